@@ -1,0 +1,348 @@
+"""BlazePose landmarks and :class:`PoseSeries`, the landmark time series container.
+
+Conventions (used everywhere in hipcheck)
+-----------------------------------------
+- Sides are the **person's anatomical** sides: ``LEFT_HIP`` is the subject's
+  left hip, which in a front view appears on the image's right.
+- Image coordinates ``xy_px`` are pixels of the *upright, unmirrored* frame,
+  x to the right, y **down**, origin at the top-left pixel corner.
+- ``z`` is MediaPipe's relative depth scaled to pixels (normalised z times the
+  frame width): smaller = nearer the camera, origin at the hip midpoint.
+- ``xyz_world_m`` are MediaPipe world landmarks in metres, origin at the hip
+  midpoint, x to the image right, y down, z away from the camera.
+- Missing values are ``NaN``, never 0. Times ``t_s`` are seconds from the
+  source's own timestamps and strictly increase.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck.errors import InputNotFoundError, InvalidDataError
+
+LANDMARK_NAMES: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner",
+    "right_eye", "right_eye_outer", "left_ear", "right_ear", "mouth_left",
+    "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
+    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky",
+    "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+N_LANDMARKS = len(LANDMARK_NAMES)
+INDEX: Mapping[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+NOSE = INDEX["nose"]
+L_SHOULDER, R_SHOULDER = INDEX["left_shoulder"], INDEX["right_shoulder"]
+L_HIP, R_HIP = INDEX["left_hip"], INDEX["right_hip"]
+L_KNEE, R_KNEE = INDEX["left_knee"], INDEX["right_knee"]
+L_ANKLE, R_ANKLE = INDEX["left_ankle"], INDEX["right_ankle"]
+L_HEEL, R_HEEL = INDEX["left_heel"], INDEX["right_heel"]
+L_FOOT, R_FOOT = INDEX["left_foot_index"], INDEX["right_foot_index"]
+
+
+def _left_right_pairs() -> tuple[tuple[int, int], ...]:
+    pairs = []
+    for name, i in INDEX.items():
+        if "left" in name:
+            pairs.append((i, INDEX[name.replace("left", "right")]))
+    return tuple(pairs)
+
+
+LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = _left_right_pairs()
+"""(left index, right index) for every paired landmark."""
+
+MIRROR_PERMUTATION: NDArray[np.intp] = np.arange(N_LANDMARKS)
+for _l, _r in LEFT_RIGHT_PAIRS:
+    MIRROR_PERMUTATION[_l], MIRROR_PERMUTATION[_r] = _r, _l
+
+SKELETON_EDGES: tuple[tuple[int, int], ...] = (
+    (L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP),
+    (L_SHOULDER, L_HIP), (R_SHOULDER, R_HIP),
+    (L_SHOULDER, INDEX["left_elbow"]), (INDEX["left_elbow"], INDEX["left_wrist"]),
+    (R_SHOULDER, INDEX["right_elbow"]), (INDEX["right_elbow"], INDEX["right_wrist"]),
+    (L_HIP, L_KNEE), (L_KNEE, L_ANKLE), (L_ANKLE, L_HEEL), (L_HEEL, L_FOOT),
+    (L_ANKLE, L_FOOT), (R_HIP, R_KNEE), (R_KNEE, R_ANKLE), (R_ANKLE, R_HEEL),
+    (R_HEEL, R_FOOT), (R_ANKLE, R_FOOT),
+)  # fmt: skip
+"""Landmark index pairs drawn as bones."""
+
+NPZ_FORMAT = "hipcheck.pose/1"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a PoseSeries was made: recorded in every report.
+
+    ``subject`` describes which person was tracked when several were seen.
+    """
+
+    source_path: str = ""
+    source_sha256: str = ""
+    model_path: str = ""
+    model_sha256: str = ""
+    hipcheck_version: str = ""
+    fps: float = float("nan")
+    stride: int = 1
+    subject: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        d = dataclasses.asdict(self)
+        d["extra"] = dict(self.extra)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Provenance:
+        """Inverse of :meth:`to_dict`; unknown keys are kept in ``extra``."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        known = {k: v for k, v in d.items() if k in names}
+        extra = dict(known.pop("extra", {}) or {})
+        extra.update({k: v for k, v in d.items() if k not in names})
+        return cls(**known, extra=extra)
+
+
+def _as_float(name: str, a: Any, shape: tuple[int | None, ...]) -> NDArray[np.float64]:
+    arr = np.asarray(a, dtype=np.float64)
+    ok = arr.ndim == len(shape) and all(
+        want is None or got == want for got, want in zip(arr.shape, shape, strict=False)
+    )
+    if not ok:
+        spec = "(" + ", ".join("T" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name}: expected shape {spec}, got {arr.shape}")
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class PoseSeries:
+    """One subject's 33 BlazePose landmarks over time (see module conventions).
+
+    Attributes:
+        xy_px: (T, 33, 2) image x, y in pixels, y down. NaN where missing.
+        z: (T, 33) relative depth in pixel scale, smaller = nearer.
+        visibility: (T, 33) MediaPipe visibility in [0, 1]; NaN where missing.
+        presence: (T, 33) MediaPipe presence in [0, 1]; NaN where missing.
+        xyz_world_m: (T, 33, 3) world landmarks in metres, hip-centred.
+        t_s: (T,) strictly increasing timestamps in seconds.
+        resolution_wh: (width, height) of the upright frame in pixels.
+        frame_index: (T,) index of each row's frame in the decoded source.
+        pelvis_mask: optional (T, M, M) uint8 soft person mask (0-255) of the
+            pelvis region, resampled into the box ``pelvis_box_px``.
+        pelvis_box_px: optional (T, 4) box ``x0, y0, x1, y1`` in pixels that
+            ``pelvis_mask`` covers; NaN where no mask.
+        provenance: how the series was made.
+    """
+
+    xy_px: NDArray[np.float64]
+    z: NDArray[np.float64]
+    visibility: NDArray[np.float64]
+    presence: NDArray[np.float64]
+    xyz_world_m: NDArray[np.float64]
+    t_s: NDArray[np.float64]
+    resolution_wh: tuple[int, int]
+    frame_index: NDArray[np.int64] | None = None
+    pelvis_mask: NDArray[np.uint8] | None = None
+    pelvis_box_px: NDArray[np.float64] | None = None
+    landmark_names: tuple[str, ...] = LANDMARK_NAMES
+    provenance: Provenance = field(default_factory=Provenance)
+
+    def __post_init__(self) -> None:
+        n = N_LANDMARKS
+        t_s = _as_float("t_s", self.t_s, (None,))
+        t = t_s.shape[0]
+        object.__setattr__(self, "t_s", t_s)
+        object.__setattr__(self, "xy_px", _as_float("xy_px", self.xy_px, (t, n, 2)))
+        object.__setattr__(self, "z", _as_float("z", self.z, (t, n)))
+        object.__setattr__(self, "visibility", _as_float("visibility", self.visibility, (t, n)))
+        object.__setattr__(self, "presence", _as_float("presence", self.presence, (t, n)))
+        world = _as_float("xyz_world_m", self.xyz_world_m, (t, n, 3))
+        object.__setattr__(self, "xyz_world_m", world)
+        self._check_time_and_size(t_s)
+        self._check_optional(t)
+        if tuple(self.landmark_names) != LANDMARK_NAMES:
+            raise ValueError(f"landmark_names: expected the 33 BlazePose names, got {len(self.landmark_names)} names")
+
+    def _check_time_and_size(self, t_s: NDArray[np.float64]) -> None:
+        if not np.all(np.isfinite(t_s)):
+            raise ValueError("t_s: expected finite timestamps, got NaN or inf")
+        if t_s.size > 1 and not np.all(np.diff(t_s) > 0):
+            raise ValueError("t_s: expected strictly increasing timestamps, got a repeat or a step back")
+        wh = tuple(int(v) for v in self.resolution_wh)
+        if len(wh) != 2 or min(wh) <= 0:
+            raise ValueError(f"resolution_wh: expected (width, height) > 0, got {self.resolution_wh}")
+        object.__setattr__(self, "resolution_wh", wh)
+
+    def _check_optional(self, t: int) -> None:
+        fi = np.arange(t, dtype=np.int64) if self.frame_index is None else np.asarray(self.frame_index)
+        if fi.shape != (t,):
+            raise ValueError(f"frame_index: expected shape ({t},), got {fi.shape}")
+        fi = fi.astype(np.int64)
+        fi.setflags(write=False)
+        object.__setattr__(self, "frame_index", fi)
+        if (self.pelvis_mask is None) != (self.pelvis_box_px is None):
+            raise ValueError("pelvis_mask and pelvis_box_px: expected both or neither, got one")
+        if self.pelvis_mask is not None:
+            mask = np.asarray(self.pelvis_mask, dtype=np.uint8)
+            if mask.ndim != 3 or mask.shape[0] != t or mask.shape[1] != mask.shape[2]:
+                raise ValueError(f"pelvis_mask: expected shape ({t}, M, M), got {mask.shape}")
+            mask.setflags(write=False)
+            object.__setattr__(self, "pelvis_mask", mask)
+            object.__setattr__(self, "pelvis_box_px", _as_float("pelvis_box_px", self.pelvis_box_px, (t, 4)))
+
+    # ------------------------------------------------------------------ basics
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    @property
+    def n_frames(self) -> int:
+        """Number of rows T."""
+        return len(self)
+
+    @property
+    def fps(self) -> float:
+        """Median frame rate in frames per second (NaN for fewer than 2 rows)."""
+        if len(self) < 2:
+            return float("nan")
+        return float(1.0 / np.median(np.diff(self.t_s)))
+
+    @property
+    def detected(self) -> NDArray[np.bool_]:
+        """(T,) True where a person was found (hips present)."""
+        return np.isfinite(self.xy_px[:, [L_HIP, R_HIP], 0]).all(axis=1)
+
+    def replace(self, **changes: Any) -> PoseSeries:
+        """A copy with some fields replaced (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def slice(self, rows: slice | NDArray[np.bool_] | NDArray[np.intp]) -> PoseSeries:
+        """The rows selected by a slice, boolean mask or index array."""
+        mask = None if self.pelvis_mask is None else self.pelvis_mask[rows]
+        box = None if self.pelvis_box_px is None else self.pelvis_box_px[rows]
+        assert self.frame_index is not None
+        return self.replace(
+            xy_px=self.xy_px[rows], z=self.z[rows], visibility=self.visibility[rows],
+            presence=self.presence[rows], xyz_world_m=self.xyz_world_m[rows],
+            t_s=self.t_s[rows], frame_index=self.frame_index[rows],
+            pelvis_mask=mask, pelvis_box_px=box,
+        )  # fmt: skip
+
+    def mirrored(self) -> PoseSeries:
+        """The series of the horizontally flipped video.
+
+        x becomes ``width - x`` and every left/right pair swaps, so the
+        anatomical sides stay correct for the flipped picture (a person's left
+        in the flipped video is the original person's right).
+        """
+        w = self.resolution_wh[0]
+        perm = MIRROR_PERMUTATION
+        xy = self.xy_px[:, perm].copy()
+        xy[..., 0] = w - xy[..., 0]
+        world = self.xyz_world_m[:, perm].copy()
+        world[..., 0] = -world[..., 0]
+        mask = box = None
+        if self.pelvis_mask is not None and self.pelvis_box_px is not None:
+            mask = self.pelvis_mask[:, :, ::-1].copy()
+            box = self.pelvis_box_px.copy()
+            box[:, [0, 2]] = w - self.pelvis_box_px[:, [2, 0]]
+        return self.replace(
+            xy_px=xy, z=self.z[:, perm], visibility=self.visibility[:, perm],
+            presence=self.presence[:, perm], xyz_world_m=world,
+            pelvis_mask=mask, pelvis_box_px=box,
+        )  # fmt: skip
+
+    # ---------------------------------------------------------------- file I/O
+    def save_npz(self, path: str | Path) -> Path:
+        """Write a compressed ``.npz`` (format ``hipcheck.pose/1``); returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, Any] = {
+            "format": np.array(NPZ_FORMAT),
+            "xy_px": self.xy_px, "z": self.z, "visibility": self.visibility,
+            "presence": self.presence, "xyz_world_m": self.xyz_world_m,
+            "t_s": self.t_s, "resolution_wh": np.array(self.resolution_wh),
+            "frame_index": self.frame_index,
+            "provenance": np.array(json.dumps(self.provenance.to_dict())),
+        }  # fmt: skip
+        if self.pelvis_mask is not None:
+            arrays["pelvis_mask"] = self.pelvis_mask
+            arrays["pelvis_box_px"] = self.pelvis_box_px
+        tmp = path.with_name(path.name + ".part.npz")
+        np.savez_compressed(tmp, **arrays)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load_npz(cls, path: str | Path) -> PoseSeries:
+        """Read a file written by :meth:`save_npz`.
+
+        Raises:
+            InputNotFoundError: the file does not exist.
+            InvalidDataError: it is not a hipcheck pose file or is damaged.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise InputNotFoundError(f"{path}: no such pose file")
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                data = {k: f[k] for k in f.files}
+        except (OSError, ValueError, EOFError) as exc:
+            raise InvalidDataError(f"{path}: not a readable .npz file ({exc})") from None
+        fmt = str(data.get("format", ""))
+        if fmt != NPZ_FORMAT:
+            raise InvalidDataError(f"{path}: expected a {NPZ_FORMAT} pose file, got format {fmt!r}")
+        try:
+            return cls(
+                xy_px=data["xy_px"], z=data["z"], visibility=data["visibility"],
+                presence=data["presence"], xyz_world_m=data["xyz_world_m"], t_s=data["t_s"],
+                resolution_wh=(int(data["resolution_wh"][0]), int(data["resolution_wh"][1])),
+                frame_index=data["frame_index"], pelvis_mask=data.get("pelvis_mask"),
+                pelvis_box_px=data.get("pelvis_box_px"),
+                provenance=Provenance.from_dict(json.loads(str(data["provenance"]))),
+            )  # fmt: skip
+        except (KeyError, ValueError) as exc:
+            raise InvalidDataError(f"{path}: damaged pose file ({exc})") from None
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write one row per frame: ``t_s, frame_index``, then for each landmark
+        ``<name>_x_px, _y_px, _z, _visibility, _presence, _wx_m, _wy_m, _wz_m``.
+        Missing values are empty cells.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cols = ["t_s", "frame_index"]
+        for n in LANDMARK_NAMES:
+            cols += [f"{n}_{s}" for s in ("x_px", "y_px", "z", "visibility", "presence", "wx_m", "wy_m", "wz_m")]
+        per_lm = np.concatenate(
+            [self.xy_px, self.z[..., None], self.visibility[..., None], self.presence[..., None], self.xyz_world_m],
+            axis=2,
+        ).reshape(len(self), -1)
+        assert self.frame_index is not None
+        with path.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for i in range(len(self)):
+                vals = ["" if not np.isfinite(v) else f"{v:.4f}" for v in per_lm[i]]
+                w.writerow([f"{self.t_s[i]:.6f}", int(self.frame_index[i]), *vals])
+        return path
+
+
+def empty_rows(t: int) -> dict[str, NDArray[np.float64]]:
+    """NaN-filled per-frame landmark arrays for ``t`` frames (keys as in PoseSeries)."""
+    return {
+        "xy_px": np.full((t, N_LANDMARKS, 2), np.nan),
+        "z": np.full((t, N_LANDMARKS), np.nan),
+        "visibility": np.full((t, N_LANDMARKS), np.nan),
+        "presence": np.full((t, N_LANDMARKS), np.nan),
+        "xyz_world_m": np.full((t, N_LANDMARKS, 3), np.nan),
+    }
