@@ -7,6 +7,7 @@ are labelled as conventions, not evidence.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -143,7 +144,7 @@ def reference_for(metric: str, task: str, sex: Literal["f", "m"] | None = None) 
 
 def symmetry_band(si_pct: float) -> Band:
     """Colour band of a symmetry index (convention: < 10 % green, 10–25 % amber, > 25 % red)."""
-    if si_pct != si_pct:  # NaN
+    if math.isnan(si_pct):
         return "none"
     a = abs(si_pct)
     if a < 10.0:
@@ -156,7 +157,7 @@ def difference_band(difference: float, threshold: float) -> Band:
 
     Below the threshold: green (not a finding); up to twice it: amber; beyond: red.
     """
-    if difference != difference:
+    if math.isnan(difference):
         return "none"
     a = abs(difference)
     if a < threshold:

@@ -1,0 +1,405 @@
+"""Side comparison, evidence table and the weaker-side verdict.
+
+Input: a :class:`~hipcheck.results.MetricTable` (per-frame metrics, sided
+columns ``<metric>_left/_right``) and the movement segments (exercise, side,
+reps as row indices). Output: an :class:`~hipcheck.results.Assessment`.
+
+Conventions
+-----------
+- Sides are the person's anatomical sides.
+- Every indicator is oriented so that a **larger** per-side value points to
+  that side being **weaker**: contralateral pelvic drop on the stance side
+  (gluteus medius), knee valgus (FPPA, + = valgus), trunk lean over the stance
+  leg, sway; for hold time the shorter side is weaker.
+- ``difference`` is left − right. A difference is a *finding* only when it
+  exceeds both the measurement threshold of 2D video for the number of reps
+  averaged (see :mod:`hipcheck.norms`) and twice its rep-to-rep uncertainty.
+- The verdict score is the signed sum of finding strengths, + = left weaker.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck.norms import MEASUREMENT_ERRORS, difference_band, reference_for, symmetry_band
+from hipcheck.results import (
+    SIDES,
+    Assessment,
+    EvidenceRow,
+    ExerciseResult,
+    MetricTable,
+    Rep,
+    Side,
+    SideSummary,
+    Verdict,
+    View,
+)
+
+UNILATERAL = ("single_leg_stance", "single_leg_squat", "lunge", "single_leg_deadlift")
+FRONTAL_VIEWS = ("front", "back")
+
+
+class RepLike(Protocol):
+    """A rep as row indices (see :class:`hipcheck.movement.RepSegment`)."""
+
+    start: int
+    bottom: int
+    end: int
+
+
+class SegmentLike(Protocol):
+    """One recognised exercise bout (see :class:`hipcheck.movement.Segment`)."""
+
+    exercise: str
+    side: Side | None
+    start: int
+    end: int
+    reps: Sequence[RepLike]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One side-comparison the verdict may use.
+
+    ``column`` is the metric name in the table (sided unless ``signed_whole``);
+    ``reduce`` says how a rep window becomes one value: ``"max"``, ``"p90"``
+    (robust peak), ``"bottom"`` (value at the rep's bottom row), ``"duration"``
+    (rep length in s) or ``"std"`` (spread within the rep).
+    ``weaker`` is ``"higher"`` when the larger value marks the weaker side.
+    """
+
+    metric: str
+    exercises: tuple[str, ...]
+    reduce: Literal["max", "p90", "bottom", "duration", "std"]
+    weight: float
+    weaker: Literal["higher", "lower"] = "higher"
+    frontal_only: bool = True
+    column: str = ""
+    unit: str = "deg"
+
+    @property
+    def source_column(self) -> str:
+        """Table column (without side suffix) this indicator reads."""
+        return self.column or self.metric
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("pelvic_drop_deg", ("single_leg_stance", "single_leg_squat"), "p90", 1.0),
+    Indicator("knee_fppa_deg", ("squat", "lunge", "single_leg_squat"), "max", 1.0),
+    Indicator("trunk_lean_deg", ("single_leg_stance", "single_leg_squat"), "p90", 0.5, column="trunk_lean_ipsi_deg"),
+    Indicator("balance_hold_s", ("single_leg_stance",), "duration", 0.5, weaker="lower", frontal_only=False, unit="s"),
+    Indicator("balance_sway", ("single_leg_stance",), "std", 0.5, column="hip_sway", unit="hip widths"),
+)  # fmt: skip
+
+WHOLE_BODY: tuple[Indicator, ...] = (
+    Indicator("lateral_pelvic_shift", ("squat",), "bottom", 0.5, unit="hip widths"),
+    Indicator("hip_height_asymmetry_deg", ("standing",), "p90", 0.0, column="pelvic_obliquity_deg"),
+    Indicator("knee_ankle_separation_ratio", ("squat",), "bottom", 0.0, unit="ratio"),
+)  # fmt: skip
+
+
+def reduce_window(values: NDArray[np.float64], t_s: NDArray[np.float64], rep: RepLike, how: str) -> float:
+    """One number for a rep window ``[start, end)`` of a per-frame series; NaN if no data."""
+    window = values[rep.start : max(rep.end, rep.start + 1)]
+    finite = window[np.isfinite(window)]
+    if how == "duration":
+        end = min(rep.end, len(t_s)) - 1
+        return float(t_s[end] - t_s[rep.start]) if end > rep.start else math.nan
+    if how == "bottom":
+        return float(values[rep.bottom]) if 0 <= rep.bottom < len(values) else math.nan
+    if finite.size == 0:
+        return math.nan
+    if how == "max":
+        return float(finite.max())
+    if how == "p90":
+        return float(np.percentile(finite, 90))
+    return float(finite.std())  # "std"
+
+
+def summarise(values: Iterable[float]) -> SideSummary:
+    """Median and spread (half IQR for ≥ 4 values, else SD) of finite values."""
+    vals = [float(v) for v in values if math.isfinite(v)]
+    if not vals:
+        return SideSummary(math.nan, math.nan, 0, ())
+    arr = np.asarray(vals)
+    if arr.size >= 4:
+        q1, q3 = np.percentile(arr, [25, 75])
+        spread = float((q3 - q1) / 2.0)
+    else:
+        spread = float(arr.std(ddof=1)) if arr.size > 1 else math.nan
+    return SideSummary(float(np.median(arr)), spread, int(arr.size), tuple(vals))
+
+
+def _rep_sides(exercise: str, segment_side: Side | None) -> tuple[Side, ...]:
+    """Which sides a rep of this exercise measures (both for bilateral tests)."""
+    if exercise in UNILATERAL:
+        return (segment_side,) if segment_side else ()
+    return SIDES
+
+
+def _peaks_for_rep(
+    metrics: MetricTable, segment: SegmentLike, rep: RepLike, indicators: Sequence[Indicator]
+) -> dict[str, float]:
+    peaks: dict[str, float] = {}
+    for ind in indicators:
+        if segment.exercise not in ind.exercises:
+            continue
+        col = ind.source_column
+        if ind.reduce == "duration":
+            for side in _rep_sides(segment.exercise, segment.side):
+                peaks[f"{ind.metric}_{side}"] = reduce_window(metrics.t_s, metrics.t_s, rep, "duration")
+        elif col in metrics:
+            peaks[ind.metric] = reduce_window(metrics[col], metrics.t_s, rep, ind.reduce)
+        else:
+            for side in _rep_sides(segment.exercise, segment.side):
+                name = f"{col}_{side}"
+                if name in metrics:
+                    peaks[f"{ind.metric}_{side}"] = reduce_window(metrics[name], metrics.t_s, rep, ind.reduce)
+    return peaks
+
+
+def build_exercise_results(metrics: MetricTable, segments: Sequence[SegmentLike]) -> list[ExerciseResult]:
+    """Per segment: reps with their per-side peak values and per-metric summaries."""
+    t = metrics.t_s
+    results = []
+    for seg in segments:
+        reps = []
+        for i, r in enumerate(seg.reps):
+            peaks = _peaks_for_rep(metrics, seg, r, INDICATORS + WHOLE_BODY)
+            reps.append(
+                Rep(i + 1, seg.exercise, float(t[r.start]), float(t[min(r.bottom, len(t) - 1)]),
+                    float(t[min(r.end, len(t)) - 1]), seg.side, peaks)
+            )  # fmt: skip
+        results.append(
+            ExerciseResult(seg.exercise, float(t[seg.start]), float(t[min(seg.end, len(t)) - 1]),
+                           tuple(reps), _summaries(reps), seg.side)
+        )  # fmt: skip
+    return results
+
+
+def _summaries(reps: Sequence[Rep]) -> dict[str, dict[str, SideSummary]]:
+    keys = sorted({k for r in reps for k in r.peaks})
+    out: dict[str, dict[str, SideSummary]] = {}
+    for key in keys:
+        metric, side = _split_side(key)
+        out.setdefault(metric, {})[side] = summarise(r.peaks.get(key, math.nan) for r in reps)
+    return out
+
+
+def _split_side(key: str) -> tuple[str, str]:
+    for side in SIDES:
+        if key.endswith("_" + side):
+            return key[: -len(side) - 1], side
+    return key, "both"
+
+
+def _pooled(results: Sequence[ExerciseResult], metric: str, exercises: tuple[str, ...]) -> dict[str, list[float]]:
+    """Per-side rep values of ``metric`` pooled over every bout of the given exercises."""
+    pooled: dict[str, list[float]] = {"left": [], "right": [], "both": []}
+    for res in results:
+        if res.exercise not in exercises:
+            continue
+        for side, summary in res.summary.get(metric, {}).items():
+            pooled[side].extend(summary.values)
+    return pooled
+
+
+def finding_threshold(metric: str, n_left: int, n_right: int) -> float:
+    """Smallest left−right difference (metric unit) that counts as a finding.
+
+    Scales the single-trial smallest detectable difference by 1/√n of the
+    reps averaged, never below the measurement SEM × 1.5 (a few degrees).
+    """
+    err = MEASUREMENT_ERRORS.get(metric)
+    if err is None:
+        return math.inf
+    n = max(1, min(n_left, n_right))
+    if metric == "pelvic_drop_deg":  # SDD 2.7° holds for ≥ 7 averaged steps; MDC 4° for one trial
+        return float(np.clip(err.threshold * math.sqrt(7.0 / n), err.threshold, 4.0))
+    if metric == "knee_fppa_deg":  # SDD 7.5-8.9° for one trial (Munro 2012)
+        return max(err.threshold / math.sqrt(n), 1.5 * err.sem)
+    return err.threshold
+
+
+@dataclass(frozen=True)
+class _SideStats:
+    left: SideSummary
+    right: SideSummary
+
+    @property
+    def difference(self) -> float:
+        return self.left.median - self.right.median
+
+    @property
+    def uncertainty(self) -> float:
+        """Standard error of the difference from rep-to-rep spread (NaN if < 2 reps a side)."""
+        terms = [s.spread**2 / s.n for s in (self.left, self.right) if s.n > 1 and math.isfinite(s.spread)]
+        return math.sqrt(sum(terms)) if len(terms) == 2 else math.nan
+
+
+def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None) -> EvidenceRow:
+    diff = stats.difference
+    thr = finding_threshold(ind.metric, stats.left.n, stats.right.n)
+    unc = stats.uncertainty
+    finding = math.isfinite(diff) and abs(diff) >= thr and not (math.isfinite(unc) and abs(diff) < 2.0 * unc)
+    weaker: Side | None = None
+    if finding and ind.weight > 0:
+        higher: Side = "left" if diff > 0 else "right"
+        weaker = higher if ind.weaker == "higher" else ("right" if higher == "left" else "left")
+    mean = (stats.left.median + stats.right.median) / 2.0
+    si = diff / mean * 100.0 if ind.unit in ("s", "ratio") and mean > 0 else math.nan
+    ref = reference_for(ind.metric, task, sex if sex in ("f", "m") else None)  # type: ignore[arg-type]
+    return EvidenceRow(
+        metric=ind.metric, exercise=task, left=stats.left.median, right=stats.right.median,
+        difference=diff, uncertainty=unc, unit=ind.unit,
+        reference=ref.text if ref else "", source=ref.source if ref else "",
+        band=symmetry_band(si) if math.isfinite(si) else difference_band(diff, thr),
+        finding=bool(finding and ind.weight > 0), weaker_side=weaker, symmetry_index_pct=si,
+        note=f"n = {stats.left.n} left, {stats.right.n} right; threshold {thr:.1f} {ind.unit}",
+    )  # fmt: skip
+
+
+def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceRow | None:
+    s = summarise(values)
+    if s.n == 0:
+        return None
+    err = MEASUREMENT_ERRORS.get(ind.metric)
+    thr = err.threshold if err else math.inf
+    weaker: Side | None = None
+    finding = abs(s.median) >= thr and ind.weight > 0
+    if finding and ind.metric == "lateral_pelvic_shift":  # people shift toward the stronger side
+        weaker = "right" if s.median > 0 else "left"
+    ref = reference_for(ind.metric, task)
+    return EvidenceRow(
+        metric=ind.metric, exercise=task, left=s.median, right=math.nan, difference=s.median,
+        uncertainty=s.spread / math.sqrt(s.n) if s.n > 1 else math.nan, unit=ind.unit,
+        reference=ref.text if ref else "", source=ref.source if ref else "",
+        band=difference_band(s.median, thr), finding=finding, weaker_side=weaker,
+        note=f"whole-body signed value (+ = toward / higher on the subject's left); n = {s.n}",
+    )  # fmt: skip
+
+
+def build_evidence(results: Sequence[ExerciseResult], *, frontal: bool, sex: str | None = None) -> list[EvidenceRow]:
+    """Evidence rows: one per indicator and test where both sides were measured."""
+    rows: list[EvidenceRow] = []
+    for ind in INDICATORS:
+        if ind.frontal_only and not frontal:
+            continue
+        for task in ind.exercises:
+            pooled = _pooled(results, ind.metric, (task,))
+            stats = _SideStats(summarise(pooled["left"]), summarise(pooled["right"]))
+            if stats.left.n and stats.right.n:
+                rows.append(_evidence_row(ind, task, stats, sex))
+    if frontal:
+        for ind in WHOLE_BODY:
+            for task in ind.exercises:
+                row = _whole_body_row(ind, task, _pooled(results, ind.metric, (task,))["both"])
+                if row is not None:
+                    rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class VerdictInputs:
+    """What the verdict needs besides the evidence rows."""
+
+    view: View
+    detected_fraction: float
+    n_reps: int
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
+    """Combine findings into ``left`` / ``right`` / ``none`` / ``insufficient``.
+
+    Each finding adds ``weight × min(2, |difference| / threshold)`` toward its
+    weaker side. A side is called when the net score is ≥ 1 and ≥ 2/3 of all
+    finding strength agrees; otherwise ``none``. Confidence grows with the net
+    score, the agreement and the number of reps.
+    """
+    blocking = _blocking_reasons(evidence, inputs)
+    if blocking:
+        return Verdict("insufficient", 0.0, tuple(blocking))
+    score, total, reasons = 0.0, 0.0, []
+    for row in evidence:
+        if not row.finding or row.weaker_side is None:
+            continue
+        strength = _strength(row)
+        score += strength if row.weaker_side == "left" else -strength
+        total += strength
+        reasons.append(_reason_text(row))
+    coverage = min(1.0, inputs.n_reps / 6.0)
+    if total == 0.0:
+        conf = 0.5 + 0.4 * coverage
+        return Verdict("none", round(conf, 2), ("no left/right difference exceeded the 2D measurement error",), 0.0)
+    agreement = abs(score) / total
+    if abs(score) >= 1.0 and agreement >= 2.0 / 3.0:
+        side: Side = "left" if score > 0 else "right"
+        conf = min(0.95, (0.45 + 0.2 * min(abs(score), 2.0)) * agreement * (0.7 + 0.3 * coverage))
+        return Verdict(side, round(conf, 2), tuple(reasons), score)
+    why = "indicators point to different sides" if agreement < 2.0 / 3.0 else "differences are small"
+    return Verdict("none", round(0.4 * (1 - agreement) + 0.3, 2), (why, *reasons), score)
+
+
+def _strength(row: EvidenceRow) -> float:
+    ind = next(i for i in INDICATORS + WHOLE_BODY if i.metric == row.metric)
+    thr = MEASUREMENT_ERRORS[row.metric].threshold if row.metric in MEASUREMENT_ERRORS else 1.0
+    return ind.weight * min(2.0, abs(row.difference) / thr)
+
+
+def _reason_text(row: EvidenceRow) -> str:
+    label = row.metric.replace("_deg", "").replace("_", " ")
+    if math.isnan(row.right):
+        return f"{label} in {row.exercise.replace('_', ' ')}: {row.left:+.2f} {row.unit} → {row.weaker_side} weaker"
+    return (
+        f"{label} in {row.exercise.replace('_', ' ')}: left {row.left:.1f} vs right {row.right:.1f} {row.unit} "
+        f"→ {row.weaker_side} weaker"
+    )
+
+
+def _blocking_reasons(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> list[str]:
+    """Reasons that make any call impossible; empty when a verdict can be made."""
+    blocking = []
+    if inputs.view not in FRONTAL_VIEWS:
+        blocking.append(f"{inputs.view} view: pelvic drop and knee valgus need a front or back view")
+    if inputs.detected_fraction < 0.5:
+        blocking.append(f"the body was found in only {inputs.detected_fraction:.0%} of frames")
+    if not blocking and not _has_two_sided(evidence):
+        blocking.append("no test measured both sides (record squats, or single-leg stands on each leg)")
+    return [*blocking, *inputs.reasons] if blocking else []
+
+
+def _has_two_sided(evidence: Sequence[EvidenceRow]) -> bool:
+    return any(math.isfinite(r.left) and math.isfinite(r.right) for r in evidence)
+
+
+def assess(
+    metrics: MetricTable,
+    segments: Sequence[SegmentLike],
+    *,
+    view: View,
+    roll_deg: float,
+    detected_fraction: float,
+    sex: str | None = None,
+    labels: Mapping[str, Sequence[str]] | None = None,
+    not_measured: Mapping[str, str] | None = None,
+    provenance: Mapping[str, Any] | None = None,
+    reasons: Sequence[str] = (),
+) -> Assessment:
+    """Run the side comparison and verdict over one clip's metrics and segments."""
+    results = build_exercise_results(metrics, segments)
+    evidence = build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex)
+    n_reps = sum(len(r.reps) for r in results)
+    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, tuple(reasons)))
+    return Assessment(
+        verdict=verdict, view=view, roll_deg=roll_deg, exercises=tuple(results), evidence=tuple(evidence),
+        metrics=metrics, labels=dict(labels or {}), not_measured=dict(not_measured or {}),
+        provenance=dict(provenance or {}),
+        measurement_error={k: f"{v.text} ({v.source})" for k, v in MEASUREMENT_ERRORS.items()},
+    )  # fmt: skip
