@@ -1,0 +1,640 @@
+"""Frame sources (video file, webcam, image, image folder) and a video writer.
+
+This is the only module that touches ``cv2.VideoCapture`` / ``cv2.VideoWriter``.
+Everything downstream sees :class:`Frame` objects: an upright, unmirrored BGR
+``uint8`` image, the 0-based index of the decoded frame and its time ``t_s``.
+
+Conventions:
+    * ``Frame.index`` counts every frame decoded from the start of the source,
+      before any window (``start_s``/``end_s``) or ``stride`` is applied, so it
+      matches ``PoseSeries.frame_index`` and :func:`read_frame_at`.
+    * ``Frame.t_s`` is in seconds from the container's own timestamps (variable
+      frame rate files keep their real times), relative to the first frame,
+      and strictly increasing (see :func:`next_timestamp` for the repair rule).
+    * ``VideoInfo.rotation_deg`` is the clockwise rotation (0/90/180/270)
+      applied to the stored frames to make them upright, taken from the
+      container's display-matrix / ``rotate`` metadata. ``width``/``height``
+      describe the delivered (upright) frames.
+    * A webcam's ``t_s`` is the monotonic wall clock since the first frame.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck.errors import (
+    CameraError,
+    CorruptVideoError,
+    EmptyVideoError,
+    InputNotFoundError,
+    NotAVideoError,
+    UsageError,
+)
+
+SourceKind = Literal["video", "camera", "image", "images"]
+Image = NDArray[np.uint8]
+
+IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+MIN_STEP_S = 0.001
+"""Smallest step between two delivered timestamps (1 ms, MediaPipe's resolution)."""
+CORRUPT_FRACTION = 0.8
+"""A video that stops decoding before this fraction of its container frame count is corrupt.
+Containers without a frame index estimate the count from duration x fps, up to ~7 % high
+on the clips we tested, hence the margin."""
+DEFAULT_IMAGE_FPS = 1.0
+_FALLBACK_FPS = 30.0
+_ROTATE_CODES = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+# First bytes of containers we know: a file starting like this is a damaged video, not "not a video".
+_CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
+    (4, b"ftyp"),  # mp4, mov, m4v, 3gp
+    (4, b"moov"),
+    (4, b"mdat"),
+    (4, b"wide"),
+    (4, b"free"),
+    (0, b"RIFF"),  # avi
+    (0, b"\x1a\x45\xdf\xa3"),  # mkv, webm
+    (0, b"OggS"),
+    (0, b"FLV"),
+    (0, b"\x00\x00\x01\xba"),  # mpeg-ps
+)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a frame source delivers.
+
+    Attributes:
+        source: File or folder path, or ``"camera:N"``.
+        kind: ``"video"``, ``"camera"``, ``"image"`` or ``"images"`` (a folder).
+        width: Width in pixels of the delivered (upright) frames.
+        height: Height in pixels of the delivered (upright) frames.
+        fps: Nominal frame rate in frames/s (NaN if unknown, e.g. a single image).
+        frame_count: The container's frame count (approximate for some formats);
+            None for a camera.
+        duration_s: ``frame_count / fps`` in seconds (approximate); None if unknown.
+        rotation_deg: Clockwise rotation applied to make frames upright (0/90/180/270).
+        codec: FourCC of a video (e.g. ``"h264"``) or image format (e.g. ``"jpeg"``).
+    """
+
+    source: str
+    kind: SourceKind
+    width: int
+    height: int
+    fps: float
+    frame_count: int | None
+    duration_s: float | None
+    rotation_deg: int
+    codec: str
+
+    @property
+    def resolution_wh(self) -> tuple[int, int]:
+        """``(width, height)`` in pixels of the delivered frames."""
+        return (self.width, self.height)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded frame.
+
+    Attributes:
+        index: 0-based index of the decoded frame from the start of the source
+            (counted before ``stride`` and the start/end window).
+        t_s: Time in seconds from the source's own clock; strictly increasing.
+        image: ``(H, W, 3)`` BGR ``uint8``, upright and unmirrored.
+    """
+
+    index: int
+    t_s: float
+    image: Image
+
+
+def next_timestamp(raw_s: float, *, prev_t_s: float | None, prev_raw_s: float, nominal_dt_s: float) -> float:
+    """The delivered time of a frame from its container time, kept strictly increasing.
+
+    Rule (``MIN_STEP_S`` = 1 ms):
+      * first frame: ``raw_s``, or 0 if it is missing (NaN) or negative;
+      * ``raw_s >= prev_t_s + MIN_STEP_S``: the container's own time, unchanged;
+      * the container clock advanced (``raw_s > prev_raw_s``) but an earlier repair
+        put us ahead of it: ``prev_t_s + MIN_STEP_S``, so we fall back onto the real
+        times within a few frames instead of drifting;
+      * duplicate, backwards or missing time: ``prev_t_s + nominal_dt_s`` (the
+        nominal frame interval), so a file without timestamps gets ``i / fps``.
+
+    Args:
+        raw_s: Container time of this frame in seconds (NaN if missing).
+        prev_t_s: Delivered time of the previous frame, None for the first frame.
+        prev_raw_s: Container time of the previous frame (NaN if none).
+        nominal_dt_s: Nominal frame interval in seconds (``1 / fps``), > 0.
+
+    Returns:
+        The time in seconds to deliver with this frame.
+    """
+    if prev_t_s is None:
+        return raw_s if math.isfinite(raw_s) and raw_s >= 0.0 else 0.0
+    if math.isfinite(raw_s) and raw_s >= prev_t_s + MIN_STEP_S:
+        return raw_s
+    if math.isfinite(raw_s) and math.isfinite(prev_raw_s) and raw_s > prev_raw_s:
+        return prev_t_s + MIN_STEP_S
+    return prev_t_s + max(nominal_dt_s, MIN_STEP_S)
+
+
+def _nominal_dt(fps: float) -> float:
+    return 1.0 / fps if math.isfinite(fps) and fps > 0 else 1.0 / _FALLBACK_FPS
+
+
+def _upright(image: Image, rotation_deg: int) -> Image:
+    return image if rotation_deg == 0 else np.ascontiguousarray(cv2.rotate(image, _ROTATE_CODES[rotation_deg]))
+
+
+@contextmanager
+def _quiet_opencv() -> Iterator[None]:
+    """Silence OpenCV's own log while probing inputs (our errors say it in one line)."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
+# A lazily decoded frame: (index, t_s, load) where load() returns the upright image.
+_Decoded = tuple[int, float, Callable[[], Image]]
+_DecodedGen = Generator[_Decoded, None, None]
+
+
+class FrameSource(ABC):
+    """An iterable of :class:`Frame` with its :class:`VideoInfo`; use as a context manager.
+
+    Iteration streams (memory does not grow with the source's length), applies
+    the ``start_s <= t_s < end_s`` window and keeps every ``stride``-th frame of
+    it. Raises :class:`~hipcheck.errors.EmptyVideoError` if the window holds no
+    frame. With ``realtime=True`` frames are paced to their ``t_s`` on the wall
+    clock, and a frame that is already more than one frame interval late when
+    it is due is dropped (as a camera drops frames a slow consumer misses).
+    """
+
+    info: VideoInfo
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        *,
+        start_s: float | None = None,
+        end_s: float | None = None,
+        stride: int = 1,
+        realtime: bool = False,
+    ) -> None:
+        self.info = info
+        self._start_s = start_s
+        self._end_s = end_s
+        self._stride = stride
+        self._realtime = realtime
+        self._closed = False
+
+    @abstractmethod
+    def _decoded(self) -> _DecodedGen:
+        """Every decoded frame in order, image loaded only on demand."""
+
+    def _windowed(self) -> Iterator[_Decoded]:
+        with closing(self._decoded()) as items:
+            yield from self._select(items)
+
+    def _select(self, items: Iterator[_Decoded]) -> Iterator[_Decoded]:
+        kept = 0
+        for item in items:
+            t_s = item[1]
+            if self._start_s is not None and t_s < self._start_s:
+                continue
+            if self._end_s is not None and t_s >= self._end_s:
+                return
+            if kept % self._stride == 0:
+                yield item
+            kept += 1
+
+    def _paced(self, items: Iterable[_Decoded]) -> Iterator[_Decoded]:
+        late_s = _nominal_dt(self.info.fps)
+        t0: float | None = None
+        first_t = 0.0
+        for item in items:
+            now = time.monotonic()
+            if t0 is None:
+                t0, first_t = now, item[1]
+            due = t0 + item[1] - first_t
+            if now > due + late_s:
+                continue
+            if now < due:
+                time.sleep(due - now)
+            yield item
+
+    def __iter__(self) -> Iterator[Frame]:
+        items = self._windowed()
+        if self._realtime:
+            items = self._paced(items)
+        delivered = 0
+        for index, t_s, load in items:
+            delivered += 1
+            yield Frame(index=index, t_s=t_s, image=load())
+        if delivered == 0 and not self._closed:
+            raise EmptyVideoError(
+                f"{self.info.source}: no frame between start {self._start_s} s and end {self._end_s} s"
+            )
+
+    def close(self) -> None:
+        """Release the source; an iteration in progress ends quietly."""
+        self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _fourcc_str(code: float) -> str:
+    raw = int(code).to_bytes(4, "little", signed=False) if code > 0 else b""
+    return raw.decode("ascii", errors="replace").strip("\x00 ").lower() or "unknown"
+
+
+def _looks_like_container(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    return any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_MAGIC)
+
+
+def _open_capture(path: Path) -> cv2.VideoCapture:
+    """An opened FFmpeg capture with OpenCV's auto-rotation off (we rotate ourselves)."""
+    if path.stat().st_size == 0:
+        raise NotAVideoError(f"{path}: file is empty (0 bytes)")
+    with _quiet_opencv():
+        cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    if not cap.isOpened() or cap.get(cv2.CAP_PROP_FRAME_WIDTH) <= 0:
+        cap.release()
+        if _looks_like_container(path):
+            raise CorruptVideoError(f"{path}: video container is truncated or damaged (cannot be opened)")
+        raise NotAVideoError(f"{path}: not a video file (no decoder recognises it)")
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+    return cap
+
+
+def _rotation_of(cap: cv2.VideoCapture) -> int:
+    meta = cap.get(cv2.CAP_PROP_ORIENTATION_META)
+    return round(meta / 90.0) % 4 * 90 if math.isfinite(meta) else 0
+
+
+def _video_info(path: Path, cap: cv2.VideoCapture) -> VideoInfo:
+    rotation = _rotation_of(cap)
+    w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    if rotation in (90, 270):
+        w, h = h, w
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    fps = fps if math.isfinite(fps) and fps > 0 else math.nan
+    count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    frame_count = count if count > 0 else 0
+    duration = frame_count / fps if frame_count and math.isfinite(fps) else None
+    codec = _fourcc_str(cap.get(cv2.CAP_PROP_FOURCC))
+    return VideoInfo(str(path), "video", w, h, fps, frame_count, duration, rotation, codec)
+
+
+class _VideoFileSource(FrameSource):
+    """A video file decoded by FFmpeg; each iteration decodes from the start."""
+
+    def __init__(self, path: Path, **window: object) -> None:
+        cap = _open_capture(path)
+        try:
+            info = _video_info(path, cap)
+            if not cap.grab():
+                if info.frame_count:
+                    raise CorruptVideoError(f"{path}: no frame could be decoded (truncated or damaged)")
+                raise EmptyVideoError(f"{path}: video contains no frames")
+            if info.frame_count == 0:  # container gave no count; at least one frame decodes
+                info = VideoInfo(**{**info.__dict__, "frame_count": None})
+        finally:
+            cap.release()
+        super().__init__(info, **window)  # type: ignore[arg-type]
+        self._path = path
+
+    def _decoded(self) -> _DecodedGen:
+        cap = _open_capture(self._path)
+        rotation, dt = self.info.rotation_deg, _nominal_dt(self.info.fps)
+
+        def load() -> Image:
+            ok, image = cap.retrieve()
+            if not ok or image is None:
+                raise CorruptVideoError(f"{self._path}: frame {index} could not be decoded")
+            return _upright(np.asarray(image, dtype=np.uint8), rotation)
+
+        try:
+            index, t_s, raw_prev = 0, None, math.nan
+            while not self._closed and cap.grab():
+                raw = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+                t_s = next_timestamp(raw, prev_t_s=t_s, prev_raw_s=raw_prev, nominal_dt_s=dt)
+                raw_prev = raw
+                yield index, t_s, load
+                index += 1
+            self._check_complete(index)
+        finally:
+            cap.release()
+
+    def _check_complete(self, decoded: int) -> None:
+        expected = self.info.frame_count
+        if not self._closed and expected and decoded < CORRUPT_FRACTION * expected:
+            raise CorruptVideoError(
+                f"{self._path}: decoding stopped after {decoded} of {expected} frames (truncated or damaged)"
+            )
+
+
+class _CameraSource(FrameSource):
+    """A webcam by index; frames are timed by the monotonic clock. Iterate once."""
+
+    def __init__(self, index: int, **window: object) -> None:
+        name = f"camera:{index}"
+        with _quiet_opencv():
+            cap = cv2.VideoCapture(index)
+        ok, image = cap.read() if cap.isOpened() else (False, None)
+        if not ok or image is None:
+            cap.release()
+            raise CameraError(f"{name}: cannot open the camera (no such device, busy, or no permission)")
+        self._t0 = time.monotonic()
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        fps = fps if math.isfinite(fps) and fps > 0 else math.nan
+        h, w = image.shape[:2]
+        info = VideoInfo(name, "camera", w, h, fps, None, None, 0, _fourcc_str(cap.get(cv2.CAP_PROP_FOURCC)))
+        super().__init__(info, **{**window, "realtime": False})  # type: ignore[arg-type]  # live already
+        self._cap = cap
+        self._first: Image | None = np.asarray(image, dtype=np.uint8)
+
+    def _decoded(self) -> _DecodedGen:
+        first, self._first = self._first, None
+        if first is None:
+            raise CameraError(f"{self.info.source}: a camera source can be iterated only once")
+        dt = _nominal_dt(self.info.fps)
+        yield 0, 0.0, lambda: first
+        index, t_s = 1, 0.0
+        while not self._closed:
+            ok, image = self._cap.read()
+            if not ok or image is None:
+                if self._closed:
+                    return
+                raise CameraError(f"{self.info.source}: the camera stopped delivering frames")
+            raw = time.monotonic() - self._t0
+            t_s = next_timestamp(raw, prev_t_s=t_s, prev_raw_s=math.nan, nominal_dt_s=dt)
+            frame = np.asarray(image, dtype=np.uint8)
+            yield index, t_s, lambda frame=frame: frame  # type: ignore[misc]
+            index += 1
+
+    def close(self) -> None:
+        """Release the camera."""
+        super().close()
+        self._cap.release()
+
+
+def _read_image(path: Path) -> Image:
+    with _quiet_opencv():
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)  # applies EXIF orientation
+    if image is None:
+        raise NotAVideoError(f"{path}: not a readable image")
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _image_codec(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return {"jpg": "jpeg", "tif": "tiff"}.get(suffix, suffix)
+
+
+class _ImagesSource(FrameSource):
+    """One image (``t_s = 0``) or a folder of images sorted by name (``t_s = i / fps``)."""
+
+    def __init__(self, source: Path, files: list[Path], fps: float, **window: object) -> None:
+        first = _read_image(files[0])
+        h, w = first.shape[:2]
+        kind: SourceKind = "images" if source.is_dir() else "image"
+        n = len(files)
+        info = VideoInfo(
+            str(source),
+            kind,
+            w,
+            h,
+            fps if kind == "images" else math.nan,
+            n,
+            n / fps if kind == "images" else None,
+            0,
+            _image_codec(files[0]),
+        )
+        super().__init__(info, **window)  # type: ignore[arg-type]
+        self._files = files
+
+    def _load(self, path: Path) -> Image:
+        image = _read_image(path)
+        if image.shape[1::-1] != self.info.resolution_wh:
+            w, h = self.info.resolution_wh
+            raise NotAVideoError(f"{path}: image is {image.shape[1]}x{image.shape[0]}, expected {w}x{h} like the first")
+        return image
+
+    def _decoded(self) -> _DecodedGen:
+        fps = self.info.fps if math.isfinite(self.info.fps) else 1.0
+        for index, path in enumerate(self._files):
+            if self._closed:
+                return
+            yield index, index / fps, lambda path=path: self._load(path)  # type: ignore[misc]
+
+
+def _camera_index(spec: str | Path | int) -> int | None:
+    if isinstance(spec, bool):
+        return None
+    if isinstance(spec, int):
+        return spec
+    text = str(spec) if isinstance(spec, str) else None
+    if text is None:
+        return None
+    text = text.removeprefix("camera:")
+    return int(text) if text.isdigit() else None
+
+
+def _image_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise EmptyVideoError(f"{folder}: folder contains no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return files
+
+
+def _check_window(start_s: float | None, end_s: float | None, stride: int, fps: float | None) -> None:
+    if stride < 1:
+        raise UsageError(f"stride must be >= 1, got {stride}")
+    if start_s is not None and not start_s >= 0:
+        raise UsageError(f"start must be >= 0 s, got {start_s}")
+    if fps is not None and not (math.isfinite(fps) and fps > 0):
+        raise UsageError(f"fps must be > 0, got {fps}")
+    if start_s is not None and end_s is not None and end_s <= start_s:
+        raise EmptyVideoError(f"empty window: end {end_s} s is not after start {start_s} s")
+
+
+def open_source(
+    spec: str | Path | int,
+    *,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    stride: int = 1,
+    realtime: bool = False,
+    fps: float | None = None,
+) -> FrameSource:
+    """Open a video file, webcam, image or image folder as a :class:`FrameSource`.
+
+    Args:
+        spec: An int, ``"0"`` or ``"camera:0"`` for a webcam; a folder for its
+            images (sorted by name); an image file (jpg/jpeg/png/bmp/webp/tif);
+            anything else is opened as a video file (mp4, mov, avi, mkv, webm...).
+        start_s: Keep frames with ``t_s >= start_s`` (seconds).
+        end_s: Keep frames with ``t_s < end_s`` (seconds).
+        stride: Keep every ``stride``-th frame of the window (``Frame.index`` still
+            counts every decoded frame).
+        realtime: Pace a file to its own timestamps as if it were a camera and drop
+            frames that are more than one frame interval late (ignored for a camera).
+        fps: Frame rate assigned to an image folder (default 1.0); ignored otherwise.
+
+    Returns:
+        The opened source. Its first frame has been decoded once, so errors show now.
+
+    Raises:
+        InputNotFoundError: The path does not exist.
+        NotAVideoError: No decoder recognises the file.
+        CorruptVideoError: The file is a damaged or truncated video (iteration also
+            raises it if decoding stops before ``CORRUPT_FRACTION`` of the frames).
+        EmptyVideoError: No frames, an empty image folder, or an empty window.
+        CameraError: The camera cannot be opened.
+        UsageError: ``stride < 1``, negative ``start_s`` or non-positive ``fps``.
+    """
+    _check_window(start_s, end_s, stride, fps)
+    window: dict[str, object] = {"start_s": start_s, "end_s": end_s, "stride": stride, "realtime": realtime}
+    camera = _camera_index(spec)
+    if camera is not None:
+        return _CameraSource(camera, **window)
+    path = Path(str(spec))
+    if not path.exists():
+        raise InputNotFoundError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return _ImagesSource(path, _image_files(path), fps or DEFAULT_IMAGE_FPS, **window)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return _ImagesSource(path, [path], DEFAULT_IMAGE_FPS, **window)
+    source = _VideoFileSource(path, **window)
+    duration = source.info.duration_s
+    if start_s is not None and duration is not None and start_s >= duration:
+        raise EmptyVideoError(f"{path}: start {start_s} s is at or after the end of the video ({duration:.2f} s)")
+    return source
+
+
+def probe(path: str | Path | int) -> VideoInfo:
+    """The :class:`VideoInfo` of a source, decoding only its first frame."""
+    with open_source(path) as source:
+        return source.info
+
+
+def read_frames_at(path: str | Path, indices: Iterable[int]) -> dict[int, Image]:
+    """Upright frames by decoded-frame index, in one streaming pass.
+
+    Args:
+        path: A video file, image or image folder.
+        indices: ``Frame.index`` values to fetch (0-based decoded-frame counts).
+
+    Returns:
+        ``{index: (H, W, 3) BGR uint8}`` for every requested index.
+
+    Raises:
+        UsageError: An index is negative or past the last decoded frame.
+    """
+    wanted = set(indices)
+    found: dict[int, Image] = {}
+    if wanted and min(wanted) < 0:
+        raise UsageError(f"{path}: frame index must be >= 0, got {min(wanted)}")
+    with open_source(path) as source, closing(source._decoded()) as items:
+        for index, _, load in items:
+            if index in wanted:
+                found[index] = load()
+                if len(found) == len(wanted):
+                    break
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise UsageError(f"{path}: frame {missing[0]} is out of range")
+    return found
+
+
+def read_frame_at(path: str | Path, index: int) -> Image:
+    """One upright frame by decoded-frame index (decodes from the start: O(index))."""
+    return read_frames_at(path, [index])[index]
+
+
+class VideoSink:
+    """Write BGR frames to a video file; the file appears only when closed cleanly.
+
+    Frames are written to a hidden temporary file beside ``path`` and renamed on
+    :meth:`close`; if the ``with`` block raises, the partial file is removed.
+
+    Args:
+        path: Output file; its extension picks the container (``.mp4``, ``.avi``...).
+        fps: Frame rate in frames/s written to the container.
+        resolution_wh: ``(width, height)`` in pixels every frame must have.
+        fourcc: Codec FourCC, e.g. ``"mp4v"`` (mp4), ``"MJPG"`` (avi), ``"VP80"`` (webm).
+
+    Raises:
+        UsageError: Bad fps/size, or OpenCV cannot write this container/codec.
+    """
+
+    def __init__(self, path: str | Path, fps: float, resolution_wh: tuple[int, int], *, fourcc: str = "mp4v") -> None:
+        w, h = resolution_wh
+        if not (math.isfinite(fps) and fps > 0) or w <= 0 or h <= 0 or len(fourcc) != 4:
+            raise UsageError(f"{path}: cannot write video at fps={fps}, size={w}x{h}, fourcc={fourcc!r}")
+        self.path = Path(path)
+        self.resolution_wh = (int(w), int(h))
+        self.frames_written = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        with _quiet_opencv():
+            self._writer = cv2.VideoWriter(
+                str(self._tmp), cv2.CAP_FFMPEG, cv2.VideoWriter.fourcc(*fourcc), float(fps), self.resolution_wh
+            )
+        if not self._writer.isOpened():
+            self._tmp.unlink(missing_ok=True)
+            raise UsageError(f"{self.path}: OpenCV cannot write this container with fourcc {fourcc!r}")
+
+    def write(self, image: Image) -> None:
+        """Append one ``(H, W, 3)`` BGR ``uint8`` frame of the sink's size."""
+        w, h = self.resolution_wh
+        if image.dtype != np.uint8 or image.shape != (h, w, 3):
+            raise ValueError(f"expected a ({h}, {w}, 3) uint8 frame, got {image.shape} {image.dtype}")
+        self._writer.write(np.ascontiguousarray(image))
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Finish the file and move it into place (idempotent)."""
+        if self._writer.isOpened():
+            self._writer.release()
+            if self._tmp.exists():
+                self._tmp.replace(self.path)
+
+    def _abort(self) -> None:
+        self._writer.release()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._abort()
