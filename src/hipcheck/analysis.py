@@ -1,0 +1,293 @@
+"""The analysis chain from a video (or a cached PoseSeries) to written reports.
+
+``analyze_pose`` is the pure part: PoseSeries → cleaning → roll and view →
+metrics → movement segments → stance-relative metrics → assessment.
+``run_analysis`` adds the I/O: pose estimation with a ``.npz`` cache, and the
+JSON / CSV / HTML / plot / video outputs. The CLI, live session, batch and
+web app all call these two functions; none of them holds math.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck import __version__, camera, cleaning, geometry, movement
+from hipcheck.assessment import FRONTAL_VIEWS, assess
+from hipcheck.errors import InputNotFoundError, InvalidDataError
+from hipcheck.landmarks import PoseSeries
+from hipcheck.results import Assessment, MetricTable, View
+from hipcheck.util import sha256_file, write_text_atomic
+
+SINGLE_LEG = ("single_leg_stance", "single_leg_squat")
+FRONTAL_METRICS = (
+    "pelvic_drop_deg", "knee_fppa_deg", "hip_height_asymmetry_deg", "trunk_lean_deg",
+    "lateral_pelvic_shift", "knee_ankle_separation_ratio",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Choices a user can make; unpacked by the entry point from CLI flags."""
+
+    exercise: str | None = None
+    roll_deg: float | None = None
+    sex: str | None = None
+    body_height_m: float | None = None
+
+
+def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> Assessment:
+    """Assess one clip's landmarks (no I/O).
+
+    Roll is estimated from the clip unless ``options.roll_deg`` is given;
+    contralateral pelvic drop is taken relative to the clip's own quiet
+    bipedal stance (so a constant roll or posture offset cancels).
+    """
+    opts = options or AnalysisOptions()
+    clean_pose, clean_report = cleaning.clean(pose)
+    view_est = camera.classify_view(clean_pose)
+    view: View = view_est.view
+    roll = opts.roll_deg if opts.roll_deg is not None else _auto_roll(clean_pose)
+    table = geometry.compute_metrics(clean_pose, roll_deg=roll, body_height_m=opts.body_height_m)
+    segments = movement.segment_movement(clean_pose, exercise=opts.exercise)  # type: ignore[arg-type]
+    baseline = movement.bipedal_baseline_rows(clean_pose, segments)
+    table = add_stance_columns(table, segments, baseline)
+    exercise_labels, phase_labels = movement.frame_labels(segments, len(clean_pose))
+    provenance = {**pose.provenance.to_dict(), "cleaning": _as_jsonable(clean_report)}
+    provenance["analysis"] = {"exercise_override": opts.exercise, "roll_deg_given": opts.roll_deg, "sex": opts.sex}
+    detected = float(np.mean(pose.detected)) if len(pose) else 0.0
+    return assess(
+        table, segments, view=view, roll_deg=roll, detected_fraction=detected,
+        sex=opts.sex, labels={"exercise": exercise_labels, "phase": phase_labels},
+        not_measured=_not_measured(view, segments), provenance=provenance,
+    )  # fmt: skip
+
+
+def _auto_roll(pose: PoseSeries) -> float:
+    est = camera.estimate_roll_deg(pose)
+    return float(est.roll_deg) if math.isfinite(est.roll_deg) else 0.0
+
+
+def _as_jsonable(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return json.loads(json.dumps(dataclasses.asdict(obj), default=str))
+    return str(obj)
+
+
+def _not_measured(view: View, segments: Sequence[Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if view not in FRONTAL_VIEWS:
+        why = (
+            f"needs a front or back view; this clip is a {view} view, where frontal-plane angles "
+            "are foreshortened and would be invented"
+        )
+        out.update(dict.fromkeys(FRONTAL_METRICS, why))
+    exercises = {s.exercise for s in segments}
+    if not exercises & set(SINGLE_LEG):
+        out.setdefault("pelvic_drop_deg", "needs a single-leg stance or single-leg squat on each leg")
+        out.setdefault("balance_hold_s", "needs a single-leg stance on each leg")
+    return out
+
+
+def add_stance_columns(table: MetricTable, segments: Sequence[Any], baseline: NDArray[np.bool_]) -> MetricTable:
+    """Add the stance-relative columns the assessment compares between sides.
+
+    Columns (NaN outside single-leg bouts of that side):
+    ``pelvic_drop_deg_<S>`` contralateral pelvic drop for stance side S
+    (CPD_L = θ − θ0, CPD_R = −(θ − θ0), θ0 = median obliquity over quiet
+    bipedal rows; + = the swing-side hip drops), ``trunk_lean_ipsi_deg_<S>``
+    (lean toward the stance side, degrees, + = over the stance leg) and
+    ``hip_sway_<S>`` (hip-midpoint x relative to its bout median, hip widths).
+    """
+    theta = table["pelvic_tilt_deg"] if "pelvic_tilt_deg" in table else table["pelvic_obliquity_deg"]
+    theta0 = _baseline(theta, baseline)
+    lean = table["trunk_lean_deg"] if "trunk_lean_deg" in table else np.full_like(theta, np.nan)
+    shift = table["lateral_pelvic_shift"] if "lateral_pelvic_shift" in table else np.full_like(theta, np.nan)
+    cols = dict(table.columns)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        rows = _rows_of(segments, side, len(theta))
+        cols[f"pelvic_drop_deg_{side}"] = np.where(rows, sign * (theta - theta0), np.nan)
+        cols[f"trunk_lean_ipsi_deg_{side}"] = np.where(rows, sign * lean, np.nan)
+        cols[f"hip_sway_{side}"] = np.where(rows, shift, np.nan)
+    units = {**table.units, "pelvic_drop_deg": "deg", "trunk_lean_ipsi_deg": "deg", "hip_sway": "hip widths"}
+    return MetricTable(table.t_s, cols, units)
+
+
+def _baseline(theta: NDArray[np.float64], rows: NDArray[np.bool_]) -> float:
+    vals = theta[rows & np.isfinite(theta)]
+    if vals.size == 0:
+        vals = theta[np.isfinite(theta)]
+    return float(np.median(vals)) if vals.size else math.nan
+
+
+def _rows_of(segments: Sequence[Any], side: str, n: int) -> NDArray[np.bool_]:
+    rows = np.zeros(n, dtype=bool)
+    for seg in segments:
+        if seg.exercise in SINGLE_LEG and seg.side == side:
+            for rep in seg.reps or ():
+                rows[rep.start : rep.end] = True
+    return rows
+
+
+# --------------------------------------------------------------------------- I/O
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Paths written by :func:`run_analysis` and the assessment itself."""
+
+    assessment: Assessment
+    pose: PoseSeries
+    out_dir: Path
+    report_json: Path
+    metrics_csv: Path
+    pose_npz: Path
+    report_html: Path | None = None
+    plots: tuple[Path, ...] = ()
+    annotated_video: Path | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def load_or_estimate_pose(
+    source: Path,
+    cache_path: Path,
+    *,
+    model_path: str | Path | None = None,
+    stride: int = 1,
+    progress: Any = None,
+) -> PoseSeries:
+    """The PoseSeries of ``source``: from ``cache_path`` when it was made from
+    the same file bytes and model, else by running pose estimation (and saving it).
+    A ``.npz`` source is loaded directly.
+    """
+    if not source.exists():
+        raise InputNotFoundError(f"{source}: no such file")
+    if source.suffix.lower() == ".npz":
+        return PoseSeries.load_npz(source)
+    from hipcheck import models, pose, video  # heavy: MediaPipe only when needed
+
+    model, model_sha = models.resolve_model(model_path)
+    src_sha = sha256_file(source)
+    cached = _read_cache(cache_path, src_sha, model_sha, stride)
+    if cached is not None:
+        return cached
+    with video.open_source(source, stride=stride) as frames:
+        series = pose.estimate_pose(frames, model_path=model, progress=progress)
+    series.save_npz(cache_path)
+    return series
+
+
+def _read_cache(path: Path, src_sha: str, model_sha: str, stride: int) -> PoseSeries | None:
+    if not path.is_file():
+        return None
+    try:
+        cached = PoseSeries.load_npz(path)
+    except InvalidDataError:
+        return None
+    p = cached.provenance
+    return cached if (p.source_sha256, p.model_sha256, p.stride) == (src_sha, model_sha, stride) else None
+
+
+def write_metrics_csv(assessment: Assessment, path: Path) -> Path:
+    """One row per frame: ``t_s``, ``exercise``, ``phase``, then each metric column (empty = not measured)."""
+    table = assessment.metrics
+    names = sorted(table.columns)
+    ex = list(assessment.labels.get("exercise", [""] * len(table.t_s)))
+    ph = list(assessment.labels.get("phase", [""] * len(table.t_s)))
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["t_s", "exercise", "phase", *names])
+        data = np.column_stack([table[n] for n in names]) if names else np.zeros((len(table.t_s), 0))
+        for i, t in enumerate(table.t_s):
+            cells = ["" if not math.isfinite(v) else f"{v:.4f}" for v in data[i]]
+            w.writerow([f"{t:.4f}", ex[i], ph[i], *cells])
+    tmp.replace(path)
+    return path
+
+
+def write_report_json(assessment: Assessment, path: Path) -> Path:
+    """The ``report.json`` document (schema ``hipcheck.report/1``)."""
+    doc = assessment.to_dict()
+    doc["provenance"] = {**doc["provenance"], "hipcheck_version": __version__}
+    return write_text_atomic(path, json.dumps(_jsonable(doc), indent=2, allow_nan=False, default=str) + "\n")
+
+
+def _jsonable(obj: Any) -> Any:
+    """Replace NaN/inf floats by None, recursively (JSON has no NaN)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    return obj
+
+
+def run_analysis(
+    source: str | Path,
+    out_dir: str | Path,
+    *,
+    options: AnalysisOptions | None = None,
+    model_path: str | Path | None = None,
+    annotate: bool = False,
+    html: bool = True,
+    progress: Any = None,
+) -> AnalysisResult:
+    """Analyse one video (or pose ``.npz``) and write the reports into ``out_dir``.
+
+    Writes ``pose.npz`` (cache), ``report.json``, ``metrics.csv`` and, when
+    ``html``, ``report.html`` with ``plots/*.png``; with ``annotate``,
+    ``annotated.mp4``. Every file is written atomically.
+    """
+    source, out = Path(source), Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pose_npz = out / "pose.npz"
+    series = load_or_estimate_pose(source, pose_npz, model_path=model_path, progress=progress)
+    if source.suffix.lower() == ".npz":
+        pose_npz = source
+    assessment = analyze_pose(series, options)
+    assessment = _with_plan(assessment)
+    report_json = write_report_json(assessment, out / "report.json")
+    metrics_csv = write_metrics_csv(assessment, out / "metrics.csv")
+    report_html, plots = _write_html(assessment, series, source, out) if html else (None, ())
+    annotated = None
+    if annotate and source.suffix.lower() != ".npz":
+        from hipcheck.render.overlay import write_annotated_video
+
+        annotated = write_annotated_video(source, series, assessment, out / "annotated.mp4")
+    return AnalysisResult(
+        assessment, series, out, report_json, metrics_csv, pose_npz, report_html, tuple(plots), annotated
+    )
+
+
+def _with_plan(assessment: Assessment) -> Assessment:
+    from hipcheck import program
+
+    plan = program.build_plan(assessment.verdict, assessment.evidence)
+    return dataclasses.replace(assessment, plan=plan.to_dict())
+
+
+def _write_html(assessment: Assessment, series: PoseSeries, source: Path, out: Path) -> tuple[Path, list[Path]]:
+    from hipcheck.render import plots, report_html
+
+    plot_paths = plots.save_plots(assessment, out)
+    keyframes = None
+    if source.suffix.lower() != ".npz":
+        from hipcheck.render.keyframes import worst_rep_keyframes
+
+        keyframes = worst_rep_keyframes(source, series, assessment)
+    return report_html.write_html_report(assessment, out, keyframes=keyframes), list(plot_paths)
