@@ -1,0 +1,160 @@
+"""Side comparison and verdict on metric tables with the answer built in."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from hipcheck.assessment import assess, finding_threshold, reduce_window, summarise
+from hipcheck.results import MetricTable
+
+FPS = 30.0
+
+
+@dataclass(frozen=True)
+class R:
+    start: int
+    bottom: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Seg:
+    exercise: str
+    side: str | None
+    start: int
+    end: int
+    reps: tuple[R, ...] = field(default_factory=tuple)
+
+
+def _table(n: int, **cols: np.ndarray) -> MetricTable:
+    t = np.arange(n) / FPS
+    return MetricTable(t, {k: np.asarray(v, dtype=float) for k, v in cols.items()})
+
+
+def _single_leg_table(drop_left: float, drop_right: float, lean_left: float = 0.0, lean_right: float = 0.0):
+    """2 s bipedal, then 3 stance phases per side of 2 s each, alternating."""
+    n = int(FPS * 14)
+    drop_l = np.full(n, np.nan)
+    drop_r = np.full(n, np.nan)
+    lean_l = np.full(n, np.nan)
+    lean_r = np.full(n, np.nan)
+    segs = []
+    rng = np.random.default_rng(0)
+    for k in range(6):
+        a = int(FPS * (2 + 2 * k))
+        b = a + int(FPS * 2)
+        side = "left" if k % 2 == 0 else "right"
+        noise = rng.normal(0, 0.3, b - a)
+        if side == "left":
+            drop_l[a:b] = drop_left + noise
+            lean_l[a:b] = lean_left + noise
+        else:
+            drop_r[a:b] = drop_right + noise
+            lean_r[a:b] = lean_right + noise
+        segs.append(Seg("single_leg_stance", side, a, b, (R(a, (a + b) // 2, b),)))
+    sway_l = np.where(np.isfinite(drop_l), 0.0, np.nan)
+    sway_r = np.where(np.isfinite(drop_r), 0.0, np.nan)
+    table = _table(
+        n, pelvic_drop_deg_left=drop_l, pelvic_drop_deg_right=drop_r,
+        trunk_lean_ipsi_deg_left=lean_l, trunk_lean_ipsi_deg_right=lean_r,
+        hip_sway_left=sway_l, hip_sway_right=sway_r,
+    )  # fmt: skip
+    return table, segs
+
+
+def _squat_table(fppa_left: float, fppa_right: float, n_reps: int = 5):
+    per = int(FPS * 2)
+    n = per * n_reps
+    phase = np.tile(np.sin(np.linspace(0, np.pi, per)), n_reps)
+    table = _table(n, knee_fppa_deg_left=fppa_left * phase, knee_fppa_deg_right=fppa_right * phase,
+                   lateral_pelvic_shift=np.zeros(n), knee_ankle_separation_ratio=np.ones(n))  # fmt: skip
+    reps = tuple(R(i * per, i * per + per // 2, (i + 1) * per) for i in range(n_reps))
+    return table, [Seg("squat", None, 0, n, reps)]
+
+
+def _assess(table, segs, view="front"):
+    return assess(table, segs, view=view, roll_deg=0.0, detected_fraction=1.0)
+
+
+def test_reduce_window_and_summary_known_values():
+    t = np.arange(10) / FPS
+    v = np.arange(10, dtype=float)
+    rep = R(2, 5, 8)
+    assert reduce_window(v, t, rep, "max") == 7.0
+    assert reduce_window(v, t, rep, "bottom") == 5.0
+    assert reduce_window(v, t, rep, "duration") == pytest.approx(5 / FPS)
+    assert math.isnan(reduce_window(np.full(10, np.nan), t, rep, "max"))
+    s = summarise([1.0, 2.0, 3.0, 4.0, 5.0, math.nan])
+    assert (s.median, s.n, s.spread) == (3.0, 5, 1.0)
+
+
+def test_left_pelvic_drop_calls_left_weaker_and_swapping_sides_calls_right():
+    table, segs = _single_leg_table(drop_left=9.0, drop_right=3.0)
+    a = _assess(table, segs)
+    assert a.verdict.weaker_side == "left"
+    row = next(r for r in a.evidence if r.metric == "pelvic_drop_deg")
+    assert row.finding and row.weaker_side == "left"
+    assert row.difference == pytest.approx(6.0, abs=0.5)
+    assert row.source  # every row cites its reference
+    swapped_table, swapped_segs = _single_leg_table(drop_left=3.0, drop_right=9.0)
+    b = _assess(swapped_table, swapped_segs)
+    assert b.verdict.weaker_side == "right"
+    assert b.verdict.score == pytest.approx(-a.verdict.score)
+
+
+def test_right_knee_valgus_in_squats_calls_right():
+    table, segs = _squat_table(fppa_left=3.0, fppa_right=15.0)
+    a = _assess(table, segs)
+    assert a.verdict.weaker_side == "right"
+    assert len(a.exercises[0].reps) == 5
+    assert a.exercises[0].reps[0].peaks["knee_fppa_deg_right"] == pytest.approx(15.0, abs=0.01)
+
+
+def test_difference_below_measurement_error_is_not_a_finding():
+    table, segs = _squat_table(fppa_left=6.0, fppa_right=8.0)
+    a = _assess(table, segs)
+    assert a.verdict.weaker_side == "none"
+    assert not any(r.finding for r in a.evidence)
+
+
+def test_side_view_is_insufficient_with_a_reason():
+    table, segs = _squat_table(fppa_left=3.0, fppa_right=15.0)
+    a = _assess(table, segs, view="side")
+    assert a.verdict.weaker_side == "insufficient"
+    assert any("side view" in r for r in a.verdict.reasons)
+
+
+def test_one_side_only_is_insufficient():
+    table, segs = _single_leg_table(drop_left=9.0, drop_right=3.0)
+    left_only = [s for s in segs if s.side == "left"]
+    a = _assess(table, left_only)
+    assert a.verdict.weaker_side == "insufficient"
+    assert any("both sides" in r for r in a.verdict.reasons)
+
+
+def test_conflicting_indicators_give_none():
+    # pelvis drops more on the left, trunk leans more over the right: the two disagree
+    table, segs = _single_leg_table(drop_left=7.0, drop_right=2.0, lean_left=0.0, lean_right=14.0)
+    a = _assess(table, segs)
+    assert a.verdict.weaker_side == "none"
+    assert "different sides" in a.verdict.reasons[0]
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, 7.5), (4, 4.5), (9, 4.5)])
+def test_fppa_threshold_shrinks_with_reps_but_not_below_a_floor(n, expected):
+    assert finding_threshold("knee_fppa_deg", n, n) == pytest.approx(max(7.5 / math.sqrt(n), 4.5))
+    assert finding_threshold("knee_fppa_deg", n, n) == pytest.approx(expected)
+
+
+def test_report_dict_is_json_ready():
+    import json
+
+    table, segs = _single_leg_table(drop_left=9.0, drop_right=3.0)
+    doc = _assess(table, segs).to_dict()
+    text = json.dumps(doc, allow_nan=False)
+    assert '"schema": "hipcheck.report/1"' in text
+    assert doc["verdict"]["weaker_side"] == "left"
