@@ -10,12 +10,14 @@ more valgus. Numbers are made up but in the ranges of DESIGN.md.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Literal
 
 import numpy as np
 
 from hipcheck.landmarks import (
+    INDEX,
     L_ANKLE,
     L_FOOT,
     L_HEEL,
@@ -30,7 +32,6 @@ from hipcheck.landmarks import (
     R_HIP,
     R_KNEE,
     R_SHOULDER,
-    INDEX,
     PoseSeries,
     Provenance,
 )
@@ -59,13 +60,64 @@ def _reps_of(exercise: str, side: str | None, t0: float, t1: float, n: int) -> l
     if n == 0:
         return []
     edges = np.linspace(t0 + 0.3, t1 - 0.3, n + 1)
-    return [(float(a), float((a + b) / 2), float(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return [(float(a), float((a + b) / 2), float(b)) for a, b in itertools.pairwise(edges)]
 
 
 def _bump(t: np.ndarray, a: float, b: float) -> np.ndarray:
     """0 outside [a, b], a smooth sin² hump peaking at the middle."""
     x = np.clip((t - a) / (b - a), 0, 1)
     return np.sin(np.pi * x) ** 2
+
+
+def _sided_values(weaker: str, drop_weak: float, drop_strong: float, fppa_weak: float, fppa_strong: float):
+    drop = {"left": drop_weak, "right": drop_strong}
+    fppa = {"left": fppa_weak, "right": fppa_strong}
+    if weaker == "right":
+        drop = {"left": drop_strong, "right": drop_weak}
+        fppa = {"left": fppa_strong, "right": fppa_weak}
+    if weaker in ("none", "insufficient"):
+        drop = {"left": drop_strong, "right": drop_strong}
+        fppa = {"left": fppa_strong, "right": fppa_strong}
+    return drop, fppa
+
+
+COLUMNS = (
+    "pelvic_obliquity_deg", "pelvic_drop_deg_left", "pelvic_drop_deg_right", "knee_fppa_deg_left",
+    "knee_fppa_deg_right", "trunk_lean_deg", "trunk_lean_ipsi_deg_left", "trunk_lean_ipsi_deg_right",
+    "hip_sway_left", "hip_sway_right", "lateral_pelvic_shift", "knee_ankle_separation_ratio",
+)  # fmt: skip
+
+
+def _rep_peaks(side, weaker, drop, fppa, rng) -> dict[str, float]:
+    if side is None:
+        return {
+            "knee_fppa_deg_left": fppa["left"] * 0.6 + float(rng.normal(0, 1)),
+            "knee_fppa_deg_right": fppa["right"] * 0.6 + float(rng.normal(0, 1)),
+            "lateral_pelvic_shift": 0.02 + float(rng.normal(0, 0.02)),
+        }
+    return {
+        f"pelvic_drop_deg_{side}": drop[side] + float(rng.normal(0, 0.8)),
+        f"knee_fppa_deg_{side}": fppa[side] + float(rng.normal(0, 1.5)),
+        f"trunk_lean_deg_{side}": (4.0 if side == weaker else 2.0) + float(rng.normal(0, 0.5)),
+    }
+
+
+def _fill_columns(cols, t, sel, exercise, side, shape, weaker, drop, fppa, rng) -> None:
+    n = t.size
+    cols["pelvic_obliquity_deg"][sel] = 0.5 + rng.normal(0, 0.4, sel.sum())
+    cols["trunk_lean_deg"][sel] = rng.normal(0, 0.5, sel.sum())
+    if side is not None:
+        cols[f"pelvic_drop_deg_{side}"][sel] = (drop[side] * shape + rng.normal(0, 0.5, n))[sel]
+        cols[f"knee_fppa_deg_{side}"][sel] = (2 + (fppa[side] - 2) * shape + rng.normal(0, 0.8, n))[sel]
+        lean = (4.0 if side == weaker else 2.0) * shape + rng.normal(0, 0.5, n)
+        cols[f"trunk_lean_ipsi_deg_{side}"][sel] = lean[sel]
+        cols["trunk_lean_deg"][sel] = ((1 if side == "left" else -1) * lean)[sel]
+        cols[f"hip_sway_{side}"][sel] = rng.normal(0, 0.09 if side == weaker else 0.04, n)[sel]
+    elif exercise == "squat":
+        for s in ("left", "right"):
+            cols[f"knee_fppa_deg_{s}"][sel] = (2 + fppa[s] * 0.6 * shape + rng.normal(0, 0.8, n))[sel]
+        cols["knee_ankle_separation_ratio"][sel] = (1.2 - 0.15 * shape + rng.normal(0, 0.02, n))[sel]
+        cols["lateral_pelvic_shift"][sel] = rng.normal(0.02, 0.02, sel.sum())
 
 
 def make_assessment(
@@ -84,83 +136,38 @@ def make_assessment(
     """
     rng = np.random.default_rng(seed)
     t = np.arange(int(37 * FPS)) / FPS
-    n = t.size
-    sym = weaker in ("none", "insufficient")
-    drop = {"left": drop_weak, "right": drop_strong}
-    fppa = {"left": fppa_weak, "right": fppa_strong}
-    if weaker == "right":
-        drop = {"left": drop_strong, "right": drop_weak}
-        fppa = {"left": fppa_strong, "right": fppa_weak}
-    if sym:
-        drop = {"left": drop_strong, "right": drop_strong}
-        fppa = {"left": fppa_strong, "right": fppa_strong}
-
-    cols = {k: np.full(n, np.nan) for k in (
-        "pelvic_obliquity_deg", "pelvic_drop_deg_left", "pelvic_drop_deg_right", "knee_fppa_deg_left",
-        "knee_fppa_deg_right", "trunk_lean_deg", "lateral_pelvic_shift", "knee_ankle_separation_ratio",
-    )}  # fmt: skip
-    ex_label = ["unknown"] * n
-    phase_label = ["stand"] * n
+    drop, fppa = _sided_values(weaker, drop_weak, drop_strong, fppa_weak, fppa_strong)
+    cols = {k: np.full(t.size, np.nan) for k in COLUMNS}
+    ex_label = ["unknown"] * t.size
+    phase_label = ["stand"] * t.size
     exercises: list[ExerciseResult] = []
     for exercise, side, t0, t1, nrep in PHASES:
         sel = (t >= t0) & (t < t1)
         for i in np.flatnonzero(sel):
-            ex_label[i] = exercise if side is None else f"{exercise}_{side}"
-        cols["pelvic_obliquity_deg"][sel] = 0.5 + rng.normal(0, 0.4, sel.sum())
-        cols["trunk_lean_deg"][sel] = rng.normal(0, 0.5, sel.sum())
+            ex_label[i] = exercise
         reps = []
-        shape = np.zeros(n)
+        shape = np.zeros(t.size)
         for k, (a, b, c) in enumerate(_reps_of(exercise, side, t0, t1, nrep)):
             shape += _bump(t, a, c) if exercise != "single_leg_stance" else ((t >= a) & (t <= c)).astype(float)
             for i in np.flatnonzero((t >= a) & (t <= c)):
                 phase_label[i] = "down" if t[i] < b else "up"
-            peaks: dict[str, float] = {}
-            if side is not None:
-                peaks[f"pelvic_drop_deg_{side}"] = drop[side] + float(rng.normal(0, 0.8))
-                peaks[f"knee_fppa_deg_{side}"] = fppa[side] + float(rng.normal(0, 1.5))
-                peaks["trunk_lean_deg"] = (4.0 if side == weaker else 2.0) + float(rng.normal(0, 0.5))
-            else:
-                peaks["knee_fppa_deg_left"] = fppa["left"] * 0.6 + float(rng.normal(0, 1))
-                peaks["knee_fppa_deg_right"] = fppa["right"] * 0.6 + float(rng.normal(0, 1))
-            reps.append(Rep(k, exercise, a, b, c, side, peaks))  # type: ignore[arg-type]
-        if side is not None:
-            cols[f"pelvic_drop_deg_{side}"][sel] = (drop[side] * shape + rng.normal(0, 0.5, n))[sel]
-            cols[f"knee_fppa_deg_{side}"][sel] = (2 + (fppa[side] - 2) * shape + rng.normal(0, 0.8, n))[sel]
-            lean = 4.0 if side == weaker else 2.0
-            cols["trunk_lean_deg"][sel] = ((1 if side == "left" else -1) * lean * shape + rng.normal(0, 0.5, n))[sel]
-        elif exercise == "squat":
-            for s in ("left", "right"):
-                cols[f"knee_fppa_deg_{s}"][sel] = (2 + fppa[s] * 0.6 * shape + rng.normal(0, 0.8, n))[sel]
-            cols["knee_ankle_separation_ratio"][sel] = (1.2 - 0.15 * shape + rng.normal(0, 0.02, n))[sel]
-            cols["lateral_pelvic_shift"][sel] = rng.normal(0.02, 0.02, sel.sum())
-        if exercise == "standing":
-            continue
-        exercises.append(ExerciseResult(exercise, t0, t1, reps, _summary(exercise, side, reps, weaker), side))  # type: ignore[arg-type]
-
-    evidence = _evidence(drop, fppa, weaker)
-    verdict = _verdict(weaker, drop)
+            reps.append(Rep(k + 1, exercise, a, b, c, side, _rep_peaks(side, weaker, drop, fppa, rng)))
+        _fill_columns(cols, t, sel, exercise, side, shape, weaker, drop, fppa, rng)
+        if exercise != "standing":
+            exercises.append(ExerciseResult(exercise, t0, t1 - 1 / FPS, reps, _summary(exercise, side, reps, weaker), side))
     if weaker == "insufficient":
-        cols = {k: np.full(n, np.nan) for k in cols}
+        cols = {k: np.full(t.size, np.nan) for k in cols}
         exercises = []
-        evidence = []
     return Assessment(
-        verdict=verdict,
+        verdict=_verdict(weaker, drop),
         view="side" if weaker == "insufficient" else "front",
         roll_deg=0.7,
         exercises=exercises,
-        evidence=evidence,
+        evidence=[] if weaker == "insufficient" else _evidence(drop, fppa, weaker),
         metrics=MetricTable(t, cols, {k: ("ratio" if "ratio" in k else "deg") for k in cols}),
         labels={"exercise": ex_label, "phase": phase_label},
         not_measured=_not_measured(weaker),
-        provenance={
-            "hipcheck_version": "0.1.0",
-            "model_path": "models/pose_landmarker_full.task",
-            "model_sha256": "a" * 64,
-            "source_path": "clip.mp4",
-            "source_sha256": "b" * 64,
-            "fps": FPS,
-            "resolution_wh": [640, 480],
-        },
+        provenance=PROVENANCE,
         measurement_error={
             "pelvic_drop_deg": "2D contralateral pelvic drop SDD ≈ 2.7° (Dingenen 2018)",
             "knee_fppa_deg": "2D FPPA SEM 2.7–3.0°, SDD 7.5–8.9° single trial (Munro 2012)",
@@ -168,11 +175,22 @@ def make_assessment(
     )
 
 
+PROVENANCE = {
+    "hipcheck_version": "0.1.0",
+    "model_path": "models/pose_landmarker_full.task",
+    "model_sha256": "a" * 64,
+    "source_path": "clip.mp4",
+    "source_sha256": "b" * 64,
+    "fps": FPS,
+    "resolution_wh": [640, 480],
+}
+
+
 def _summary(exercise: str, side: str | None, reps: list[Rep], weaker: str) -> dict[str, dict[str, SideSummary]]:
     out: dict[str, dict[str, SideSummary]] = {}
     sides = [side] if side else ["left", "right"]
     for s in sides:
-        for metric in ("pelvic_drop_deg", "knee_fppa_deg"):
+        for metric in ("pelvic_drop_deg", "knee_fppa_deg", "trunk_lean_deg"):
             vals = [r.peaks[f"{metric}_{s}"] for r in reps if f"{metric}_{s}" in r.peaks]
             if vals:
                 out.setdefault(metric, {})[s] = SideSummary(
@@ -202,6 +220,8 @@ def _evidence(drop: dict[str, float], fppa: dict[str, float], weaker: str) -> li
         row("trunk_lean_deg", "single_leg_squat", 4.0 if weaker == "left" else 2.0,
             4.0 if weaker == "right" else 2.0, 4.0, "ipsilateral trunk lean controls 6.7° vs PFP 9.3°",
             "Nakagawa et al. 2012, JOSPT 42:491"),
+        EvidenceRow("lateral_pelvic_shift", "squat", 0.02, math.nan, 0.02, 0.01, "hip widths", "", "", "green",
+                    note="whole-body signed value (+ = toward / higher on the subject's left); n = 5"),
     ]  # fmt: skip
 
 
