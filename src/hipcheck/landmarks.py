@@ -346,3 +346,50 @@ def empty_rows(t: int) -> dict[str, NDArray[np.float64]]:
         "presence": np.full((t, N_LANDMARKS), np.nan),
         "xyz_world_m": np.full((t, N_LANDMARKS, 3), np.nan),
     }
+
+
+def _nanmean2(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Element-wise mean of two arrays ignoring NaN (NaN only where both are)."""
+    both = np.stack([a, b])
+    count = np.isfinite(both).sum(axis=0)
+    total = np.where(np.isfinite(both), both, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def average_with_mirror(pose: PoseSeries, flipped: PoseSeries) -> PoseSeries:
+    """Average a series with the one estimated on the horizontally flipped frames.
+
+    ``flipped`` is in the flipped picture's coordinates and labels; it is
+    mirrored back (:meth:`PoseSeries.mirrored`) and averaged with ``pose``
+    landmark by landmark, ignoring NaN. The result is exactly mirror-equivariant
+    (flipping the input video mirrors the output) and cancels any left/right
+    bias of the pose model. Both must share timestamps and resolution.
+    """
+    if flipped.resolution_wh != pose.resolution_wh or flipped.t_s.shape != pose.t_s.shape:
+        raise ValueError(
+            f"flipped: expected {len(pose)} rows at {pose.resolution_wh}, "
+            f"got {len(flipped)} rows at {flipped.resolution_wh}"
+        )
+    back = flipped.mirrored()
+    mask = box = None
+    if pose.pelvis_mask is not None and back.pelvis_mask is not None:
+        mask, box = _average_masks(pose, back)
+    extra = {**pose.provenance.extra, "flip_average": True}
+    return pose.replace(
+        xy_px=_nanmean2(pose.xy_px, back.xy_px), z=_nanmean2(pose.z, back.z),
+        visibility=_nanmean2(pose.visibility, back.visibility), presence=_nanmean2(pose.presence, back.presence),
+        xyz_world_m=_nanmean2(pose.xyz_world_m, back.xyz_world_m), pelvis_mask=mask, pelvis_box_px=box,
+        provenance=dataclasses.replace(pose.provenance, extra=extra),
+    )  # fmt: skip
+
+
+def _average_masks(a: PoseSeries, b: PoseSeries) -> tuple[NDArray[np.uint8], NDArray[np.float64]]:
+    assert a.pelvis_mask is not None and b.pelvis_mask is not None
+    assert a.pelvis_box_px is not None and b.pelvis_box_px is not None
+    box = _nanmean2(a.pelvis_box_px, b.pelvis_box_px)
+    wa = np.isfinite(a.pelvis_box_px[:, 0]).astype(np.float64)[:, None, None]
+    wb = np.isfinite(b.pelvis_box_px[:, 0]).astype(np.float64)[:, None, None]
+    total = a.pelvis_mask * wa + b.pelvis_mask * wb
+    mask = np.rint(total / np.maximum(wa + wb, 1.0)).astype(np.uint8)
+    return mask, box
