@@ -61,7 +61,7 @@ def test_annotate_person_left_is_image_right_label():
     pose = make_pose(1, (640, 480))
     out = PoseAnnotator().annotate(_frame(), pose.xy_px[0], {})
     blue = np.abs(out.astype(int) - LEFT_BGR).sum(axis=2) < 30
-    ys, xs = np.nonzero(blue[40:, :])
+    _ys, xs = np.nonzero(blue[40:, :])
     assert xs.size and xs.mean() > 320  # left-coloured pixels sit on the image right
 
 
@@ -99,5 +99,5 @@ def test_annotated_video_same_frame_count_and_colour(tmp_path):
     k = 10
     b, g, r = frames[k].image[round(pose.xy_px[k, L_KNEE, 1]), round(pose.xy_px[k, L_KNEE, 0])].astype(int)
     assert b > 180 and r < 100 and abs(b - LEFT_BGR[0]) < 50  # the left knee dot, blue after compression
-    b, g, r = frames[k].image[round(pose.xy_px[k, R_KNEE, 1]), round(pose.xy_px[k, R_KNEE, 0])].astype(int)
+    b, _g, r = frames[k].image[round(pose.xy_px[k, R_KNEE, 1]), round(pose.xy_px[k, R_KNEE, 0])].astype(int)
     assert r > 180 and b < 100  # the right knee dot, orange
