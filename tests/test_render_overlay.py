@@ -97,7 +97,7 @@ def test_annotated_video_same_frame_count_and_colour(tmp_path):
         frames = list(dec)
     assert len(frames) == n
     k = 10
-    b, g, r = frames[k].image[round(pose.xy_px[k, L_KNEE, 1]), round(pose.xy_px[k, L_KNEE, 0])].astype(int)
+    b, _g, r = frames[k].image[round(pose.xy_px[k, L_KNEE, 1]), round(pose.xy_px[k, L_KNEE, 0])].astype(int)
     assert b > 180 and r < 100 and abs(b - LEFT_BGR[0]) < 50  # the left knee dot, blue after compression
     b, _g, r = frames[k].image[round(pose.xy_px[k, R_KNEE, 1]), round(pose.xy_px[k, R_KNEE, 0])].astype(int)
     assert r > 180 and b < 100  # the right knee dot, orange
