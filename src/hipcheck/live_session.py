@@ -1,0 +1,532 @@
+"""The ``hipcheck live`` session: capture loop, pose worker, recorder, session log.
+
+::
+
+    FrameSource ─▶ capture loop ──▶ Recorder (raw, unmirrored, MJPG .avi, written as captured)
+                        │     └───▶ PoseWorker (own thread, latest frame wins)
+                        │                 └─▶ live_features / ReadoutTracker ─▶ ProtocolMachine
+                        └─▶ view.show(...) (the window, :mod:`hipcheck.live_view`; None = headless)
+
+At the end the full analysis runs on the recording. Times are the source's
+own clock (seconds); wall-clock latencies are ``time.monotonic`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck import __version__
+from hipcheck.live import (
+    LiveFeatures,
+    LiveStatus,
+    Phase,
+    ProtocolMachine,
+    ProtocolStep,
+    Readouts,
+    ReadoutTracker,
+    StepRecord,
+    build_protocol,
+    live_features,
+    mean_luma,
+)
+from hipcheck.util import write_text_atomic
+
+SESSION_FORMAT = "hipcheck.live-session/1"
+RECORDING_NAME = "recording.avi"
+SESSION_LOG_NAME = "session.json"
+
+
+class PoseLike(Protocol):
+    """What the session reads from a pose result."""
+
+    @property
+    def xy_px(self) -> NDArray[np.float64]: ...  # noqa: D102
+    @property
+    def visibility(self) -> NDArray[np.float64]: ...  # noqa: D102
+
+
+class Estimator(Protocol):
+    """A per-frame pose estimator (e.g. :class:`hipcheck.pose.PoseEstimator`)."""
+
+    def process(self, image_bgr: NDArray[np.uint8], t_s: float) -> PoseLike | None: ...  # noqa: D102
+    def close(self) -> None: ...  # noqa: D102
+
+
+class LiveView(Protocol):
+    """A display: draws one frame and returns the key pressed (see ``live.KEYS``) or None."""
+
+    def show(
+        self, image_bgr: NDArray[np.uint8], pose: PoseLike | None, status: LiveStatus, readouts: Readouts
+    ) -> str | None:
+        """Draw the unmirrored frame (mirrored for display) and return a key or None."""
+
+
+# ------------------------------------------------------------------- recorder
+
+
+def cfr_copies(t_s: float, t0_s: float, fps: float, written: int, max_copies: int = 30) -> int:
+    """How many times to write a frame captured at ``t_s`` to keep a constant frame rate.
+
+    The file has a fixed rate ``fps``; frame k of it shows time ``t0_s + k / fps``.
+    A frame is written as often as needed to reach the grid slot nearest
+    ``t_s`` (0 if the file is already ahead, > 1 after dropped frames), so
+    the recording's time axis matches the source clock.
+    """
+    target = math.floor((t_s - t0_s) * fps + 0.5) + 1
+    return int(min(max(target - written, 0), max_copies))
+
+
+class Recorder:
+    """Records raw frames as they arrive into an MJPG ``.avi`` on a writer thread.
+
+    MJPG in AVI stays decodable when the process dies (the AVI index is only a
+    convenience: FFmpeg reads an unfinished file frame by frame); at most the
+    last few hundred kB in the writer's buffer are lost on SIGKILL.
+
+    The file is written in place (not via a temporary file) on purpose; a
+    ``VideoSink(atomic=False)`` in :mod:`hipcheck.video` would replace the
+    OpenCV writer here.
+    """
+
+    def __init__(self, path: Path, fps: float, resolution_wh: tuple[int, int], *, queue_frames: int = 64) -> None:
+        """Args: path: ``.avi`` file; fps: nominal rate; resolution_wh: frame size; queue_frames: writer backlog."""
+        import queue
+
+        import cv2  # the in-place writer; see the class docstring
+
+        self.path, self.fps, self.resolution_wh = Path(path), float(fps), resolution_wh
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = cv2.VideoWriter(
+            str(self.path), cv2.CAP_FFMPEG, cv2.VideoWriter.fourcc(*"MJPG"), self.fps, resolution_wh
+        )
+        if not self._writer.isOpened():
+            from hipcheck.errors import UsageError
+
+            raise UsageError(f"{self.path}: cannot open an MJPG .avi recording here")
+        self.frames_in = self.frames_written = 0
+        self._t0: float | None = None
+        self._queue: queue.Queue[tuple[NDArray[np.uint8], int] | None] = queue.Queue(maxsize=queue_frames)
+        self._thread = threading.Thread(target=self._drain, name="hipcheck-recorder", daemon=True)
+        self._thread.start()
+
+    def write(self, image_bgr: NDArray[np.uint8], t_s: float) -> None:
+        """Queue one captured frame (blocks only if the writer falls a whole queue behind)."""
+        if self._t0 is None:
+            self._t0 = t_s
+        copies = cfr_copies(t_s, self._t0, self.fps, self.frames_written)
+        self.frames_in += 1
+        self.frames_written += copies
+        if copies:
+            self._queue.put((image_bgr, copies))
+
+    def _drain(self) -> None:
+        while (item := self._queue.get()) is not None:
+            image, copies = item
+            for _ in range(copies):
+                self._writer.write(image)
+
+    def close(self) -> None:
+        """Write what is queued and finish the file (idempotent)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+            self._writer.release()
+
+
+# ---------------------------------------------------------------- pose worker
+
+
+@dataclass(frozen=True)
+class PoseResult:
+    """One pose result: the frame time, its pose, and wall-clock times."""
+
+    seq: int
+    t_s: float
+    pose: PoseLike | None
+    luma: float
+    captured_at: float
+    done_at: float
+
+
+class PoseWorker:
+    """Runs an estimator on its own thread; the newest submitted frame wins.
+
+    :meth:`submit` never blocks: a frame still waiting when a newer one comes
+    is dropped (counted in :attr:`dropped`), so the preview never waits for
+    the pose model.
+    """
+
+    def __init__(self, estimator: Estimator) -> None:
+        """Args: estimator: used from the worker thread only."""
+        self._est = estimator
+        self._cond = threading.Condition()
+        self._pending: tuple[int, NDArray[np.uint8], float, float] | None = None
+        self._result: PoseResult | None = None
+        self._taken = -1
+        self._stop = False
+        self._error: BaseException | None = None
+        self.submitted = self.dropped = self.processed = 0
+        self._thread = threading.Thread(target=self._loop, name="hipcheck-pose", daemon=True)
+        self._thread.start()
+
+    def submit(self, image_bgr: NDArray[np.uint8], t_s: float, captured_at: float) -> None:
+        """Offer a frame (replaces any frame not yet started)."""
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            self.dropped += self._pending is not None
+            self._pending = (self.submitted, image_bgr, t_s, captured_at)
+            self.submitted += 1
+            self._cond.notify()
+
+    def take(self) -> PoseResult | None:
+        """The newest result not taken before, or None."""
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            r = self._result
+            if r is None or r.seq == self._taken:
+                return None
+            self._taken = r.seq
+            return r
+
+    def wait_idle(self, timeout_s: float = 5.0) -> None:
+        """Wait until the pending frame has been processed (for the end of a source)."""
+        end = time.monotonic() + timeout_s
+        with self._cond:
+            while self._pending is not None and time.monotonic() < end and self._error is None:
+                self._cond.wait(0.05)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                assert self._pending is not None
+                seq, image, t_s, captured_at = self._pending
+                self._pending = None
+            try:
+                pose = self._est.process(image, t_s)
+            except Exception as exc:  # surfaced to the capture loop by submit/take
+                with self._cond:
+                    self._error = exc
+                    self._cond.notify_all()
+                return
+            result = PoseResult(seq, t_s, pose, mean_luma(image), captured_at, time.monotonic())
+            with self._cond:
+                self._result, self.processed = result, self.processed + 1
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop the thread and close the estimator."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join()
+        self._est.close()
+
+
+# --------------------------------------------------------------------- session
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """Everything a session needs, unpacked from the CLI flags.
+
+    Attributes:
+        source: camera index or a video file (with ``realtime`` to act like a camera).
+        out_dir: where the recording, ``session.json`` and the analysis go.
+        protocol: ``full``, ``squat``, ``lunge`` or ``single-leg``.
+        realtime: pace a file source to its own timestamps.
+        time_scale: multiplies countdowns, holds and time-outs (tests use < 1).
+        reps: reps per rep-counted step.
+        framing_timeout_s: start anyway after this long without good framing (None = wait).
+        analysis: run the full analysis on the recording at the end.
+        model_path: pose model bundle (None = the bundled one).
+    """
+
+    source: str | int
+    out_dir: Path
+    protocol: str = "full"
+    realtime: bool = False
+    time_scale: float = 1.0
+    reps: int = 5
+    framing_timeout_s: float | None = None
+    analysis: bool = True
+    model_path: Path | None = None
+
+
+@dataclass
+class SessionStats:
+    """Throughput and latency of a session (wall clock)."""
+
+    frames_captured: int = 0
+    frames_recorded: int = 0
+    pose_frames: int = 0
+    pose_dropped: int = 0
+    wall_s: float = 0.0
+    latencies_s: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        """Frames/s of capture and pose, latency median and p95 in ms."""
+        lat = np.asarray(self.latencies_s) * 1000.0
+        wall = self.wall_s if self.wall_s > 0 else math.nan
+        return {
+            "frames_captured": self.frames_captured,
+            "frames_recorded": self.frames_recorded,
+            "pose_frames": self.pose_frames,
+            "pose_dropped": self.pose_dropped,
+            "capture_fps": round(self.frames_captured / wall, 2),
+            "pose_fps": round(self.pose_frames / wall, 2),
+            "latency_ms_median": round(float(np.median(lat)), 1) if lat.size else math.nan,
+            "latency_ms_p95": round(float(np.percentile(lat, 95)), 1) if lat.size else math.nan,
+        }
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """What a session left behind."""
+
+    out_dir: Path
+    recording: Path
+    session_log: Path
+    steps: tuple[StepRecord, ...]
+    end_reason: str
+    warnings: tuple[str, ...]
+    stats: dict[str, float]
+    report_html: Path | None = None
+    report_json: Path | None = None
+
+
+class SessionLog:
+    """``session.json``, rewritten atomically whenever a step finishes."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        """Args: path: the JSON file; header: fixed fields (source, protocol, recording...)."""
+        self.path, self.header = path, header
+        self.steps: list[dict[str, Any]] = []
+
+    def write(self, machine: ProtocolMachine, **extra: Any) -> None:
+        """Write the header, every finished step and ``extra`` fields."""
+        self.steps = [asdict(r) for r in machine.records]
+        doc = {**self.header, "steps": self.steps, "warnings": list(machine.warnings),
+               "end_reason": machine.end_reason or None, **extra}  # fmt: skip
+        write_text_atomic(self.path, json.dumps(_finite(doc), indent=2) + "\n")
+
+
+def _finite(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf become None."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def _stance(step: ProtocolStep | None, phase: Phase) -> tuple[bool, Any]:
+    """(collect baseline?, stance side) for the readouts in the current step."""
+    if step is None or phase is not Phase.ACTIVE:
+        return False, None
+    return step.exercise == "quiet_stance", step.side if step.kind == "single_leg" else None
+
+
+@dataclass
+class _Loop:
+    """The live objects of one running session."""
+
+    machine: ProtocolMachine
+    readouts: ReadoutTracker
+    worker: PoseWorker
+    recorder: Recorder
+    log: SessionLog
+    view: LiveView | None
+    stats: SessionStats
+    resolution_wh: tuple[int, int]
+    last_pose: PoseLike | None = None
+    last_readouts: Readouts = field(default_factory=Readouts)
+    t_last_s: float = 0.0
+
+    def close(self) -> None:
+        """Stop the worker, finish the recording, fill in the counters."""
+        try:
+            self.worker.close()
+        finally:
+            self.recorder.close()
+        s = self.stats
+        s.frames_recorded, s.pose_frames, s.pose_dropped = (
+            self.recorder.frames_written, self.worker.processed, self.worker.dropped
+        )  # fmt: skip
+
+    def on_result(self, r: PoseResult) -> None:
+        """Feed one pose result to the readouts and the protocol."""
+        xy = None if r.pose is None else np.asarray(r.pose.xy_px)
+        vis = None if r.pose is None else np.asarray(r.pose.visibility)
+        feats: LiveFeatures = live_features(r.t_s, xy, vis, self.resolution_wh, luma=r.luma)
+        st = self.machine.status(r.t_s)
+        baseline, stance = _stance(st.step, st.phase)
+        self.last_readouts = self.readouts.update(r.t_s, xy, vis, baseline=baseline, stance=stance)
+        self.last_pose = r.pose
+        self.stats.latencies_s.append(time.monotonic() - r.captured_at)
+        if self.machine.update(feats):
+            self.log.write(self.machine)
+
+    def on_frame(self, image: NDArray[np.uint8], t_s: float) -> None:
+        """Record, hand to the pose worker, consume a result, show, handle keys."""
+        captured_at = time.monotonic()
+        self.t_last_s = t_s
+        self.stats.frames_captured += 1
+        self.recorder.write(image, t_s)
+        self.worker.submit(image, t_s, captured_at)
+        if (r := self.worker.take()) is not None:
+            self.on_result(r)
+        if self.view is not None:
+            key = self.view.show(image, self.last_pose, self.machine.status(t_s), self.last_readouts)
+            if key and self.machine.press(key, t_s):
+                self.log.write(self.machine)
+
+
+def _header(config: LiveConfig, info: Any, steps: tuple[ProtocolStep, ...], fps: float) -> dict[str, Any]:
+    return {
+        "format": SESSION_FORMAT,
+        "hipcheck_version": __version__,
+        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": str(info.source),
+        "source_kind": info.kind,
+        "protocol": config.protocol,
+        "time_scale": config.time_scale,
+        "recording": RECORDING_NAME,
+        "recording_fps": fps,
+        "resolution_wh": list(info.resolution_wh),
+        "protocol_steps": [asdict(s) for s in steps],
+    }
+
+
+def _recording_fps(fps: float) -> float:
+    """The source's nominal rate if sane, else 30 frames/s."""
+    return float(fps) if math.isfinite(fps) and 1.0 <= fps <= 240.0 else 30.0
+
+
+def run_session(
+    config: LiveConfig,
+    *,
+    view: LiveView | None = None,
+    stop: threading.Event | None = None,
+    estimator_factory: Callable[[], Estimator] | None = None,
+    on_started: Callable[[Path], None] | None = None,
+) -> SessionResult:
+    """Run one live session end to end and return what it wrote.
+
+    Args:
+        config: the session's settings.
+        view: the window (None = headless).
+        stop: set from a signal handler to end the session cleanly (``interrupted``).
+        estimator_factory: builds the pose estimator (default: MediaPipe, VIDEO mode, no mask).
+        on_started: called with the recording path once it is being written.
+
+    Raises:
+        CameraError, NotAVideoError, ModelError: the source or model cannot be used.
+    """
+    from hipcheck.video import open_source
+
+    steps = build_protocol(config.protocol, time_scale=config.time_scale, reps=config.reps)
+    out = Path(config.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stop = stop or threading.Event()
+    with open_source(config.source, realtime=config.realtime) as src:
+        fps = _recording_fps(src.info.fps)
+        loop = _Loop(
+            ProtocolMachine(steps, framing_timeout_s=config.framing_timeout_s), ReadoutTracker(),
+            PoseWorker((estimator_factory or _default_estimator(config))()),
+            Recorder(out / RECORDING_NAME, fps, src.info.resolution_wh),
+            SessionLog(out / SESSION_LOG_NAME, _header(config, src.info, steps, fps)), view, SessionStats(),
+            src.info.resolution_wh,
+        )  # fmt: skip
+        loop.log.write(loop.machine)
+        if on_started:
+            on_started(loop.recorder.path)
+        reason = "error"
+        try:
+            reason = _capture(loop, src, stop)
+        finally:
+            loop.machine.finish(loop.t_last_s, reason)
+            loop.machine.end_reason = reason
+            loop.close()
+    return _finish(config, loop, reason)
+
+
+def _capture(loop: _Loop, frames: Any, stop: threading.Event) -> str:
+    """Run the capture loop; returns why it ended."""
+    start = time.monotonic()
+    try:
+        for frame in frames:
+            loop.on_frame(frame.image, frame.t_s)
+            if loop.machine.done:
+                return loop.machine.end_reason
+            if stop.is_set():
+                return "interrupted"
+        loop.worker.wait_idle()
+        if (r := loop.worker.take()) is not None:
+            loop.on_result(r)
+        return "source_ended"
+    except KeyboardInterrupt:
+        return "interrupted"
+    finally:
+        loop.stats.wall_s = time.monotonic() - start
+
+
+def _finish(config: LiveConfig, loop: _Loop, reason: str) -> SessionResult:
+    """Write the final log and, unless interrupted, run the analysis."""
+    stats = loop.stats.summary()
+    loop.log.write(loop.machine, stats=stats)
+    html = rjson = None
+    if config.analysis and reason != "interrupted" and loop.recorder.frames_written > 0:
+        html, rjson, note = _analyse(loop.recorder.path, Path(config.out_dir) / "analysis", config)
+        analysis = {"report_html": _rel(html), "report_json": _rel(rjson), "note": note}
+        loop.log.write(loop.machine, stats=stats, analysis=analysis)
+    return SessionResult(
+        Path(config.out_dir), loop.recorder.path, loop.log.path, tuple(loop.machine.records), reason,
+        tuple(loop.machine.warnings), stats, html, rjson,
+    )  # fmt: skip
+
+
+def _rel(p: Path | None) -> str | None:
+    return None if p is None else str(p)
+
+
+def _analyse(recording: Path, out: Path, config: LiveConfig) -> tuple[Path | None, Path | None, str]:
+    """Run the full analysis on the recording; (report.html, report.json, note)."""
+    try:
+        from hipcheck.analysis import run_analysis
+    except ImportError:
+        return None, None, "analysis not available in this install"
+    from hipcheck.errors import HipcheckError
+
+    try:
+        res = run_analysis(recording, out, model_path=config.model_path)
+    except HipcheckError as exc:
+        return None, None, f"analysis failed: {exc}"
+    return res.report_html, res.report_json, ""
+
+
+def _default_estimator(config: LiveConfig) -> Callable[[], Estimator]:
+    def make() -> Estimator:
+        from hipcheck.pose import PoseEstimator
+
+        return PoseEstimator(config.model_path, mode="video", max_people=2, segmentation=False)
+
+    return make
