@@ -23,10 +23,10 @@ from numpy.typing import NDArray
 
 from hipcheck import __version__, camera, cleaning, geometry, movement
 from hipcheck.assessment import FRONTAL_VIEWS, assess
-from hipcheck.errors import InputNotFoundError, InvalidDataError
-from hipcheck.landmarks import PoseSeries, average_with_mirror
+from hipcheck.extract import load_or_estimate_pose
+from hipcheck.landmarks import PoseSeries
 from hipcheck.results import Assessment, MetricTable, View
-from hipcheck.util import sha256_file, write_text_atomic
+from hipcheck.util import write_text_atomic
 
 SINGLE_LEG = ("single_leg_stance", "single_leg_squat")
 FRONTAL_METRICS = (
@@ -157,94 +157,6 @@ class AnalysisResult:
     plots: tuple[Path, ...] = ()
     annotated_video: Path | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
-
-
-def load_or_estimate_pose(
-    source: Path,
-    cache_path: Path,
-    *,
-    model_path: str | Path | None = None,
-    stride: int = 1,
-    flip_average: bool = True,
-    progress: Any = None,
-) -> PoseSeries:
-    """The PoseSeries of ``source``: from ``cache_path`` when it was made from
-    the same file bytes, model, stride and flip setting, else by running pose
-    estimation (and saving it). A ``.npz`` source is loaded directly.
-    """
-    if not source.exists():
-        raise InputNotFoundError(f"{source}: no such file")
-    if source.suffix.lower() == ".npz":
-        return PoseSeries.load_npz(source)
-    from hipcheck import models
-
-    model, model_sha = models.resolve_model(model_path)
-    key = (sha256_file(source), model_sha, stride, flip_average)
-    cached = _read_cache(cache_path, key)
-    if cached is not None:
-        return cached
-    series = estimate_pose_file(source, model_path=model, stride=stride, flip_average=flip_average, progress=progress)
-    series.save_npz(cache_path)
-    return series
-
-
-def estimate_pose_file(
-    source: Path,
-    *,
-    model_path: str | Path | None = None,
-    stride: int = 1,
-    flip_average: bool = True,
-    progress: Any = None,
-) -> PoseSeries:
-    """Pose of a video file; with ``flip_average`` the frames are also run
-    horizontally flipped and the two results averaged
-    (:func:`~hipcheck.landmarks.average_with_mirror`), which makes the result
-    mirror-equivariant and cancels left/right bias of the pose model.
-    """
-    from hipcheck import pose, video  # heavy: MediaPipe only when needed
-
-    passes = 2 if flip_average else 1
-    with video.open_source(source, stride=stride) as frames:
-        series = pose.estimate_pose(frames, model_path=model_path, progress=_scaled(progress, 0, passes))
-    if not flip_average:
-        return series
-    with video.open_source(source, stride=stride) as frames:
-        flipped = pose.estimate_pose(_Flipped(frames), model_path=model_path, progress=_scaled(progress, 1, passes))
-    return average_with_mirror(series, flipped)
-
-
-class _Flipped:
-    """A frame source whose images are mirrored left-right (same times and info)."""
-
-    def __init__(self, frames: Any) -> None:
-        self.info = frames.info
-        self.stride = getattr(frames, "stride", 1)
-        self._frames = frames
-
-    def __iter__(self) -> Any:
-        for f in self._frames:
-            yield dataclasses.replace(f, image=np.ascontiguousarray(f.image[:, ::-1]))
-
-
-def _scaled(progress: Any, k: int, passes: int) -> Any:
-    if progress is None:
-        return None
-
-    def report(done: int, total: int | None) -> None:
-        progress(done + k * (total or 0), None if total is None else total * passes)
-
-    return report
-
-
-def _read_cache(path: Path, key: tuple[str, str, int, bool]) -> PoseSeries | None:
-    if not path.is_file():
-        return None
-    try:
-        cached = PoseSeries.load_npz(path)
-    except InvalidDataError:
-        return None
-    p = cached.provenance
-    return cached if (p.source_sha256, p.model_sha256, p.stride, bool(p.extra.get("flip_average"))) == key else None
 
 
 def write_metrics_csv(assessment: Assessment, path: Path) -> Path:
