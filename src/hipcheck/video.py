@@ -21,6 +21,7 @@ Conventions:
 from __future__ import annotations
 
 import math
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -38,10 +39,15 @@ from hipcheck.errors import (
     CameraError,
     CorruptVideoError,
     EmptyVideoError,
+    HipcheckError,
     InputNotFoundError,
     NotAVideoError,
     UsageError,
 )
+
+# FFmpeg's own log (e.g. "moov atom not found") would precede our one-line errors; quiet it unless the
+# user asked for it. OpenCV reads this once, when it first uses FFmpeg.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 SourceKind = Literal["video", "camera", "image", "images"]
 Image = NDArray[np.uint8]
@@ -55,6 +61,8 @@ Containers without a frame index estimate the count from duration x fps, up to ~
 on the clips we tested, hence the margin."""
 DEFAULT_IMAGE_FPS = 1.0
 _FALLBACK_FPS = 30.0
+_ISO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".3gp"})
+_SINK_FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".m4v": "mp4v", ".mkv": "mp4v", ".avi": "MJPG", ".webm": "VP80"}
 _ROTATE_CODES = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 # First bytes of containers we know: a file starting like this is a damaged video, not "not a video".
 _CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
@@ -275,6 +283,34 @@ def _looks_like_container(path: Path) -> bool:
     return any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_MAGIC)
 
 
+def _mp4_is_complete(path: Path) -> bool:
+    """True if the top-level ISO-BMFF boxes (mp4/mov) all fit in the file and include ``moov``."""
+    size, offset, boxes = path.stat().st_size, 0, set()
+    with path.open("rb") as fh:
+        while offset + 8 <= size:
+            fh.seek(offset)
+            head = fh.read(16)
+            box_size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+            if box_size == 1 and len(head) == 16:
+                box_size = int.from_bytes(head[8:16], "big")
+            elif box_size == 0:
+                box_size = size - offset
+            if box_size < 8 or offset + box_size > size:
+                return False
+            boxes.add(kind)
+            offset += box_size
+    return b"moov" in boxes and offset == size
+
+
+def _unopenable(path: Path) -> HipcheckError:
+    """The error for a file FFmpeg cannot open: damaged, frameless or not a video at all."""
+    if not _looks_like_container(path):
+        return NotAVideoError(f"{path}: not a video file (no decoder recognises it)")
+    if path.suffix.lower() in _ISO_SUFFIXES and _mp4_is_complete(path):
+        return EmptyVideoError(f"{path}: video contains no frames")
+    return CorruptVideoError(f"{path}: video container is truncated or damaged (cannot be opened)")
+
+
 def _open_capture(path: Path) -> cv2.VideoCapture:
     """An opened FFmpeg capture with OpenCV's auto-rotation off (we rotate ourselves)."""
     if path.stat().st_size == 0:
@@ -283,9 +319,7 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
         cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     if not cap.isOpened() or cap.get(cv2.CAP_PROP_FRAME_WIDTH) <= 0:
         cap.release()
-        if _looks_like_container(path):
-            raise CorruptVideoError(f"{path}: video container is truncated or damaged (cannot be opened)")
-        raise NotAVideoError(f"{path}: not a video file (no decoder recognises it)")
+        raise _unopenable(path)
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
     return cap
 
@@ -542,6 +576,15 @@ def probe(path: str | Path | int) -> VideoInfo:
         return source.info
 
 
+def count_frames(path: str | Path) -> int:
+    """Number of frames that decode, counted without colour conversion (O(length)).
+
+    Raises the same errors as iterating the source (e.g. CorruptVideoError).
+    """
+    with open_source(path) as source, closing(source._decoded()) as items:
+        return sum(1 for _ in items)
+
+
 def read_frames_at(path: str | Path, indices: Iterable[int]) -> dict[int, Image]:
     """Upright frames by decoded-frame index, in one streaming pass.
 
@@ -586,14 +629,18 @@ class VideoSink:
         path: Output file; its extension picks the container (``.mp4``, ``.avi``...).
         fps: Frame rate in frames/s written to the container.
         resolution_wh: ``(width, height)`` in pixels every frame must have.
-        fourcc: Codec FourCC, e.g. ``"mp4v"`` (mp4), ``"MJPG"`` (avi), ``"VP80"`` (webm).
+        fourcc: Codec FourCC; default by extension: ``"mp4v"`` (mp4/mov/mkv), ``"MJPG"`` (avi),
+            ``"VP80"`` (webm, plays in browsers). This OpenCV build has no H.264 encoder.
 
     Raises:
         UsageError: Bad fps/size, or OpenCV cannot write this container/codec.
     """
 
-    def __init__(self, path: str | Path, fps: float, resolution_wh: tuple[int, int], *, fourcc: str = "mp4v") -> None:
+    def __init__(
+        self, path: str | Path, fps: float, resolution_wh: tuple[int, int], *, fourcc: str | None = None
+    ) -> None:
         w, h = resolution_wh
+        fourcc = fourcc or _SINK_FOURCC.get(Path(path).suffix.lower(), "mp4v")
         if not (math.isfinite(fps) and fps > 0) or w <= 0 or h <= 0 or len(fourcc) != 4:
             raise UsageError(f"{path}: cannot write video at fps={fps}, size={w}x{h}, fourcc={fourcc!r}")
         self.path = Path(path)
