@@ -1,0 +1,615 @@
+"""Exercise recognition, rep segmentation and single-leg stance phases.
+
+The flow is: per-frame scale-free features (:func:`movement_features`) → a
+per-frame posture label → runs merged with hysteresis into
+:class:`Segment` s, each with its reps (:class:`RepSegment`).
+
+Conventions
+-----------
+- Sides are the person's anatomical sides. ``Segment.side`` is the **stance**
+  leg for single-leg tests and the **front** leg for a lunge; None otherwise.
+- Rows are indices into the :class:`~hipcheck.landmarks.PoseSeries`; ``end``
+  is exclusive. Times are seconds from the series' own ``t_s``.
+- Features are dimensionless: lengths are divided by the subject's own leg,
+  thigh or shank length, so scale and translation change nothing.
+- World landmarks (metres, hip-centred, y down, z away from the camera) give
+  the out-of-image-plane cues (knee flexion in a front view, which foot is
+  forward); image pixels (y down) give the in-plane ones. NaN = missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter1d
+from scipy.signal import find_peaks
+
+from hipcheck.landmarks import (
+    L_ANKLE, L_HIP, L_KNEE, L_SHOULDER, R_ANKLE, R_HIP, R_KNEE, R_SHOULDER, PoseSeries,
+)  # fmt: skip
+
+ExerciseName = Literal[
+    "standing", "squat", "lunge", "single_leg_stance", "single_leg_squat", "single_leg_deadlift", "walking", "unknown"
+]  # fmt: skip
+Side = Literal["left", "right"]
+EXERCISES: tuple[ExerciseName, ...] = get_args(ExerciseName)
+SIDED: frozenset[str] = frozenset({"lunge", "single_leg_stance", "single_leg_squat", "single_leg_deadlift"})
+SINGLE_LEG: frozenset[str] = frozenset({"single_leg_stance", "single_leg_squat", "single_leg_deadlift"})
+
+Label = tuple[str, "Side | None"]
+"""(exercise, side) of one frame; exercise "" = no valid pose."""
+
+# Thresholds (dimensionless unless the name says a unit); see movement_features.
+LIFT_ON, LIFT_OFF = 0.30, 0.15  # foot height above the other foot / shank length
+SQUAT_DEPTH = 0.10  # hip lowering / leg length
+SQUAT_KNEE_DEG = 35.0
+SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
+WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
+SLDL_TRUNK_DEG = 45.0
+WALK_SPEED = 0.35  # hip travel across the image, leg lengths per second
+MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 1.5, 0.4
+
+
+@dataclass(frozen=True)
+class RepSegment:
+    """One repetition or single-leg stance phase: rows ``start <= bottom < end``."""
+
+    start: int
+    bottom: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of rows holding one exercise.
+
+    Attributes:
+        exercise: recognised (or user-given) exercise.
+        side: stance leg (single-leg tests), front leg (lunge), else None.
+        start: first row; end: one past the last row.
+        t_start_s: time of row ``start``; t_end_s: time of row ``end - 1`` (s).
+        reps: squat/lunge reps; for single-leg tests one per stance phase
+            (foot lift → touch-down), ``bottom`` = deepest / worst row.
+        confidence: 0..1, share of the segment's rows whose own posture agrees.
+    """
+
+    exercise: ExerciseName
+    side: Side | None
+    start: int
+    end: int
+    t_start_s: float
+    t_end_s: float
+    reps: tuple[RepSegment, ...] = ()
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class MovementFeatures:
+    """Per-frame scale-free features (all (T,) or (T, 2) with columns left, right).
+
+    Attributes:
+        depth: hip lowering below straight-leg standing / leg length (0 = standing, + = lower).
+        knee_flex_deg: knee flexion, 0 = straight (world 3D angle, 2D where world is missing).
+        lift: height of each ankle above the other one / shank length (+ = this foot higher).
+        forward: each ankle's position along the facing direction / leg length (+ = ahead).
+        wide: ankle separation along the hip line / leg length.
+        thigh_incl_deg: angle of each thigh from the downward vertical (world).
+        trunk_flex_deg: angle of the hip→shoulder midline from the upward vertical (world).
+        travel: hip-midpoint speed across the image, leg lengths per second (1 s mean).
+        detected: (T,) bool, a person is in the picture (both hips in the image).
+    """
+
+    depth: NDArray[np.float64]
+    knee_flex_deg: NDArray[np.float64]
+    lift: NDArray[np.float64]
+    forward: NDArray[np.float64]
+    wide: NDArray[np.float64]
+    thigh_incl_deg: NDArray[np.float64]
+    trunk_flex_deg: NDArray[np.float64]
+    travel: NDArray[np.float64]
+    detected: NDArray[np.bool_]
+
+
+# --------------------------------------------------------------------------- small numeric helpers
+def _norm(v: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(np.linalg.norm(v, axis=-1), dtype=np.float64)
+
+
+def _angle_deg(u: NDArray[np.float64], v: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Angle between vectors u and v along the last axis, degrees in [0, 180]."""
+    cos = np.sum(u * v, axis=-1) / (_norm(u) * _norm(v))
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
+
+
+def _fill_gaps(x: NDArray[np.float64], max_gap: int) -> NDArray[np.float64]:
+    """Linear interpolation over interior NaN runs of at most ``max_gap`` rows."""
+    x = np.asarray(x, dtype=np.float64).copy()
+    ok = np.isfinite(x)
+    if ok.sum() < 2:
+        return x
+    idx = np.arange(x.size)
+    filled = np.interp(idx, idx[ok], x[ok])
+    bad = ~ok
+    starts = np.flatnonzero(bad & ~np.r_[False, bad[:-1]])
+    for s in starts:
+        e = s + int(np.argmin(bad[s:])) if not bad[s:].all() else x.size
+        if s > 0 and e < x.size and e - s <= max_gap:
+            x[s:e] = filled[s:e]
+    return x
+
+
+def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    """NaN-aware centred moving average over ``n`` rows (NaN rows stay NaN)."""
+    if n <= 1 or x.size == 0:
+        return np.asarray(x, dtype=np.float64)
+    ok = np.isfinite(x)
+    num = uniform_filter1d(np.where(ok, x, 0.0), n, mode="nearest")
+    den = uniform_filter1d(ok.astype(np.float64), n, mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = num / den
+    return np.where(ok, out, np.nan)
+
+
+def _rows(t_s: NDArray[np.float64], seconds: float) -> int:
+    """Number of rows spanning ``seconds`` at the series' median frame rate (>= 1)."""
+    if t_s.size < 2:
+        return 1
+    return max(1, round(seconds / float(np.median(np.diff(t_s)))))
+
+
+# --------------------------------------------------------------------------- features
+def _leg_lengths(p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Mean thigh, shank and leg (thigh + shank) length of both sides per row, same unit as ``p``."""
+    thigh = (_norm(p[:, L_HIP] - p[:, L_KNEE]) + _norm(p[:, R_HIP] - p[:, R_KNEE])) / 2
+    shank = (_norm(p[:, L_KNEE] - p[:, L_ANKLE]) + _norm(p[:, R_KNEE] - p[:, R_ANKLE])) / 2
+    return thigh, shank, thigh + shank
+
+
+def _robust_len(x: NDArray[np.float64]) -> float:
+    """A clip-level segment length: 90th percentile (straight limbs), NaN if none."""
+    return float(np.nanpercentile(x, 90)) if np.isfinite(x).any() else float("nan")
+
+
+def _depth(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Hip lowering / leg length: mean of the image estimate and the world estimate where both exist."""
+    _, _, leg_px = _leg_lengths(xy)
+    hip_y = (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2
+    floor_y = np.fmax(xy[:, L_ANKLE, 1], xy[:, R_ANKLE, 1])
+    d_img = 1.0 - (floor_y - hip_y) / _robust_len(leg_px)
+    _, _, leg_w = _leg_lengths(w)
+    hip_wy = (w[:, L_HIP, 1] + w[:, R_HIP, 1]) / 2
+    d_w = 1.0 - (np.fmax(w[:, L_ANKLE, 1], w[:, R_ANKLE, 1]) - hip_wy) / leg_w
+    both = np.stack([d_img, d_w])
+    n = np.isfinite(both).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.nansum(both, axis=0) / n, dtype=np.float64)
+
+
+def _knee_flex(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(T, 2) knee flexion in degrees, 0 = straight; world angle, 2D where world is missing."""
+    out = []
+    for hip, knee, ankle in ((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)):
+        fw = _angle_deg(w[:, hip] - w[:, knee], w[:, ankle] - w[:, knee])
+        f2 = _angle_deg(xy[:, hip] - xy[:, knee], xy[:, ankle] - xy[:, knee])
+        out.append(180.0 - np.where(np.isfinite(fw), fw, f2))
+    return np.stack(out, axis=1)
+
+
+def _lift(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(T, 2) ankle height above the other ankle / shank length; min of image and world readings.
+
+    Taking the smaller reading rejects the image-only "lift" of the far foot
+    in a front-view lunge (perspective puts it higher in the picture).
+    """
+    shank_px = _robust_len(_leg_lengths(xy)[1])
+    shank_w = _leg_lengths(w)[1]
+    ay, wy = xy[:, [L_ANKLE, R_ANKLE], 1], w[:, [L_ANKLE, R_ANKLE], 1]
+    img = (ay[:, ::-1] - ay) / shank_px
+    wor = (wy[:, ::-1] - wy) / shank_w[:, None]
+    return np.asarray(np.fmin(img, wor), dtype=np.float64)
+
+
+def _body_axes(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Unit lateral (right→left hip) and forward directions in the world x–z plane, (T, 3) each."""
+    lat = w[:, L_HIP] - w[:, R_HIP]
+    lat[:, 1] = 0.0
+    lat = lat / _norm(lat)[:, None]
+    up = np.array([0.0, -1.0, 0.0])
+    fwd = np.cross(lat, up)
+    return lat, fwd
+
+
+def _stance_geometry(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per-ankle forward position (T, 2) and lateral ankle gap (T,), both / leg length (world)."""
+    lat, fwd = _body_axes(w)
+    leg = _leg_lengths(w)[2]
+    hip = (w[:, L_HIP] + w[:, R_HIP]) / 2
+    ankles = w[:, [L_ANKLE, R_ANKLE]] - hip[:, None]
+    forward = np.einsum("tsk,tk->ts", ankles, fwd) / leg[:, None]
+    gap = np.einsum("tk,tk->t", w[:, L_ANKLE] - w[:, R_ANKLE], lat)
+    return forward, np.abs(gap) / leg
+
+
+def _travel(xy: NDArray[np.float64], t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Hip-midpoint horizontal image speed / leg length (leg lengths per second), 1 s mean."""
+    leg_px = _robust_len(_leg_lengths(xy)[2])
+    hip_x = (xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2
+    if t_s.size < 3:
+        return np.full(t_s.shape, np.nan)
+    speed = np.abs(np.gradient(hip_x, t_s)) / leg_px
+    return _smooth(speed, _rows(t_s, 1.0))
+
+
+def movement_features(pose: PoseSeries) -> MovementFeatures:
+    """Compute the per-frame features used for recognition (see :class:`MovementFeatures`)."""
+    xy, w = pose.xy_px, pose.xyz_world_m
+    n = _rows(pose.t_s, 0.1)
+    forward, wide = _stance_geometry(w)
+    down = np.array([0.0, 1.0, 0.0])
+    incl = np.stack([_angle_deg(w[:, k] - w[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))], axis=1)
+    trunk = (w[:, L_SHOULDER] + w[:, R_SHOULDER]) / 2 - (w[:, L_HIP] + w[:, R_HIP]) / 2
+    sm = lambda a: _smooth(a, n)  # noqa: E731
+    sm2 = lambda a: np.stack([sm(a[:, 0]), sm(a[:, 1])], axis=1)  # noqa: E731
+    return MovementFeatures(
+        depth=sm(_depth(xy, w)), knee_flex_deg=sm2(_knee_flex(xy, w)), lift=sm2(_lift(xy, w)),
+        forward=sm2(forward), wide=sm(wide), thigh_incl_deg=sm2(incl),
+        trunk_flex_deg=sm(_angle_deg(trunk, -down)), travel=_travel(xy, pose.t_s), detected=pose.detected,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- reps and stance phases
+def _rep_edges(x: NDArray[np.float64], peaks: NDArray[np.intp], edge_frac: float) -> list[tuple[int, int]]:
+    """(start, end) per peak: where the signal has risen ``edge_frac`` of the way from its lowest
+    point between this peak and its neighbour (or the series edge) toward the peak; end exclusive.
+    """
+    bounds = np.r_[0, peaks, x.size - 1]
+    out = []
+    for k, p in enumerate(peaks):
+        left, right = x[bounds[k] : p + 1], x[p : bounds[k + 2] + 1]
+        lo_l = x[p] - edge_frac * (x[p] - np.min(left))
+        lo_r = x[p] - edge_frac * (x[p] - np.min(right))
+        below_l = np.flatnonzero(left <= lo_l)
+        below_r = np.flatnonzero(right <= lo_r)
+        start = bounds[k] + (int(below_l[-1]) if below_l.size else 0)
+        end = p + (int(below_r[0]) if below_r.size else right.size - 1) + 1
+        out.append((int(start), int(end)))
+    return out
+
+
+def find_reps(
+    signal: NDArray[np.float64],
+    t_s: NDArray[np.float64],
+    *,
+    min_depth: float = 0.08,
+    min_duration_s: float = 0.4,
+    smooth_s: float = 0.15,
+    edge_frac: float = 0.85,
+) -> list[RepSegment]:
+    """Find down-and-up repetitions in a depth signal (larger = deeper).
+
+    Args:
+        signal: (T,) depth, e.g. hip lowering / leg length; NaN = missing
+            (gaps up to 0.3 s are bridged).
+        t_s: (T,) timestamps in seconds.
+        min_depth: minimum prominence of a rep's bottom, in signal units.
+        min_duration_s: minimum start→end duration of a rep, seconds.
+        smooth_s: moving-average window applied first, seconds.
+        edge_frac: a rep starts (ends) where the signal, coming from the
+            lowest point before (after) the bottom, has gone ``1 - edge_frac``
+            of the way down to the bottom.
+
+    Returns:
+        Reps in time order, non-overlapping; ``bottom`` is the deepest row of
+        the smoothed signal.
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    t = np.asarray(t_s, dtype=np.float64)
+    if x.size < 3 or np.isfinite(x).sum() < 3:
+        return []
+    x = _smooth(_fill_gaps(x, _rows(t, 0.3)), _rows(t, smooth_s))
+    filled = np.where(np.isfinite(x), x, np.nanmin(x))
+    peaks, _ = find_peaks(filled, prominence=min_depth, distance=_rows(t, min_duration_s / 2))
+    reps: list[RepSegment] = []
+    for p, (start, end) in zip(peaks, _rep_edges(filled, peaks, edge_frac), strict=True):
+        if t[end - 1] - t[start] >= min_duration_s and np.isfinite(x[p]):
+            reps.append(RepSegment(start=start, bottom=int(p), end=end))
+    return reps
+
+
+def _hysteresis(x: NDArray[np.float64], on: float, off: float) -> NDArray[np.bool_]:
+    """Boolean state: switches on above ``on``, off below ``off`` (NaN switches off)."""
+    out = np.zeros(x.shape, dtype=bool)
+    state = False
+    for i, v in enumerate(x):
+        state = bool(v > on) if not state else bool(v >= off)
+        out[i] = state
+    return out
+
+
+def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(start, end) of every True run, end exclusive."""
+    d = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def stance_phases_from_lift(
+    lift: NDArray[np.float64], t_s: NDArray[np.float64], *, min_duration_s: float = MIN_STANCE_S
+) -> list[tuple[Side, int, int]]:
+    """Single-leg phases from the (T, 2) foot-lift feature: (stance side, lift row, touch-down row).
+
+    The stance side is the foot that stays down; ``end`` (exclusive) is the
+    first row after touch-down. Phases shorter than ``min_duration_s`` go.
+    """
+    out: list[tuple[Side, int, int]] = []
+    for col, stance in ((1, "left"), (0, "right")):  # right foot lifted → stance on left
+        for s, e in _runs(_hysteresis(lift[:, col], LIFT_ON, LIFT_OFF)):
+            if t_s[e - 1] - t_s[s] >= min_duration_s:
+                out.append((stance, s, e))  # type: ignore[arg-type]
+    return sorted(out, key=lambda p: p[1])
+
+
+def find_stance_phases(pose: PoseSeries) -> list[tuple[Side, int, int]]:
+    """Single-leg stance phases of a pose series.
+
+    Returns:
+        ``(stance_side, start, end)`` per phase in time order: the **stance**
+        (supporting) side — the other foot is the lifted one — the row the
+        foot lifts and one past the row it touches down again.
+    """
+    if len(pose) < 3:
+        return []
+    return stance_phases_from_lift(movement_features(pose).lift, pose.t_s)
+
+
+# --------------------------------------------------------------------------- per-frame posture
+def _front_side(f: MovementFeatures, i: int) -> Side:
+    """Front leg of a split stance at row i: more horizontal thigh, then the forward foot."""
+    score = (f.thigh_incl_deg[i, 0] - f.thigh_incl_deg[i, 1]) / 45.0 + (f.forward[i, 0] - f.forward[i, 1]) / 0.5
+    return "left" if score >= 0 else "right"
+
+
+def _bipedal_label(f: MovementFeatures, i: int) -> Label:
+    """Posture of a row with both feet down: lunge / squat / walking / standing."""
+    knees = f.knee_flex_deg[i]
+    split = abs(f.forward[i, 0] - f.forward[i, 1])
+    asym = abs(knees[0] - knees[1])
+    if split > SPLIT_ON or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
+        return ("lunge", _front_side(f, i))
+    if f.travel[i] > WALK_SPEED:
+        return ("walking", None)
+    if f.depth[i] > SQUAT_DEPTH or np.nanmean(knees) > SQUAT_KNEE_DEG:
+        return ("squat", None)
+    return ("standing", None)
+
+
+def _single_leg_label(f: MovementFeatures, rows: slice, stance: Side) -> ExerciseName:
+    """Which single-leg test a stance phase is: deadlift, squat or stance."""
+    s = 0 if stance == "left" else 1
+    if np.nanmax(f.trunk_flex_deg[rows], initial=0.0) > SLDL_TRUNK_DEG:
+        return "single_leg_deadlift"
+    if np.nanmax(f.knee_flex_deg[rows, s], initial=0.0) > SQUAT_KNEE_DEG:
+        return "single_leg_squat"
+    return "single_leg_stance"
+
+
+def _valid(f: MovementFeatures) -> NDArray[np.bool_]:
+    return np.asarray(np.isfinite(f.depth) & np.isfinite(f.knee_flex_deg).all(axis=1) & np.isfinite(f.lift).all(axis=1))
+
+
+def frame_postures(f: MovementFeatures, phases: Sequence[tuple[Side, int, int]]) -> list[Label]:
+    """Raw per-frame (exercise, side); ("", None) where the pose is missing."""
+    valid = _valid(f)
+    labels: list[Label] = [_bipedal_label(f, i) if valid[i] else ("", None) for i in range(valid.size)]
+    for stance, s, e in phases:
+        name = _single_leg_label(f, slice(s, e), stance)
+        for i in range(s, e):
+            if valid[i]:
+                labels[i] = (name, stance)
+    return labels
+
+
+def _mode(labels: Sequence[Label]) -> Label:
+    keys, counts = np.unique([f"{e}|{s}" for e, s in labels], return_counts=True)
+    e, s = str(keys[int(np.argmax(counts))]).split("|")
+    return (e, None if s == "None" else s)  # type: ignore[return-value]
+
+
+def _label_reps(labels: list[Label], f: MovementFeatures, reps: Sequence[RepSegment]) -> list[Label]:
+    """Give every squat/lunge rep one label: the mode of its deeper half."""
+    out = list(labels)
+    for r in reps:
+        half = (f.depth[r.bottom] + np.nanmin(f.depth[r.start : r.end])) / 2
+        core = [labels[i] for i in range(r.start, r.end) if f.depth[i] >= half and labels[i][0]]
+        if not core:
+            continue
+        lab = _mode(core)
+        if lab[0] in ("squat", "lunge"):
+            out[r.start : r.end] = [lab if labels[i][0] else labels[i] for i in range(r.start, r.end)]
+    return out
+
+
+# --------------------------------------------------------------------------- runs → segments
+def _label_runs(labels: Sequence[Label]) -> list[tuple[Label, int, int]]:
+    runs: list[tuple[Label, int, int]] = []
+    for i, lab in enumerate(labels):
+        if runs and runs[-1][0] == lab:
+            runs[-1] = (lab, runs[-1][1], i + 1)
+        else:
+            runs.append((lab, i, i + 1))
+    return runs
+
+
+def _absorb_once(runs: list[tuple[Label, int, int]], t: NDArray[np.float64]) -> list[tuple[Label, int, int]] | None:
+    """Merge one short run into a neighbour; None when nothing changed."""
+    dur = [t[e - 1] - t[s] for _, s, e in runs]
+    for k, (lab, s, e) in enumerate(runs):
+        prev = runs[k - 1][0] if k > 0 else None
+        nxt = runs[k + 1][0] if k + 1 < len(runs) else None
+        gap = lab[0] == "standing" and prev is not None and prev == nxt and dur[k] <= GAP_S
+        if dur[k] < MIN_RUN_S or gap:
+            if prev is None and nxt is None:
+                return None
+            if prev is None or (nxt is not None and nxt != prev and dur[k + 1] > dur[k - 1]):
+                target = k + 1
+            else:
+                target = k - 1
+            merged = runs[target][0]
+            new = list(runs)
+            new[k] = (merged, s, e)
+            return _label_runs([lb for lb, a, b in new for _ in range(a, b)])
+    return None
+
+
+def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[tuple[Label, int, int]]:
+    """Runs of equal labels, with runs under 0.4 s and standing pauses up to 1.5 s absorbed."""
+    runs = _label_runs(labels)
+    while (new := _absorb_once(runs, t_s)) is not None:
+        runs = new
+    return runs
+
+
+def _reps_in(
+    name: str, side: Side | None, s: int, e: int, f: MovementFeatures, reps: Sequence[RepSegment],
+    phases: Sequence[tuple[Side, int, int]],
+) -> tuple[RepSegment, ...]:  # fmt: skip
+    if name in SINGLE_LEG:
+        out = []
+        for st, a, b in phases:
+            a, b = max(a, s), min(b, e)
+            if (side is None or st == side) and b > a:
+                key = f.trunk_flex_deg if name == "single_leg_deadlift" else f.depth
+                out.append(RepSegment(a, a + int(np.nanargmax(np.nan_to_num(key[a:b], nan=-np.inf))), b))
+        return tuple(out)
+    if name not in ("squat", "lunge"):
+        return ()
+    inside = tuple(RepSegment(max(r.start, s), r.bottom, min(r.end, e)) for r in reps if s <= r.bottom < e)
+    if inside or not np.isfinite(f.depth[s:e]).any():
+        return inside
+    return (RepSegment(s, s + int(np.nanargmax(f.depth[s:e])), e),)  # a held position: one "rep"
+
+
+def _segment(lab: Label, s: int, e: int, t: NDArray[np.float64], conf: float, reps: tuple[RepSegment, ...]) -> Segment:
+    name, side = lab
+    return Segment(
+        exercise=name if name in EXERCISES else "unknown",  # type: ignore[arg-type]
+        side=side, start=s, end=e, t_start_s=float(t[s]), t_end_s=float(t[e - 1]),
+        reps=reps, confidence=round(conf, 3),
+    )  # fmt: skip
+
+
+def _nearest_side(n: int, anchors: Sequence[tuple[Side, int, int]], default: Side) -> list[Side]:
+    """Per-row side of the nearest anchor ``(side, start, end)``; ``default`` without anchors."""
+    if not anchors:
+        return [default] * n
+    mids = np.array([(a + b) / 2 for _, a, b in anchors])
+    return [anchors[int(np.argmin(np.abs(mids - i)))][0] for i in range(n)]
+
+
+def _override_labels(
+    exercise: ExerciseName, raw: Sequence[Label], f: MovementFeatures, reps: Sequence[RepSegment],
+    phases: Sequence[tuple[Side, int, int]],
+) -> list[Label]:  # fmt: skip
+    """Per-frame labels when the user names the exercise: only the side is inferred."""
+    n = len(raw)
+    sides: list[Side | None] = [None] * n
+    if exercise == "lunge":
+        anchors = [(_front_side(f, r.bottom), r.start, r.end) for r in reps]
+        sides = list(_nearest_side(n, anchors, _front_side(f, int(np.nanargmax(np.nan_to_num(f.depth, nan=-1))))))
+    elif exercise in SINGLE_LEG:
+        default: Side = "left" if np.nanmean(f.lift[:, 0] - f.lift[:, 1]) <= 0 else "right"
+        sides = list(_nearest_side(n, phases, default))
+    return [(exercise, sides[i]) if raw[i][0] else ("", None) for i in range(n)]
+
+
+def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) -> list[Segment]:
+    """Recognise the exercise(s) of a clip and segment reps and stance phases.
+
+    Args:
+        pose: a cleaned :class:`PoseSeries` (NaN = missing).
+        exercise: if given, the whole clip is this exercise (recognition is
+            skipped; reps, stance phases and sides are still found).
+
+    Returns:
+        Segments in time order, not overlapping. [] when the series is empty,
+        all missing or shorter than 0.4 s.
+    """
+    t = pose.t_s
+    if len(pose) < 3 or t[-1] - t[0] < MIN_RUN_S or not pose.detected.any():
+        return []
+    f = movement_features(pose)
+    if not _valid(f).any():
+        return []
+    reps = find_reps(f.depth, t)
+    phases = stance_phases_from_lift(f.lift, t)
+    raw = frame_postures(f, phases)
+    labels = _override_labels(exercise, raw, f, reps, phases) if exercise else _label_reps(raw, f, reps)
+    segments = []
+    for lab, s, e in merge_runs(labels, t):
+        if not lab[0]:
+            continue
+        agree = float(np.mean([raw[i] == lab for i in range(s, e)])) if exercise is None else 1.0
+        segments.append(_segment(lab, s, e, t, agree, _reps_in(*lab, s, e, f, reps, phases)))
+    return segments
+
+
+# --------------------------------------------------------------------------- labels and baseline
+def frame_labels(segments: Sequence[Segment], n_frames: int) -> tuple[list[str], list[str]]:
+    """Per-frame exercise and phase labels ("" outside every segment).
+
+    Phases: "descent" (rep start → bottom), "bottom" (the bottom row),
+    "ascent" (after the bottom), "stance_left"/"stance_right" (single-leg
+    phase), "standing" (inside a segment but between reps), "" otherwise.
+    """
+    ex, ph = [""] * n_frames, [""] * n_frames
+    for seg in segments:
+        for i in range(max(seg.start, 0), min(seg.end, n_frames)):
+            ex[i] = seg.exercise
+            ph[i] = "" if seg.exercise == "walking" else "standing"
+        for r in seg.reps:
+            for i in range(max(r.start, 0), min(r.end, n_frames)):
+                if seg.exercise in SINGLE_LEG:
+                    ph[i] = f"stance_{seg.side}"
+                else:
+                    ph[i] = "descent" if i < r.bottom else "bottom" if i == r.bottom else "ascent"
+    return ex, ph
+
+
+def bipedal_baseline_rows(pose: PoseSeries, segments: Sequence[Segment]) -> NDArray[np.bool_]:
+    """(T,) True on quiet bipedal standing rows: the baseline for pelvic drop θ0 and camera roll.
+
+    A row qualifies when both feet are down, the hips are within 0.05 leg
+    lengths of straight-leg height, the feet are not split, it lies in no rep
+    or stance phase, and the hips move less than 0.15 leg lengths per second.
+    Rows of "standing" segments are preferred; if there are none, quiet rows
+    of other segments (between reps) are used.
+    """
+    n = len(pose)
+    if n < 3:
+        return np.zeros(n, dtype=bool)
+    f = movement_features(pose)
+    with np.errstate(invalid="ignore"):
+        quiet = (
+            (f.depth < 0.05) & (np.abs(f.lift) < LIFT_OFF).all(axis=1)
+            & (np.abs(f.forward[:, 0] - f.forward[:, 1]) < SPLIT_ON / 2) & (_hip_speed(pose) < 0.15)
+        )  # fmt: skip
+    busy = np.zeros(n, dtype=bool)
+    standing = np.zeros(n, dtype=bool)
+    for seg in segments:
+        standing[seg.start : seg.end] |= seg.exercise == "standing"
+        for r in seg.reps:
+            busy[r.start : r.end] = True
+    quiet &= ~busy
+    return np.asarray(quiet & standing) if (quiet & standing).any() else np.asarray(quiet)
+
+
+def _hip_speed(pose: PoseSeries) -> NDArray[np.float64]:
+    """Hip-midpoint image speed (x and y) / leg length, leg lengths per second, 0.3 s mean."""
+    xy = pose.xy_px
+    hip = (xy[:, L_HIP] + xy[:, R_HIP]) / 2
+    leg = _robust_len(_leg_lengths(xy)[2])
+    v = _norm(np.gradient(hip, pose.t_s, axis=0)) / leg
+    return _smooth(v, _rows(pose.t_s, 0.3))

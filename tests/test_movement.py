@@ -1,0 +1,451 @@
+"""Tests for hipcheck.movement: exercise recognition, reps and stance phases.
+
+The sequences are built here by a small kinematic generator: feet placed on
+the floor (or lifted), the pelvis moved, knees found by two-link inverse
+kinematics, projected by a pinhole camera. So every answer (rep bottoms,
+lift / touch-down times, stance and front sides) is known exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from hipcheck import movement as mv
+from hipcheck.landmarks import INDEX, N_LANDMARKS, PoseSeries
+
+THIGH, SHANK, ANKLE_H = 0.45, 0.43, 0.07
+HIP_HALF, SHOULDER_HALF, TRUNK = 0.09, 0.18, 0.5
+STAND_Y = -(THIGH + SHANK + ANKLE_H) + 0.005  # pelvis height (y down, floor at 0) with straight legs
+FPS = 30.0
+
+
+# ----------------------------------------------------------------------------------- generator
+@dataclass
+class Track:
+    """Per-frame controls in floor coordinates (lat = person's left +, y down with floor 0, fwd +)."""
+
+    pelvis: list[NDArray[np.float64]] = field(default_factory=list)  # (lat, y, fwd)
+    trunk_deg: list[float] = field(default_factory=list)  # forward trunk flexion
+    foot_l: list[NDArray[np.float64]] = field(default_factory=list)  # ankle (lat, y, fwd)
+    foot_r: list[NDArray[np.float64]] = field(default_factory=list)
+
+    def add(self, pelvis, trunk, foot_l, foot_r) -> None:
+        self.pelvis.append(np.asarray(pelvis, float))
+        self.trunk_deg.append(float(trunk))
+        self.foot_l.append(np.asarray(foot_l, float))
+        self.foot_r.append(np.asarray(foot_r, float))
+
+    def __len__(self) -> int:
+        return len(self.pelvis)
+
+
+def _ease(n: int) -> NDArray[np.float64]:
+    """0→1→0 raised cosine over n frames (peak at the middle frame)."""
+    return (1 - np.cos(2 * np.pi * np.arange(n) / (n - 1))) / 2
+
+
+def _ramp(n: int) -> NDArray[np.float64]:
+    return (1 - np.cos(np.pi * np.arange(n) / (n - 1))) / 2
+
+
+FOOT_L0 = (0.12, -ANKLE_H, 0.05)
+FOOT_R0 = (-0.12, -ANKLE_H, 0.05)
+
+
+def stand(tr: Track, seconds: float) -> None:
+    for _ in range(round(seconds * FPS)):
+        tr.add((0, STAND_Y, 0), 3, FOOT_L0, FOOT_R0)
+
+
+def squats(tr: Track, reps: int, rep_s: float = 2.0, pause_s: float = 0.5, depth: float = 0.42) -> list[int]:
+    bottoms = []
+    for _ in range(reps):
+        s = _ease(round(rep_s * FPS))
+        bottoms.append(len(tr) + int(np.argmax(s)))
+        for v in s:
+            tr.add((0, STAND_Y + depth * v, -0.2 * v), 3 + 40 * v, FOOT_L0, FOOT_R0)
+        stand(tr, pause_s)
+    return bottoms
+
+
+def lunges(tr: Track, front: str, reps: int, rep_s: float = 2.0) -> list[int]:
+    """Static split-squat reps: front foot 0.4 m ahead, back foot 0.45 m behind on its toes at the bottom."""
+    f, b = (0.12, 0.4), (-0.12, -0.45)
+    fl, fr = (f, b) if front == "left" else ((-b[0], b[1]), (-f[0], f[1]))
+    bottoms = []
+
+    def feet(v: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        back_up = 0.08 * v  # back heel rises
+        left = (fl[0], -ANKLE_H - (back_up if front == "right" else 0), fl[1])
+        right = (fr[0], -ANKLE_H - (back_up if front == "left" else 0), fr[1])
+        return left, right
+
+    for v in _ramp(round(0.6 * FPS)):  # step into the split stance
+        left, right = feet(0)
+        tr.add((0, STAND_Y + 0.12 * v, 0), 3, np.array(FOOT_L0) * (1 - v) + np.array(left) * v,
+               np.array(FOOT_R0) * (1 - v) + np.array(right) * v)  # fmt: skip
+    for _ in range(reps):
+        s = _ease(round(rep_s * FPS))
+        bottoms.append(len(tr) + int(np.argmax(s)))
+        for v in s:
+            tr.add((0, STAND_Y + 0.12 + 0.31 * v, 0), 5, *feet(v))
+        for _ in range(round(0.3 * FPS)):
+            tr.add((0, STAND_Y + 0.12, 0), 5, *feet(0))
+    for v in _ramp(round(0.6 * FPS)):  # step back
+        left, right = feet(0)
+        tr.add((0, STAND_Y + 0.12 * (1 - v), 0), 3, np.array(left) * (1 - v) + np.array(FOOT_L0) * v,
+               np.array(right) * (1 - v) + np.array(FOOT_R0) * v)  # fmt: skip
+    return bottoms
+
+
+def single_leg(tr: Track, stance: str, hold_s: float = 3.0, rise_s: float = 0.3, knee_dip: float = 0.0,
+               trunk: float = 3.0, swing_back: bool = False) -> tuple[int, int]:  # fmt: skip
+    """Lift the other foot (rise_s), hold, put it down; returns (lift row, first row back on the floor)."""
+    n_rise, n_hold = round(rise_s * FPS), round(hold_s * FPS)
+    prof = np.r_[_ramp(n_rise)[1:], np.ones(n_hold), _ramp(n_rise)[::-1][:-1]]
+    lift_row = len(tr)
+    for k, v in enumerate(prof):
+        dip = knee_dip * np.sin(np.pi * k / (len(prof) - 1))
+        shift = 0.08 if stance == "left" else -0.08  # pelvis over the stance foot
+        if swing_back:
+            swing = (-0.12 if stance == "left" else 0.12, -ANKLE_H - 0.55 * v, -0.75 * v)
+        else:
+            swing = (-0.12 if stance == "left" else 0.12, -ANKLE_H - 0.35 * v, -0.25 * v)
+        still = FOOT_L0 if stance == "left" else FOOT_R0
+        pel = (shift * min(1.0, 3 * v), STAND_Y + dip, 0.0)
+        tr.add(pel, 3 + (trunk - 3) * v, *((still, swing) if stance == "left" else (swing, still)))
+    return lift_row + 1, lift_row + len(prof) - 1
+
+
+def _ik_knee(hip: NDArray[np.float64], ankle: NDArray[np.float64], fwd_sign: float = 1.0) -> NDArray[np.float64]:
+    """Knee of a two-link leg (thigh, shank) between hip and ankle, bent forward (lat, y, fwd coordinates)."""
+    d_vec = ankle - hip
+    d = min(float(np.linalg.norm(d_vec)), THIGH + SHANK - 1e-6)
+    u = d_vec / np.linalg.norm(d_vec)
+    alpha = np.arccos(np.clip((THIGH**2 + d**2 - SHANK**2) / (2 * THIGH * d), -1, 1))
+    side = np.array([0.0, 0.0, fwd_sign]) - u * u[2] * fwd_sign  # forward, orthogonal to u
+    if np.linalg.norm(side) < 1e-9:
+        side = np.array([0.0, -1.0, 0.0])
+    side /= np.linalg.norm(side)
+    return hip + THIGH * (np.cos(alpha) * u + np.sin(alpha) * side)
+
+
+def body_points(pelvis, trunk_deg, foot_l, foot_r) -> NDArray[np.float64]:
+    """(33, 3) landmarks in floor coordinates (lat, y down, fwd)."""
+    p = np.zeros((N_LANDMARKS, 3))
+    hip_l, hip_r = pelvis + [HIP_HALF, 0, 0], pelvis - [HIP_HALF, 0, 0]
+    tf = np.radians(trunk_deg)
+    up = np.array([0, -np.cos(tf), np.sin(tf)])
+    sh = pelvis + TRUNK * up
+    put = lambda name, v: p.__setitem__(INDEX[name], v)  # noqa: E731
+    put("left_hip", hip_l)
+    put("right_hip", hip_r)
+    for side, hip, foot in (("left", hip_l, foot_l), ("right", hip_r, foot_r)):
+        sgn = 1 if side == "left" else -1
+        put(f"{side}_knee", _ik_knee(hip, foot))
+        put(f"{side}_ankle", foot)
+        put(f"{side}_heel", foot + [0, 0.05, -0.06])
+        put(f"{side}_foot_index", foot + [0, 0.06, 0.16])
+        s_pt = sh + [sgn * SHOULDER_HALF, 0, 0]
+        put(f"{side}_shoulder", s_pt)
+        put(f"{side}_elbow", s_pt + [sgn * 0.03, 0.28, 0])
+        put(f"{side}_wrist", s_pt + [sgn * 0.04, 0.53, 0])
+        for part in ("pinky", "index", "thumb"):
+            put(f"{side}_{part}", s_pt + [sgn * 0.04, 0.6, 0.02])
+    head = sh + 0.25 * up
+    for name in mv_face_names():
+        sgn = 1 if "left" in name else -1 if "right" in name else 0
+        p[INDEX[name]] = head + [sgn * 0.04, 0.0, 0.09]
+    return p
+
+
+def mv_face_names() -> list[str]:
+    return [n for n in INDEX if INDEX[n] <= INDEX["mouth_right"]]
+
+
+def render(tr: Track, *, yaw_deg: float = 0.0, noise_px: float = 0.6, noise_m: float = 0.004, seed: int = 0,
+           wh: tuple[int, int] = (720, 1280), dist_m: float = 3.5, f_px: float = 1000.0) -> PoseSeries:  # fmt: skip
+    """Project a track into a PoseSeries. yaw 0 = facing the camera; 90 = facing image right (side view)."""
+    rng = np.random.default_rng(seed)
+    yaw = np.radians(yaw_deg)
+    # floor coords (lat, y, fwd) → camera (X right, Y down, Z away); facing the camera: lat→+X, fwd→−Z
+    rot = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
+    base = np.array([[1, 0, 0], [0, 1, 0], [0, 0, -1]], float)
+    pts = np.stack([body_points(*a) for a in zip(tr.pelvis, tr.trunk_deg, tr.foot_l, tr.foot_r, strict=True)])
+    cam = pts @ (rot @ base).T
+    hips = (cam[:, INDEX["left_hip"]] + cam[:, INDEX["right_hip"]]) / 2
+    world = cam - hips[:, None] + rng.normal(0, noise_m, cam.shape)
+    cam = cam + [0.0, 1.0, dist_m]  # camera 1 m above the floor
+    xy = np.stack([wh[0] / 2 + f_px * cam[..., 0] / cam[..., 2], wh[1] / 2 + f_px * cam[..., 1] / cam[..., 2]], -1)
+    xy = xy + rng.normal(0, noise_px, xy.shape)
+    t = len(tr)
+    return PoseSeries(
+        xy_px=xy, z=world[..., 2] * wh[0], visibility=np.full((t, N_LANDMARKS), 0.99),
+        presence=np.full((t, N_LANDMARKS), 0.99), xyz_world_m=world, t_s=np.arange(t) / FPS, resolution_wh=wh,
+    )  # fmt: skip
+
+
+def names(segs: list[mv.Segment], min_s: float = 0.0) -> list[tuple[str, str | None]]:
+    return [(s.exercise, s.side) for s in segs if s.t_end_s - s.t_start_s >= min_s]
+
+
+def non_standing(segs: list[mv.Segment]) -> list[mv.Segment]:
+    return [s for s in segs if s.exercise != "standing"]
+
+
+# ----------------------------------------------------------------------------------- find_reps
+def test_find_reps_known_bottoms_in_noise() -> None:
+    t = np.arange(600) / 30.0
+    bottoms = [60, 150, 250, 330, 480]
+    x = np.zeros_like(t)
+    for b in bottoms:
+        x += 0.4 * np.exp(-0.5 * ((np.arange(600) - b) / 12) ** 2)
+    x += np.random.default_rng(1).normal(0, 0.02, x.shape)
+    reps = mv.find_reps(x, t, min_depth=0.1, min_duration_s=0.4)
+    assert [r.bottom for r in reps] == pytest.approx(bottoms, abs=2)
+    for r in reps:
+        assert r.start < r.bottom < r.end
+    assert all(a.end <= b.start + 1 for a, b in zip(reps, reps[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "signal",
+    [np.array([]), np.full(50, np.nan), np.zeros(50), np.array([0.0, 1.0]), 0.03 * np.sin(np.arange(90) / 5)],
+    ids=["empty", "all-nan", "flat", "two-rows", "below-min-depth"],
+)
+def test_find_reps_nothing(signal: NDArray[np.float64]) -> None:
+    assert mv.find_reps(signal, np.arange(signal.size) / 30.0, min_depth=0.1, min_duration_s=0.4) == []
+
+
+def test_find_reps_too_short_is_dropped() -> None:
+    t = np.arange(90) / 30.0
+    x = 0.5 * np.exp(-0.5 * ((np.arange(90) - 45) / 1.5) ** 2)  # a 0.15 s blip
+    assert mv.find_reps(x, t, min_depth=0.1, min_duration_s=0.4) == []
+
+
+# ----------------------------------------------------------------------------------- recognition
+def test_five_squats() -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    bottoms = squats(tr, 5)
+    stand(tr, 1.0)
+    segs = mv.segment_movement(render(tr))
+    sq = [s for s in segs if s.exercise == "squat"]
+    assert len(sq) == 1, names(segs)
+    assert sq[0].side is None
+    assert [r.bottom for r in sq[0].reps] == pytest.approx(bottoms, abs=2)
+    assert sq[0].confidence > 0.5
+
+
+@pytest.mark.parametrize("stance", ["left", "right"])
+@pytest.mark.parametrize("yaw", [0.0, 90.0], ids=["front", "side"])
+def test_single_leg_stance_side_and_times(stance: str, yaw: float) -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    lift, down = single_leg(tr, stance)
+    stand(tr, 1.5)
+    pose = render(tr, yaw_deg=yaw)
+    segs = non_standing(mv.segment_movement(pose))
+    assert names(segs) == [("single_leg_stance", stance)]
+    (rep,) = segs[0].reps
+    assert abs(pose.t_s[rep.start] - pose.t_s[lift]) <= 0.1
+    assert abs(pose.t_s[rep.end - 1] - pose.t_s[down]) <= 0.1
+    phases = mv.find_stance_phases(pose)
+    assert [p[0] for p in phases] == [stance]
+
+
+@pytest.mark.parametrize("front", ["left", "right"])
+@pytest.mark.parametrize("yaw", [0.0, 90.0, -35.0], ids=["front", "side", "oblique"])
+def test_lunge_front_leg(front: str, yaw: float) -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    bottoms = lunges(tr, front, 3)
+    stand(tr, 1.5)
+    segs = non_standing(mv.segment_movement(render(tr, yaw_deg=yaw)))
+    assert names(segs) == [("lunge", front)]
+    assert [r.bottom for r in segs[0].reps] == pytest.approx(bottoms, abs=2)
+
+
+def test_single_leg_squat_and_deadlift() -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    single_leg(tr, "right", hold_s=2.0, knee_dip=0.2)
+    stand(tr, 1.5)
+    single_leg(tr, "left", hold_s=2.0, trunk=75.0, swing_back=True)
+    stand(tr, 1.5)
+    segs = non_standing(mv.segment_movement(render(tr)))
+    assert names(segs) == [("single_leg_squat", "right"), ("single_leg_deadlift", "left")]
+
+
+def protocol() -> tuple[Track, list[tuple[str, str | None]]]:
+    tr = Track()
+    stand(tr, 3.0)
+    squats(tr, 3)
+    stand(tr, 2.0)
+    lunges(tr, "left", 2)
+    stand(tr, 2.0)
+    lunges(tr, "right", 2)
+    stand(tr, 2.0)
+    single_leg(tr, "left")
+    stand(tr, 2.0)
+    single_leg(tr, "right")
+    stand(tr, 2.0)
+    want = [("standing", None), ("squat", None), ("standing", None), ("lunge", "left"), ("standing", None),
+            ("lunge", "right"), ("standing", None), ("single_leg_stance", "left"), ("standing", None),
+            ("single_leg_stance", "right"), ("standing", None)]  # fmt: skip
+    return tr, want
+
+
+def test_protocol_in_order() -> None:
+    tr, want = protocol()
+    pose = render(tr)
+    segs = mv.segment_movement(pose)
+    assert names(segs) == want
+    assert segs[0].start == 0 and segs[-1].end == len(pose)
+    assert all(a.end == b.start for a, b in zip(segs, segs[1:], strict=False))
+    ex, ph = mv.frame_labels(segs, len(pose))
+    assert len(ex) == len(ph) == len(pose)
+    assert ex[0] == "standing" and "descent" in ph and "bottom" in ph and "stance_right" in ph
+
+
+def test_mirrored_swaps_every_side() -> None:
+    tr, want = protocol()
+    segs = mv.segment_movement(render(tr).mirrored())
+    swap = {"left": "right", "right": "left", None: None}
+    assert names(segs) == [(e, swap[s]) for e, s in want]
+
+
+def test_translation_and_scale_change_nothing() -> None:
+    tr, want = protocol()
+    a = mv.segment_movement(render(tr))
+    b = mv.segment_movement(render(tr, dist_m=5.0, f_px=1400.0, wh=(1280, 720)))
+    assert names(a) == names(b) == want
+    for sa, sb in zip(a, b, strict=True):
+        assert [r.bottom for r in sa.reps] == pytest.approx([r.bottom for r in sb.reps], abs=2)
+
+
+def test_override_exercise() -> None:
+    tr = Track()
+    stand(tr, 1.0)
+    bottoms = squats(tr, 3)
+    pose = render(tr)
+    segs = mv.segment_movement(pose, exercise="lunge")
+    assert {s.exercise for s in segs} == {"lunge"}
+    assert segs[0].start == 0 and segs[-1].end == len(pose)
+    assert [r.bottom for s in segs for r in s.reps] == pytest.approx(bottoms, abs=2)
+    (only,) = mv.segment_movement(pose, exercise="standing")
+    assert only.exercise == "standing" and only.reps == ()
+
+
+def test_override_single_leg_keeps_sides() -> None:
+    tr = Track()
+    stand(tr, 1.0)
+    single_leg(tr, "left", hold_s=2.0)
+    stand(tr, 1.0)
+    single_leg(tr, "right", hold_s=2.0)
+    stand(tr, 1.0)
+    segs = mv.segment_movement(render(tr), exercise="single_leg_squat")
+    assert names(segs) == [("single_leg_squat", "left"), ("single_leg_squat", "right")]
+    assert [len(s.reps) for s in segs] == [1, 1]
+
+
+def _with_rows(pose: PoseSeries, rows: slice) -> PoseSeries:
+    return pose.slice(rows)
+
+
+def _blank(pose: PoseSeries) -> PoseSeries:
+    nan = np.full_like(pose.xy_px, np.nan)
+    return pose.replace(xy_px=nan, xyz_world_m=np.full_like(pose.xyz_world_m, np.nan))
+
+
+@pytest.mark.parametrize("case", ["empty", "one-row", "0.2s", "all-nan"])
+def test_degenerate_inputs_give_empty(case: str) -> None:
+    tr = Track()
+    stand(tr, 1.0)
+    squats(tr, 1)
+    pose = render(tr)
+    pose = {"empty": lambda p: p.slice(slice(0, 0)), "one-row": lambda p: p.slice(slice(0, 1)),
+            "0.2s": lambda p: p.slice(slice(0, 6)), "all-nan": _blank}[case](pose)  # fmt: skip
+    assert mv.segment_movement(pose) == []
+    assert mv.segment_movement(pose, exercise="squat") == []
+    assert mv.find_stance_phases(pose) == []
+    base = mv.bipedal_baseline_rows(pose, [])
+    assert base.shape == (len(pose),) and (case == "0.2s" or not base.any())  # 0.2 s of quiet standing may count
+    assert mv.frame_labels([], len(pose)) == ([""] * len(pose), [""] * len(pose))
+
+
+def test_missing_stretch_is_not_labelled() -> None:
+    tr = Track()
+    stand(tr, 2.0)
+    squats(tr, 2)
+    stand(tr, 2.0)
+    pose = render(tr)
+    xy = pose.xy_px.copy()
+    xy[30:75] = np.nan  # 1.5 s without a person
+    segs = mv.segment_movement(pose.replace(xy_px=xy))
+    assert all(not (s.start < 75 and s.end > 30) for s in segs)
+    assert "squat" in [s.exercise for s in segs]
+
+
+def test_bipedal_baseline_rows() -> None:
+    tr, _ = protocol()
+    pose = render(tr)
+    segs = mv.segment_movement(pose)
+    base = mv.bipedal_baseline_rows(pose, segs)
+    ex, ph = mv.frame_labels(segs, len(pose))
+    assert base[:60].mean() > 0.8  # the opening quiet stand
+    assert not any(base[i] and (ph[i] not in ("standing",) or ex[i] != "standing") for i in range(len(pose)))
+
+
+# ----------------------------------------------------------------------------------- real fixtures
+FIXTURES = Path(__file__).parent / "fixtures"
+CATALOG = Path(__file__).parents[1] / ".." / "shared" / "videos" / "CATALOG.tsv"
+FIXTURE_CASES = {
+    "squat_front_bodyweight_armsup_01": ["squat"],
+    "squat_front_bodyweight_armsup_02": ["squat"],
+    "squat_front_bodyweight_armsup_03": ["squat"],
+    "squat_front_bodyweight_armsup_04": ["squat"],
+    "squat_front_bodyweight_shallow_bad_01": ["squat"],
+    "squat_front_bodyweight_shallow_bad_02": ["squat"],
+    "squat_front_bodyweight_wide_01": ["squat"],
+    "squat_side_bodyweight_armsup_03": ["squat"],
+    "squat_oblique_bodyweight_armsup_01": ["squat"],
+    "lunge_front_yoga_warrior2_01": ["standing", "lunge"],
+}
+
+
+def _main_exercises(segs: list[mv.Segment], min_s: float = 1.0) -> list[str]:
+    """Exercise sequence of segments at least min_s long, repeats collapsed."""
+    out: list[str] = []
+    for s in segs:
+        if s.t_end_s - s.t_start_s >= min_s or s.exercise not in ("standing", "unknown"):
+            if not out or out[-1] != s.exercise:
+                out.append(s.exercise)
+    return out
+
+
+@pytest.mark.parametrize("clip", sorted(FIXTURE_CASES))
+def test_fixture_exercise_matches_catalog(clip: str) -> None:
+    path = FIXTURES / f"{clip}.npz"
+    if not path.is_file():
+        pytest.skip(f"fixture {path.name} not recorded yet")
+    pose = PoseSeries.load_npz(path)
+    segs = mv.segment_movement(pose)
+    got = [e for e in _main_exercises(segs) if e != "standing" or "standing" in FIXTURE_CASES[clip]]
+    assert got == FIXTURE_CASES[clip], names(segs)
+
+
+def test_catalog_lists_fixture_clips() -> None:
+    if not CATALOG.is_file():
+        pytest.skip("../shared/videos/CATALOG.tsv absent")
+    with CATALOG.open() as fh:
+        rows = {Path(r["file"]).stem: r for r in csv.DictReader(fh, delimiter="\t")}
+    for clip, want in FIXTURE_CASES.items():
+        assert clip in rows
+        assert want[-1] in rows[clip]["exercise"] or (want[-1] == "lunge" and "warrior" in rows[clip]["exercise"])
