@@ -96,7 +96,7 @@ def _on_signals(stop: threading.Event) -> dict[int, Any]:
     def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = {}
+    previous: dict[int, Any] = {}
     for sig in (signal.SIGTERM, signal.SIGINT):
         previous[sig] = signal.signal(sig, handler)
     return previous

@@ -371,6 +371,7 @@ class LiveStatus:
     hold_s: float = 0.0
     elapsed_s: float = 0.0
     messages: tuple[str, ...] = ()
+    framing: FramingCheck | None = None
 
 
 class _StepRun:
@@ -484,7 +485,9 @@ class ProtocolMachine:
         """What to show at time ``t_s``."""
         step = self.steps[self.index] if self.index < len(self.steps) else None
         run = self._run
-        base = LiveStatus(self.phase, self.index, len(self.steps), step, "", messages=self._framing.messages)
+        base = LiveStatus(
+            self.phase, self.index, len(self.steps), step, "", messages=self._framing.messages, framing=self._framing
+        )
         if self.phase is Phase.FRAMING:
             return replace(base, prompt="Get into position: whole body in view, facing the camera")
         if self.phase is Phase.FINISHED or step is None or run is None:
