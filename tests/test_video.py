@@ -101,9 +101,11 @@ def test_probe_constant_rate_clip(make_video: MakeVideo) -> None:
     assert info.codec in ("mp4v", "fmp4")  # FFmpeg tags MPEG-4 part 2 as FMP4
 
 
-@pytest.mark.parametrize("rotation_deg", [0, 90, 180, 270])
-def test_rotation_metadata_gives_upright_frames(make_video: MakeVideo, rotation_deg: int) -> None:
-    path = make_video(f"rot{rotation_deg}.mp4", n_frames=3, rotation_deg=rotation_deg)
+@pytest.mark.parametrize(
+    ("rotation_deg", "suffix"), [(0, ".mp4"), (90, ".mp4"), (180, ".mp4"), (270, ".mp4"), (90, ".mov")]
+)
+def test_rotation_metadata_gives_upright_frames(make_video: MakeVideo, rotation_deg: int, suffix: str) -> None:
+    path = make_video(f"rot{rotation_deg}{suffix}", n_frames=3, rotation_deg=rotation_deg)
     with open_source(path) as source:
         frames = list(source)
     assert source.info.rotation_deg == rotation_deg

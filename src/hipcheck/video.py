@@ -61,7 +61,6 @@ Containers without a frame index estimate the count from duration x fps, up to ~
 on the clips we tested, hence the margin."""
 DEFAULT_IMAGE_FPS = 1.0
 _FALLBACK_FPS = 30.0
-_ISO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".3gp"})
 _SINK_FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".m4v": "mp4v", ".mkv": "mp4v", ".avi": "MJPG", ".webm": "VP80"}
 _ROTATE_CODES = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 # First bytes of containers we know: a file starting like this is a damaged video, not "not a video".
@@ -277,10 +276,9 @@ def _fourcc_str(code: float) -> str:
     return raw.decode("ascii", errors="replace").strip("\x00 ").lower() or "unknown"
 
 
-def _looks_like_container(path: Path) -> bool:
+def _file_head(path: Path) -> bytes:
     with path.open("rb") as fh:
-        head = fh.read(16)
-    return any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_MAGIC)
+        return fh.read(16)
 
 
 def _mp4_is_complete(path: Path) -> bool:
@@ -304,9 +302,10 @@ def _mp4_is_complete(path: Path) -> bool:
 
 def _unopenable(path: Path) -> HipcheckError:
     """The error for a file FFmpeg cannot open: damaged, frameless or not a video at all."""
-    if not _looks_like_container(path):
+    head = _file_head(path)
+    if not any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_MAGIC):
         return NotAVideoError(f"{path}: not a video file (no decoder recognises it)")
-    if path.suffix.lower() in _ISO_SUFFIXES and _mp4_is_complete(path):
+    if head[4:8] == b"ftyp" and _mp4_is_complete(path):
         return EmptyVideoError(f"{path}: video contains no frames")
     return CorruptVideoError(f"{path}: video container is truncated or damaged (cannot be opened)")
 
@@ -398,6 +397,8 @@ class _CameraSource(FrameSource):
         name = f"camera:{index}"
         with _quiet_opencv():
             cap = cv2.VideoCapture(index)
+        if cap.isOpened():
+            cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # deliver the newest frame, not a queue of old ones
         ok, image = cap.read() if cap.isOpened() else (False, None)
         if not ok or image is None:
             cap.release()
@@ -563,11 +564,7 @@ def open_source(
         return _ImagesSource(path, _image_files(path), fps or DEFAULT_IMAGE_FPS, **window)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return _ImagesSource(path, [path], DEFAULT_IMAGE_FPS, **window)
-    source = _VideoFileSource(path, **window)
-    duration = source.info.duration_s
-    if start_s is not None and duration is not None and start_s >= duration:
-        raise EmptyVideoError(f"{path}: start {start_s} s is at or after the end of the video ({duration:.2f} s)")
-    return source
+    return _VideoFileSource(path, **window)
 
 
 def probe(path: str | Path | int) -> VideoInfo:
