@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from hipcheck import geometry
 from hipcheck.landmarks import (
     L_ANKLE,
     L_FOOT,
@@ -69,9 +70,10 @@ class FramingCheck:
         ok: True when every check passes.
         messages: one short instruction per failed check, most important first.
         height_frac: head-to-feet height as a fraction of the frame height.
-        roll_deg: tilt of the feet line (ankles) against the image horizontal,
-            positive = the subject's left ankle higher in the image. A level
-            camera and a subject standing on both feet read ≈ 0°.
+        roll_deg: tilt of the feet line (ankles) in the image, with the
+            camera-roll convention of :mod:`hipcheck.camera`: positive = the
+            line descends toward the image right (y down). A level camera and
+            a subject standing on both feet read ≈ 0°.
         facing_ratio: shoulder width / torso length (≈ 0.6–0.9 facing the
             camera, < 0.4 side-on).
         luma: mean luma of the frame, 0–255.
@@ -91,9 +93,10 @@ def mean_luma(image_bgr: NDArray[np.uint8], step: int = 8) -> float:
     return float((sub @ np.array([0.114, 0.587, 0.299], dtype=np.float32)).mean())
 
 
-def _angle_vs_horizontal_deg(p_left: NDArray[np.float64], p_right: NDArray[np.float64]) -> float:
-    """atan2(y_R − y_L, |x_L − x_R|) in degrees: positive = left point higher (y down)."""
-    return math.degrees(math.atan2(p_right[1] - p_left[1], abs(p_left[0] - p_right[0])))
+def _image_line_deg(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Angle of the line a–b oriented toward the image right, degrees, + = descends to the right (y down)."""
+    d = b - a if b[0] >= a[0] else a - b
+    return math.degrees(math.atan2(d[1], d[0]))
 
 
 def check_framing(
@@ -141,7 +144,7 @@ def check_framing(
     shoulder_w = float(np.linalg.norm(xy[L_SHOULDER] - xy[R_SHOULDER]))
     torso = float(np.linalg.norm((xy[L_SHOULDER] + xy[R_SHOULDER]) / 2 - (xy[L_HIP] + xy[R_HIP]) / 2))
     facing = shoulder_w / torso if torso > 0 else math.nan
-    roll = _angle_vs_horizontal_deg(xy[L_ANKLE], xy[R_ANKLE])
+    roll = _image_line_deg(xy[L_ANKLE], xy[R_ANKLE])
     msgs: list[str] = []
     if not seen:
         msgs.append("Step back: whole body in view, head to feet" if height_frac > 0.6 else "Move into the frame")
@@ -644,34 +647,21 @@ class OneEuro:
         return self._x
 
 
-def pelvic_obliquity_deg(xy_px: NDArray[np.float64]) -> float:
-    """Hip-line obliquity θ = atan2(y_R − y_L, |x_L − x_R|) of one frame.
+def frame_angles_deg(xy_px: NDArray[np.float64]) -> tuple[float, float, float]:
+    """(pelvic obliquity, left knee FPPA, right knee FPPA) of one frame, degrees.
 
-    Convention: degrees, image plane (pixels, y down); positive = the
-    subject's **left** hip higher. Front and back views alike.
+    Thin per-frame wrapper over :mod:`hipcheck.geometry` (conventions there):
+    obliquity + = the subject's left hip higher; FPPA + = valgus. Pixels, y down.
     """
-    return _angle_vs_horizontal_deg(xy_px[L_HIP], xy_px[R_HIP])
-
-
-def knee_fppa_deg(xy_px: NDArray[np.float64], side: Side) -> float:
-    """Knee frontal-plane projection angle of one frame: 180° − ∠(hip, knee, ankle).
-
-    Convention: degrees, image plane; **positive = valgus** (knee medial to
-    the hip–ankle line, toward the body midline), negative = varus. "Medial"
-    is taken from the hip line (left hip → right hip points medial for the
-    left leg), so front and back views read alike.
-    """
-    hip, knee, ankle = (L_HIP, L_KNEE, L_ANKLE) if side == "left" else (R_HIP, R_KNEE, R_ANKLE)
-    other_hip = R_HIP if side == "left" else L_HIP
-    a, b, c = xy_px[hip], xy_px[knee], xy_px[ankle]
-    u, v = a - b, c - b
-    cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)))
-    magnitude = 180.0 - math.degrees(math.acos(min(max(cos, -1.0), 1.0)))
-    line = c - a
-    t = float(np.dot(b - a, line) / np.dot(line, line))
-    offset = b - (a + t * line)  # knee's offset from the hip–ankle line
-    medial = xy_px[other_hip] - xy_px[hip]
-    return magnitude if float(np.dot(offset, medial)) > 0 else -magnitude
+    xy = np.asarray(xy_px, dtype=np.float64)
+    theta = geometry.pelvic_obliquity_deg(left_hip_xy=xy[L_HIP], right_hip_xy=xy[R_HIP])
+    fppa_l = geometry.knee_fppa_deg(
+        hip_xy=xy[L_HIP], knee_xy=xy[L_KNEE], ankle_xy=xy[L_ANKLE], contralateral_hip_xy=xy[R_HIP]
+    )
+    fppa_r = geometry.knee_fppa_deg(
+        hip_xy=xy[R_HIP], knee_xy=xy[R_KNEE], ankle_xy=xy[R_ANKLE], contralateral_hip_xy=xy[L_HIP]
+    )
+    return float(theta), float(fppa_l), float(fppa_r)
 
 
 def band(value: float, bands: tuple[float, float]) -> Band:
@@ -748,13 +738,17 @@ class ReadoutTracker:
         if xy_px is not None and visibility is not None:
             vis = np.nan_to_num(np.asarray(visibility)[list(_READOUT_LANDMARKS)], nan=0.0)
             if np.all(vis >= self.min_visibility):
-                xy = np.asarray(xy_px, dtype=np.float64)
-                raw = (pelvic_obliquity_deg(xy), knee_fppa_deg(xy, "left"), knee_fppa_deg(xy, "right"))
+                raw = frame_angles_deg(np.asarray(xy_px, dtype=np.float64))
         theta, fppa_l, fppa_r = (
             self._filters[k](t_s, v) for k, v in zip(("theta", "fppa_l", "fppa_r"), raw, strict=True)
         )
         if baseline and not math.isnan(raw[0]):
             self._base_sum, self._base_n = self._base_sum + raw[0], self._base_n + 1
-        rel = theta - (self.baseline_deg if self._base_n else 0.0)
-        drop = -rel if stance == "right" else rel
+        base = self.baseline_deg if self._base_n else 0.0
+        if stance is None:
+            drop = theta - base
+        else:
+            drop = float(
+                geometry.contralateral_pelvic_drop_deg(obliquity_deg=theta, baseline_deg=base, stance_side=stance)
+            )
         return Readouts(theta, drop, fppa_l, fppa_r, self.baseline_deg)

@@ -116,12 +116,12 @@ def _framing(img: NDArray[np.uint8], status: LiveStatus, s: float) -> None:
     for i, m in enumerate(msgs):
         _text(img, m, (int(12 * s), int((130 + 36 * i) * s)), 0.9 * s, color)
     if f is not None and not math.isnan(f.roll_deg):
-        # Mirrored display: the subject's left is on the display's left, so a
-        # positive roll (left ankle higher) tilts the gauge up on the left.
+        # The feet line as seen in the mirrored display: roll (+ = descends to
+        # the right in the camera image) descends to the left once mirrored.
         cx, cy, half = w // 2, h - int(40 * s), int(80 * s)
         dy = round(half * math.tan(math.radians(f.roll_deg)))
         ok = abs(f.roll_deg) <= 5.0
-        cv2.line(img, (cx - half, cy - dy), (cx + half, cy + dy), (60, 200, 60) if ok else WARN_BGR, 3, cv2.LINE_AA)
+        cv2.line(img, (cx - half, cy + dy), (cx + half, cy - dy), (60, 200, 60) if ok else WARN_BGR, 3, cv2.LINE_AA)
         cv2.line(img, (cx - half, cy), (cx + half, cy), (200, 200, 200), 1, cv2.LINE_AA)
         _text(
             img,
