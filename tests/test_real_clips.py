@@ -1,0 +1,143 @@
+"""The analysis on real clips, from their recorded landmark fixtures.
+
+``tests/fixtures/real/<clip>.npz`` are what ``hipcheck analyze`` extracts from
+each clip of ``../shared/videos`` (flip-averaged MediaPipe landmarks, recorded
+by ``tools/record_real_fixtures.py``), so these tests never run MediaPipe. The
+expected view and exercise come from the clip's CATALOG.tsv entry, judged by
+eye. Mirroring: flip-averaged landmarks of a mirrored video are exactly the
+mirrored landmarks (``test_pipeline_e2e.py`` checks that on a real file), so
+``pose.mirrored()`` stands for the mirrored copy of the clip.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from hipcheck.analysis import analyze_pose
+from hipcheck.landmarks import PoseSeries
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "real"
+CATALOG = ROOT.parent / "shared" / "videos" / "CATALOG.tsv"
+
+OPPOSITE = {"left": "right", "right": "left", "none": "none", "insufficient": "insufficient"}
+
+# catalog view text -> the views hipcheck may answer (only where the catalog is unambiguous)
+VIEW_MAP = {
+    "front": {"front"},
+    "back": {"back"},
+    "side": {"side"},
+    "oblique (~45 deg)": {"oblique"},
+    "oblique (3/4)": {"oblique"},
+    "front-oblique (~30 deg)": {"front", "oblique"},
+    "oblique (~30 deg from front)": {"front", "oblique"},
+    "oblique-front (~30 deg)": {"front", "oblique"},
+    "oblique-side": {"side", "oblique"},
+    "oblique / side": {"side", "oblique"},
+    "back-oblique": {"back", "oblique"},
+}
+
+SYMMETRIC_FRONT_SQUATS = (
+    "squat_front_bodyweight_armsup_01",
+    "squat_front_bodyweight_armsup_02",
+    "squat_front_bodyweight_armsup_03",
+    "squat_front_bodyweight_armsup_04",
+    "squat_front_bodyweight_shallow_bad_01",
+    "squat_front_bodyweight_wide_01",
+    "squat_front_banded_overhead_01",
+)
+
+
+def expected_exercise(text: str) -> str | None:
+    """hipcheck's exercise name for a catalog description, None where it names none of them."""
+    t = text.lower()
+    rules = (
+        ("single-leg squat", "single_leg_squat"), ("single-leg stance", "single_leg_stance"),
+        ("split squat", "lunge"), ("lunge", "lunge"), ("walking", "walking"), ("limping", "walking"),
+        ("t-pose", "standing"), ("squat", "squat"),
+    )  # fmt: skip
+    if "wall sit" in t or "deadlift" in t or "warrior" in t:
+        return None
+    return next((name for key, name in rules if key in t), None)
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    if not CATALOG.is_file():
+        return {}
+    with CATALOG.open() as fh:
+        return {Path(r["file"]).stem: r for r in csv.DictReader(fh, delimiter="\t")}
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.stem for p in FIXTURES.glob("*.npz"))
+
+
+@cache
+def analysed(name: str, mirrored: bool = False):
+    pose = PoseSeries.load_npz(FIXTURES / f"{name}.npz")
+    return analyze_pose(pose.mirrored() if mirrored else pose)
+
+
+def _row(name: str) -> dict[str, str]:
+    row = catalog().get(name)
+    if row is None:
+        pytest.skip("../shared/videos/CATALOG.tsv not available")
+    return row
+
+
+def _dominant_exercise(assessment) -> str:
+    totals: dict[str, float] = {}
+    for ex in assessment.exercises:
+        totals[ex.exercise] = totals.get(ex.exercise, 0.0) + (ex.t_end_s - ex.t_start_s)
+    return max(totals, key=totals.__getitem__) if totals else "unknown"
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_mirrored_clip_gives_the_opposite_verdict(name):
+    a = analysed(name)
+    b = analysed(name, mirrored=True)
+    assert b.verdict.weaker_side == OPPOSITE[a.verdict.weaker_side]
+    assert b.verdict.score == pytest.approx(-a.verdict.score, abs=1e-6)
+    assert b.view == a.view
+
+
+@pytest.mark.parametrize("name", [n for n in fixture_names() if n.startswith(("squat_", "lunge_", "gait_", "single"))])
+def test_view_matches_catalog(name):
+    allowed = VIEW_MAP.get(_row(name)["view"])
+    if allowed is None:
+        pytest.skip(f"catalog view {_row(name)['view']!r} is mixed or vague")
+    assert analysed(name).view in allowed
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_exercise_matches_catalog(name):
+    row = _row(name)
+    if row["whole_body"] != "yes" or row["people"].strip() != "1":
+        pytest.skip("partial body or several people: no exercise claim")
+    want = expected_exercise(row["exercise"])
+    if want is None:
+        pytest.skip(f"catalog exercise {row['exercise']!r} is none of hipcheck's tests")
+    assert _dominant_exercise(analysed(name)) == want
+
+
+def test_warrior_clip_holds_standing_then_lunge():
+    name = "lunge_front_yoga_warrior2_01"
+    if not (FIXTURES / f"{name}.npz").exists():
+        pytest.skip("fixture not recorded")
+    found = [e.exercise for e in analysed(name).exercises]
+    assert "standing" in found and "lunge" in found
+    assert found.index("standing") < found.index("lunge")
+
+
+@pytest.mark.parametrize("name", SYMMETRIC_FRONT_SQUATS)
+def test_clearly_symmetric_front_squats_get_none(name):
+    if not (FIXTURES / f"{name}.npz").exists():
+        pytest.skip("fixture not recorded")
+    a = analysed(name)
+    assert a.view == "front"
+    assert a.verdict.weaker_side == "none", a.verdict.reasons
