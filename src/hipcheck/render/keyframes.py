@@ -1,0 +1,104 @@
+"""Key frames for the report: the worst rep of each side, with the overlay drawn.
+
+"Worst" is the rep with the largest per-rep peak of the leading metric: the
+metric of the strongest finding in the evidence table, else pelvic drop, else
+knee FPPA (both: larger = worse on that side). The frame shown is the rep's
+bottom (``Rep.t_bottom_s``). Sides are the person's anatomical sides.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck.landmarks import PoseSeries
+from hipcheck.results import SIDES, Assessment, EvidenceRow, Rep, Side
+
+from .overlay import PoseAnnotator, metrics_row, nearest_row
+
+KEY_METRICS: tuple[str, ...] = ("pelvic_drop_deg", "knee_fppa_deg", "trunk_lean_deg")
+"""Metrics a worst rep may be chosen by, in default order of preference."""
+
+
+@dataclass(frozen=True)
+class KeyFrameSpec:
+    """Which frame to show for one side: the worst rep by ``metric`` (its peak ``value``)."""
+
+    side: Side
+    rep: Rep
+    metric: str
+    value: float
+
+    @property
+    def caption(self) -> str:
+        """Plain caption, e.g. ``"Left leg: single leg squat, rep 3 – pelvic drop 9.6°"``."""
+        unit = "°" if self.metric.endswith("_deg") else ""
+        what = self.metric.removesuffix("_deg").replace("_", " ")
+        ex = self.rep.exercise.replace("_", " ")
+        return f"{self.side.capitalize()} leg: {ex}, rep {self.rep.index} – {what} {self.value:.1f}{unit} (worst rep)"
+
+
+def leading_metrics(evidence: Sequence[EvidenceRow]) -> tuple[str, ...]:
+    """Key metrics ordered by finding strength (|difference| / uncertainty), then the default order."""
+    found = [r for r in evidence if r.finding and r.metric in KEY_METRICS]
+    found.sort(key=lambda r: -abs(r.difference) / (r.uncertainty if r.uncertainty > 0 else 1.0))
+    ordered = [r.metric for r in found]
+    return tuple(dict.fromkeys([*ordered, *KEY_METRICS]))
+
+
+def worst_rep(reps: Sequence[Rep], metric: str, side: Side) -> tuple[Rep, float] | None:
+    """The rep with the largest finite ``peaks[f"{metric}_{side}"]``, with that value."""
+    best: tuple[Rep, float] | None = None
+    for rep in reps:
+        v = rep.peaks.get(f"{metric}_{side}", math.nan)
+        if math.isfinite(v) and (best is None or v > best[1]):
+            best = (rep, v)
+    return best
+
+
+def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
+    """One :class:`KeyFrameSpec` per side that has a rep with a key metric (left first)."""
+    reps = [r for ex in assessment.exercises for r in ex.reps]
+    specs = []
+    for side in SIDES:
+        for metric in leading_metrics(assessment.evidence):
+            hit = worst_rep(reps, metric, side)
+            if hit is not None:
+                specs.append(KeyFrameSpec(side, hit[0], metric, hit[1]))
+                break
+    return specs
+
+
+def extract_keyframes(
+    video_path: str | Path,
+    pose: PoseSeries,
+    assessment: Assessment,
+    *,
+    annotator: PoseAnnotator | None = None,
+) -> dict[str, NDArray[np.uint8]]:
+    """Annotated BGR frames of the worst rep of each side, keyed by caption.
+
+    The frame is the pose row nearest the rep's bottom time, read from the
+    video by its decoded-frame index. Returns ``{}`` when no rep qualifies.
+    """
+    from hipcheck.video import read_frames_at  # the video adapter; imported lazily
+
+    specs = keyframe_specs(assessment)
+    if not specs or len(pose) == 0:
+        return {}
+    assert pose.frame_index is not None
+    rows = [nearest_row(pose.t_s, s.rep.t_bottom_s, math.inf) for s in specs]
+    images = read_frames_at(video_path, [int(pose.frame_index[r]) for r in rows])
+    ann = annotator or PoseAnnotator()
+    out = {}
+    for spec, row in zip(specs, rows, strict=True):
+        m = metrics_row(assessment, nearest_row(assessment.metrics.t_s, float(pose.t_s[row]), math.inf))
+        name = spec.rep.exercise + f" ({spec.side})"
+        image = images[int(pose.frame_index[row])]
+        out[spec.caption] = ann.annotate(image, pose.xy_px[row], m, exercise=name, rep=spec.rep.index)
+    return out

@@ -1,0 +1,80 @@
+"""The HTML report opens in headless Chromium: no console errors, no failed requests, every image loads.
+
+Needs Playwright (pip) and Debian's chromium at /usr/bin/chromium; skips cleanly otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from make_assessment import make_assessment, make_pose
+
+from hipcheck.render.overlay import PoseAnnotator, metrics_row
+from hipcheck.render.report_html import write_html_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
+    if exe is None:
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(exe), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _report(tmp_path, weaker="left"):
+    a = make_assessment(weaker)
+    pose = make_pose(1, (640, 480))
+    frame = PoseAnnotator().annotate(np.full((480, 640, 3), 90, np.uint8), pose.xy_px[0], metrics_row(a, 480),
+                                     exercise="single_leg_squat (left)", rep=3)  # fmt: skip
+    return write_html_report(a, tmp_path, keyframes={"Left leg: worst rep": frame})
+
+
+def test_report_loads_offline_with_all_images(browser, tmp_path):
+    path = _report(tmp_path)
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    errors: list[str] = []
+    failed: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri(), wait_until="load")
+    assert errors == []
+    assert failed == []
+    # only the file itself and its own data: URIs are fetched
+    assert all(u.startswith(("file://", "data:")) for u in requests), requests
+    n_images = page.eval_on_selector_all("img", "els => els.length")
+    broken = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+    assert n_images >= 10 and broken == 0
+    verdict = page.inner_text("#verdict-text")
+    assert verdict.startswith("Your left side looks weaker: your pelvis dropped 9° when standing on the left leg")
+    # the plots are laid out at a readable size
+    widths = page.eval_on_selector_all("figure img", "els => els.map(e => e.getBoundingClientRect().width)")
+    assert min(widths) > 250
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    page.close()
+
+
+def test_insufficient_report_renders_reasons(browser, tmp_path):
+    path = _report(tmp_path, "insufficient")
+    page = browser.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    assert "Not enough evidence" in page.inner_text("#verdict-text")
+    assert "Re-record to get a verdict" in page.inner_text("#plan ~ h3")
+    page.close()
