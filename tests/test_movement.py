@@ -404,7 +404,7 @@ def test_bipedal_baseline_rows() -> None:
 
 
 # ----------------------------------------------------------------------------------- real fixtures
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "real"
 CATALOG = Path(__file__).parents[1] / ".." / "shared" / "videos" / "CATALOG.tsv"
 FIXTURE_CASES = {
     "squat_front_bodyweight_armsup_01": ["squat"],
@@ -449,3 +449,32 @@ def test_catalog_lists_fixture_clips() -> None:
     for clip, want in FIXTURE_CASES.items():
         assert clip in rows
         assert want[-1] in rows[clip]["exercise"] or (want[-1] == "lunge" and "warrior" in rows[clip]["exercise"])
+
+
+# ----------------------------------------------------------------------------------- hipcheck.synthetic cross-check
+@pytest.mark.parametrize("view", ["front", "back", "side", "oblique"])
+def test_synthetic_module_five_squats(view: str) -> None:
+    sy = pytest.importorskip("hipcheck.synthetic")
+    n = 12 * 30
+    depth = sy.squat_depth_profile(n_frames=n, fps=30.0, n_reps=5)
+    segs = mv.segment_movement(sy.make_pose(n_frames=n, squat_depth=depth, view=view))
+    (sq,) = [s for s in segs if s.exercise == "squat"]
+    want = [i for i in range(1, n - 1) if depth[i] > 0.9 and depth[i] >= depth[i - 1] and depth[i] >= depth[i + 1]]
+    assert [r.bottom for r in sq.reps] == pytest.approx(want, abs=2)
+
+
+@pytest.mark.parametrize("stance", ["left", "right"])
+@pytest.mark.parametrize("view", ["front", "back", "side"])
+def test_synthetic_module_single_leg_stance(stance: str, view: str) -> None:
+    sy = pytest.importorskip("hipcheck.synthetic")
+    lifted = "right" if stance == "left" else "left"
+    lift = sy.step_profile(n_frames=150, fps=30.0, t_on_s=1.0, t_off_s=3.5, ramp_s=0.3)
+    pose = sy.make_pose(n_frames=150, foot_lift={lifted: lift}, view=view)
+    segs = non_standing(mv.segment_movement(pose))
+    assert names(segs) == [("single_leg_stance", stance)]
+    (rep,) = segs[0].reps
+    # the module's ankle rises with an ease-in (1 cm after 2 frames), so 0.15 s here; 0.1 s with a linear lift above
+    assert pose.t_s[rep.start] == pytest.approx(1.0, abs=0.15)  # foot leaves the floor
+    assert pose.t_s[rep.end - 1] == pytest.approx(3.8 - 1 / 30, abs=0.15)  # last row before touch-down
+    mirrored = non_standing(mv.segment_movement(pose.mirrored()))
+    assert names(mirrored) == [("single_leg_stance", lifted)]

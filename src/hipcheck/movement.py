@@ -29,7 +29,15 @@ from scipy.ndimage import uniform_filter1d
 from scipy.signal import find_peaks
 
 from hipcheck.landmarks import (
-    L_ANKLE, L_HIP, L_KNEE, L_SHOULDER, R_ANKLE, R_HIP, R_KNEE, R_SHOULDER, PoseSeries,
+    L_ANKLE,
+    L_HIP,
+    L_KNEE,
+    L_SHOULDER,
+    R_ANKLE,
+    R_HIP,
+    R_KNEE,
+    R_SHOULDER,
+    PoseSeries,
 )  # fmt: skip
 
 ExerciseName = Literal[
@@ -234,14 +242,20 @@ def _stance_geometry(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArr
     return forward, np.abs(gap) / leg
 
 
-def _travel(xy: NDArray[np.float64], t_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Hip-midpoint horizontal image speed / leg length (leg lengths per second), 1 s mean."""
+def _travel(xy: NDArray[np.float64], t_s: NDArray[np.float64], window_s: float = 1.5) -> NDArray[np.float64]:
+    """Net hip-midpoint travel across the image over a centred window / leg length / window (leg lengths/s).
+
+    Net displacement (not the speed) so that jitter and swaying do not count.
+    """
     leg_px = _robust_len(_leg_lengths(xy)[2])
-    hip_x = (xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2
-    if t_s.size < 3:
-        return np.full(t_s.shape, np.nan)
-    speed = np.abs(np.gradient(hip_x, t_s)) / leg_px
-    return _smooth(speed, _rows(t_s, 1.0))
+    hip_x = _fill_gaps((xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2, _rows(t_s, 0.3))
+    half = _rows(t_s, window_s / 2)
+    n = hip_x.size
+    lo, hi = np.clip(np.arange(n) - half, 0, n - 1), np.clip(np.arange(n) + half, 0, n - 1)
+    span = t_s[hi] - t_s[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = np.abs(hip_x[hi] - hip_x[lo]) / span / leg_px
+    return np.where(span >= window_s * 0.6, speed, 0.0)
 
 
 def movement_features(pose: PoseSeries) -> MovementFeatures:
@@ -336,6 +350,25 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
 
 
+def _refine_edges(x: NDArray[np.float64], s: int, e: int, look: int) -> tuple[int, int]:
+    """Widen a lifted run [s, e) to where the lift leaves / regains its local floor level.
+
+    The edge level is 10 % of the way from the median of the ``look`` rows
+    outside each edge to the run's peak, so a slow lift is timed from its
+    beginning, not from the threshold crossing.
+    """
+    peak = float(np.nanmax(x[s:e]))
+    before, after = x[max(0, s - look) : s], x[e : e + look]
+    lo_b = float(np.nanmedian(before)) if np.isfinite(before).any() else 0.0
+    lo_a = float(np.nanmedian(after)) if np.isfinite(after).any() else 0.0
+    level_b, level_a = lo_b + 0.1 * (peak - lo_b), lo_a + 0.1 * (peak - lo_a)
+    while s > 0 and x[s - 1] > level_b:
+        s -= 1
+    while e < x.size and x[e] > level_a:
+        e += 1
+    return s, e
+
+
 def stance_phases_from_lift(
     lift: NDArray[np.float64], t_s: NDArray[np.float64], *, min_duration_s: float = MIN_STANCE_S
 ) -> list[tuple[Side, int, int]]:
@@ -345,8 +378,11 @@ def stance_phases_from_lift(
     first row after touch-down. Phases shorter than ``min_duration_s`` go.
     """
     out: list[tuple[Side, int, int]] = []
+    look = _rows(t_s, 0.5)
     for col, stance in ((1, "left"), (0, "right")):  # right foot lifted → stance on left
-        for s, e in _runs(_hysteresis(lift[:, col], LIFT_ON, LIFT_OFF)):
+        x = lift[:, col]
+        for s0, e0 in _runs(_hysteresis(x, LIFT_ON, LIFT_OFF)):
+            s, e = _refine_edges(x, s0, e0, look)
             if t_s[e - 1] - t_s[s] >= min_duration_s:
                 out.append((stance, s, e))  # type: ignore[arg-type]
     return sorted(out, key=lambda p: p[1])
@@ -397,7 +433,8 @@ def _single_leg_label(f: MovementFeatures, rows: slice, stance: Side) -> Exercis
 
 
 def _valid(f: MovementFeatures) -> NDArray[np.bool_]:
-    return np.asarray(np.isfinite(f.depth) & np.isfinite(f.knee_flex_deg).all(axis=1) & np.isfinite(f.lift).all(axis=1))
+    finite = np.isfinite(f.depth) & np.isfinite(f.knee_flex_deg).all(axis=1) & np.isfinite(f.lift).all(axis=1)
+    return np.asarray(finite & f.detected)
 
 
 def frame_postures(f: MovementFeatures, phases: Sequence[tuple[Side, int, int]]) -> list[Label]:
