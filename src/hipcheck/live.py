@@ -70,7 +70,8 @@ class FramingCheck:
         ok: True when every check passes.
         messages: one short instruction per failed check, most important first.
         height_frac: head-to-feet height as a fraction of the frame height.
-        roll_deg: tilt of the feet line (ankles) in the image, with the
+        roll_deg: tilt of the feet line (ankles; the shoulder line if the two
+            disagree by > 6°, e.g. a foot lifted) in the image, with the
             camera-roll convention of :mod:`hipcheck.camera`: positive = the
             line descends toward the image right (y down). A level camera and
             a subject standing on both feet read ≈ 0°.
@@ -97,6 +98,13 @@ def _image_line_deg(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     """Angle of the line a–b oriented toward the image right, degrees, + = descends to the right (y down)."""
     d = b - a if b[0] >= a[0] else a - b
     return math.degrees(math.atan2(d[1], d[0]))
+
+
+def _roll_deg(xy: NDArray[np.float64], max_disagreement_deg: float = 6.0) -> float:
+    """Camera roll from the feet line, or the shoulder line when they disagree (a foot lifted)."""
+    feet = _image_line_deg(xy[L_ANKLE], xy[R_ANKLE])
+    shoulders = _image_line_deg(xy[L_SHOULDER], xy[R_SHOULDER])
+    return shoulders if abs(feet - shoulders) > max_disagreement_deg else feet
 
 
 def check_framing(
@@ -137,17 +145,20 @@ def check_framing(
     vis = np.nan_to_num(np.asarray(visibility, dtype=np.float64), nan=0.0)
     ends = [NOSE, L_HEEL, R_HEEL, L_FOOT, R_FOOT, L_ANKLE, R_ANKLE]
     mx, my = margin_frac * w, margin_frac * h
-    inside = (xy[ends, 0] > mx) & (xy[ends, 0] < w - mx) & (xy[ends, 1] > my) & (xy[ends, 1] < h - my)
-    seen = bool(np.all(vis[ends] >= min_visibility) & np.all(inside))
+    inside_x = bool(np.all((xy[ends, 0] > mx) & (xy[ends, 0] < w - mx)))
+    inside_y = bool(np.all((xy[ends, 1] > my) & (xy[ends, 1] < h - my)))
+    seen = bool(np.all(vis[ends] >= min_visibility)) and inside_x and inside_y
     top, bottom = xy[NOSE, 1], np.nanmax(xy[[L_HEEL, R_HEEL, L_FOOT, R_FOOT], 1])
     height_frac = float((bottom - top) * 1.12 / h)  # nose→top of head ≈ 12 % of stature
     shoulder_w = float(np.linalg.norm(xy[L_SHOULDER] - xy[R_SHOULDER]))
     torso = float(np.linalg.norm((xy[L_SHOULDER] + xy[R_SHOULDER]) / 2 - (xy[L_HIP] + xy[R_HIP]) / 2))
     facing = shoulder_w / torso if torso > 0 else math.nan
-    roll = _image_line_deg(xy[L_ANKLE], xy[R_ANKLE])
+    roll = _roll_deg(xy)
     msgs: list[str] = []
-    if not seen:
-        msgs.append("Step back: whole body in view, head to feet" if height_frac > 0.6 else "Move into the frame")
+    if not inside_x:
+        msgs.append("Move to the middle of the picture")
+    elif not seen:
+        msgs.append("Step back: whole body in view, head to feet")
     elif height_frac > height_range[1]:
         msgs.append("Step back a little")
     elif height_frac < height_range[0]:
