@@ -145,7 +145,7 @@ class _AlignedBuilder(flatbuffers.Builder):  # type: ignore[misc]
     converter, so TFLite can use weights in place instead of copying them.
     """
 
-    def StartVector(self, elemSize: int, numElems: int, alignment: int) -> int:  # noqa: N802, N803
+    def StartVector(self, elemSize: int, numElems: int, alignment: int) -> int:
         if elemSize == 1 and numElems >= BUFFER_ALIGN:
             alignment = max(alignment, BUFFER_ALIGN)
         return int(super().StartVector(elemSize, numElems, alignment))

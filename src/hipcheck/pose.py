@@ -158,7 +158,7 @@ def resample_mask(mask01: NDArray[np.float32], box_px: NDArray[np.float64], size
     step = (x1 - x0) / size
     # inverse map: mask index = pixel coordinate - 0.5 (pixel centres at i + 0.5)
     inv = np.array([[step, 0.0, x0 + 0.5 * step - 0.5], [0.0, step, y0 + 0.5 * step - 0.5]])
-    out: NDArray[np.float32] = cv2.warpAffine(
+    out = cv2.warpAffine(
         np.ascontiguousarray(mask01, dtype=np.float32),
         inv,
         (size, size),
