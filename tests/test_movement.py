@@ -9,6 +9,7 @@ lift / touch-down times, stance and front sides) is known exactly.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +140,8 @@ def _ik_knee(hip: NDArray[np.float64], ankle: NDArray[np.float64], fwd_sign: flo
 def body_points(pelvis, trunk_deg, foot_l, foot_r) -> NDArray[np.float64]:
     """(33, 3) landmarks in floor coordinates (lat, y down, fwd)."""
     p = np.zeros((N_LANDMARKS, 3))
-    hip_l, hip_r = pelvis + [HIP_HALF, 0, 0], pelvis - [HIP_HALF, 0, 0]
+    half = np.array([HIP_HALF, 0, 0])
+    hip_l, hip_r = pelvis + half, pelvis - half
     tf = np.radians(trunk_deg)
     up = np.array([0, -np.cos(tf), np.sin(tf)])
     sh = pelvis + TRUNK * up
@@ -150,18 +152,18 @@ def body_points(pelvis, trunk_deg, foot_l, foot_r) -> NDArray[np.float64]:
         sgn = 1 if side == "left" else -1
         put(f"{side}_knee", _ik_knee(hip, foot))
         put(f"{side}_ankle", foot)
-        put(f"{side}_heel", foot + [0, 0.05, -0.06])
-        put(f"{side}_foot_index", foot + [0, 0.06, 0.16])
-        s_pt = sh + [sgn * SHOULDER_HALF, 0, 0]
+        put(f"{side}_heel", foot + np.array([0, 0.05, -0.06]))
+        put(f"{side}_foot_index", foot + np.array([0, 0.06, 0.16]))
+        s_pt = sh + np.array([sgn * SHOULDER_HALF, 0, 0])
         put(f"{side}_shoulder", s_pt)
-        put(f"{side}_elbow", s_pt + [sgn * 0.03, 0.28, 0])
-        put(f"{side}_wrist", s_pt + [sgn * 0.04, 0.53, 0])
+        put(f"{side}_elbow", s_pt + np.array([sgn * 0.03, 0.28, 0]))
+        put(f"{side}_wrist", s_pt + np.array([sgn * 0.04, 0.53, 0]))
         for part in ("pinky", "index", "thumb"):
-            put(f"{side}_{part}", s_pt + [sgn * 0.04, 0.6, 0.02])
+            put(f"{side}_{part}", s_pt + np.array([sgn * 0.04, 0.6, 0.02]))
     head = sh + 0.25 * up
     for name in mv_face_names():
         sgn = 1 if "left" in name else -1 if "right" in name else 0
-        p[INDEX[name]] = head + [sgn * 0.04, 0.0, 0.09]
+        p[INDEX[name]] = head + np.array([sgn * 0.04, 0.0, 0.09])
     return p
 
 
@@ -181,7 +183,7 @@ def render(tr: Track, *, yaw_deg: float = 0.0, noise_px: float = 0.6, noise_m: f
     cam = pts @ (rot @ base).T
     hips = (cam[:, INDEX["left_hip"]] + cam[:, INDEX["right_hip"]]) / 2
     world = cam - hips[:, None] + rng.normal(0, noise_m, cam.shape)
-    cam = cam + [0.0, 1.0, dist_m]  # camera 1 m above the floor
+    cam = cam + np.array([0.0, 1.0, dist_m])  # camera 1 m above the floor
     xy = np.stack([wh[0] / 2 + f_px * cam[..., 0] / cam[..., 2], wh[1] / 2 + f_px * cam[..., 1] / cam[..., 2]], -1)
     xy = xy + rng.normal(0, noise_px, xy.shape)
     t = len(tr)
@@ -211,7 +213,7 @@ def test_find_reps_known_bottoms_in_noise() -> None:
     assert [r.bottom for r in reps] == pytest.approx(bottoms, abs=2)
     for r in reps:
         assert r.start < r.bottom < r.end
-    assert all(a.end <= b.start + 1 for a, b in zip(reps, reps[1:], strict=False))
+    assert all(a.end <= b.start + 1 for a, b in itertools.pairwise(reps))
 
 
 @pytest.mark.parametrize(
@@ -308,7 +310,7 @@ def test_protocol_in_order() -> None:
     segs = mv.segment_movement(pose)
     assert names(segs) == want
     assert segs[0].start == 0 and segs[-1].end == len(pose)
-    assert all(a.end == b.start for a, b in zip(segs, segs[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(segs))
     ex, ph = mv.frame_labels(segs, len(pose))
     assert len(ex) == len(ph) == len(pose)
     assert ex[0] == "standing" and "descent" in ph and "bottom" in ph and "stance_right" in ph
@@ -424,9 +426,9 @@ def _main_exercises(segs: list[mv.Segment], min_s: float = 1.0) -> list[str]:
     """Exercise sequence of segments at least min_s long, repeats collapsed."""
     out: list[str] = []
     for s in segs:
-        if s.t_end_s - s.t_start_s >= min_s or s.exercise not in ("standing", "unknown"):
-            if not out or out[-1] != s.exercise:
-                out.append(s.exercise)
+        long_enough = s.t_end_s - s.t_start_s >= min_s or s.exercise not in ("standing", "unknown")
+        if long_enough and (not out or out[-1] != s.exercise):
+            out.append(s.exercise)
     return out
 
 

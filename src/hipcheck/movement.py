@@ -162,6 +162,11 @@ def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     return np.where(ok, out, np.nan)
 
 
+def _smooth2(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    """:func:`_smooth` applied to both columns of a (T, 2) array."""
+    return np.stack([_smooth(x[:, 0], n), _smooth(x[:, 1], n)], axis=1)
+
+
 def _rows(t_s: NDArray[np.float64], seconds: float) -> int:
     """Number of rows spanning ``seconds`` at the series' median frame rate (>= 1)."""
     if t_s.size < 2:
@@ -266,12 +271,11 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
     down = np.array([0.0, 1.0, 0.0])
     incl = np.stack([_angle_deg(w[:, k] - w[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))], axis=1)
     trunk = (w[:, L_SHOULDER] + w[:, R_SHOULDER]) / 2 - (w[:, L_HIP] + w[:, R_HIP]) / 2
-    sm = lambda a: _smooth(a, n)  # noqa: E731
-    sm2 = lambda a: np.stack([sm(a[:, 0]), sm(a[:, 1])], axis=1)  # noqa: E731
     return MovementFeatures(
-        depth=sm(_depth(xy, w)), knee_flex_deg=sm2(_knee_flex(xy, w)), lift=sm2(_lift(xy, w)),
-        forward=sm2(forward), wide=sm(wide), thigh_incl_deg=sm2(incl),
-        trunk_flex_deg=sm(_angle_deg(trunk, -down)), travel=_travel(xy, pose.t_s), detected=pose.detected,
+        depth=_smooth(_depth(xy, w), n), knee_flex_deg=_smooth2(_knee_flex(xy, w), n),
+        lift=_smooth2(_lift(xy, w), n), forward=_smooth2(forward, n), wide=_smooth(wide, n),
+        thigh_incl_deg=_smooth2(incl, n), trunk_flex_deg=_smooth(_angle_deg(trunk, -down), n),
+        travel=_travel(xy, pose.t_s), detected=pose.detected,
     )  # fmt: skip
 
 
@@ -490,11 +494,8 @@ def _absorb_once(runs: list[tuple[Label, int, int]], t: NDArray[np.float64]) -> 
         if dur[k] < MIN_RUN_S or gap:
             if prev is None and nxt is None:
                 return None
-            if prev is None or (nxt is not None and nxt != prev and dur[k + 1] > dur[k - 1]):
-                target = k + 1
-            else:
-                target = k - 1
-            merged = runs[target][0]
+            to_next = prev is None or (nxt is not None and nxt != prev and dur[k + 1] > dur[k - 1])
+            merged = runs[k + 1 if to_next else k - 1][0]
             new = list(runs)
             new[k] = (merged, s, e)
             return _label_runs([lb for lb, a, b in new for _ in range(a, b)])
@@ -509,30 +510,35 @@ def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[tuple[
     return runs
 
 
+def _argmax_row(x: NDArray[np.float64], a: int, b: int) -> int:
+    """Row of the largest finite value of x in [a, b) (``a`` when all NaN)."""
+    return a + int(np.argmax(np.nan_to_num(x[a:b], nan=-np.inf)))
+
+
 def _reps_in(
-    name: str, side: Side | None, s: int, e: int, f: MovementFeatures, reps: Sequence[RepSegment],
+    lab: Label, s: int, e: int, *, f: MovementFeatures, reps: Sequence[RepSegment],
     phases: Sequence[tuple[Side, int, int]],
 ) -> tuple[RepSegment, ...]:  # fmt: skip
+    """Reps of the segment [s, e): stance phases (single-leg), depth reps, or the held position as one rep."""
+    name, side = lab
     if name in SINGLE_LEG:
-        out = []
-        for st, a, b in phases:
-            a, b = max(a, s), min(b, e)
-            if (side is None or st == side) and b > a:
-                key = f.trunk_flex_deg if name == "single_leg_deadlift" else f.depth
-                out.append(RepSegment(a, a + int(np.nanargmax(np.nan_to_num(key[a:b], nan=-np.inf))), b))
-        return tuple(out)
+        key = f.trunk_flex_deg if name == "single_leg_deadlift" else f.depth
+        clipped = [(st, max(a, s), min(b, e)) for st, a, b in phases]
+        return tuple(RepSegment(a, _argmax_row(key, a, b), b) for st, a, b in clipped if st == side and b > a)
     if name not in ("squat", "lunge"):
         return ()
     inside = tuple(RepSegment(max(r.start, s), r.bottom, min(r.end, e)) for r in reps if s <= r.bottom < e)
     if inside or not np.isfinite(f.depth[s:e]).any():
         return inside
-    return (RepSegment(s, s + int(np.nanargmax(f.depth[s:e])), e),)  # a held position: one "rep"
+    return (RepSegment(s, _argmax_row(f.depth, s, e), e),)  # a held position: one "rep"
 
 
-def _segment(lab: Label, s: int, e: int, t: NDArray[np.float64], conf: float, reps: tuple[RepSegment, ...]) -> Segment:
+def _segment(
+    lab: Label, s: int, e: int, *, t: NDArray[np.float64], conf: float, reps: tuple[RepSegment, ...]
+) -> Segment:
     name, side = lab
     return Segment(
-        exercise=name if name in EXERCISES else "unknown",  # type: ignore[arg-type]
+        exercise=name if name in EXERCISES else "unknown",
         side=side, start=s, end=e, t_start_s=float(t[s]), t_end_s=float(t[e - 1]),
         reps=reps, confidence=round(conf, 3),
     )  # fmt: skip
@@ -589,7 +595,8 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
         if not lab[0]:
             continue
         agree = float(np.mean([raw[i] == lab for i in range(s, e)])) if exercise is None else 1.0
-        segments.append(_segment(lab, s, e, t, agree, _reps_in(*lab, s, e, f, reps, phases)))
+        seg_reps = _reps_in(lab, s, e, f=f, reps=reps, phases=phases)
+        segments.append(_segment(lab, s, e, t=t, conf=agree, reps=seg_reps))
     return segments
 
 
