@@ -206,33 +206,45 @@ def _upper_body(p: FloatArray, dims: BodyDims, hip_mid: FloatArray, lean: FloatA
     p[:, INDEX["nose"]] = at(sh_mid, 0.25, 0.0, 0.11)
 
 
-def _pelvis_outline(hip_mid: FloatArray, th: FloatArray, dims: BodyDims) -> FloatArray:
-    """Silhouette polygon (T, 9, 3) of lower trunk, pelvis and upper thighs, body frame.
+def _pelvis_outline(body: FloatArray, th: FloatArray, dims: BodyDims) -> FloatArray:
+    """Silhouette polygon (T, 16, 3) of lower trunk, pelvis and thighs in the body frame.
 
-    The pelvis part (waist, lateral hip contour, crotch) is rotated by the
-    true pelvic tilt ``th`` (radians, + = left side up) about the hip midpoint.
+    Three rigid parts, as on a real body: the lower trunk follows the trunk
+    axis (hip midpoint → shoulder midpoint), the pelvis part (waist, iliac
+    flare, lateral hip contour at the greater trochanter, crotch) is rotated
+    by the true pelvic tilt ``th`` (radians, + = left side up) about the hip
+    midpoint, and the thigh contours run to the knees.
     """
+    hip_mid = body[:, [INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=1)
+    up = body[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=1) - hip_mid
+    up /= np.linalg.norm(up, axis=-1, keepdims=True)
+    lat = np.stack([up[:, 1], -up[:, 0], np.zeros_like(up[:, 0])], axis=-1)  # toward the subject's left
     w = dims.hip_half_width
-    # (lateral, up) in the pelvis frame; order: around the outline, left side first.
-    pts = np.array(
-        [
-            (0.15, 0.30),  # left lower ribs (trunk, not tilted with the pelvis: see below)
-            (0.14, 0.10),  # left waist
-            (w + 0.08, 0.0),  # left greater trochanter
-            (w + 0.06, -0.20),  # left outer thigh
-            (0.0, -0.08),  # crotch
-            (-(w + 0.06), -0.20),
-            (-(w + 0.08), 0.0),
-            (-0.14, 0.10),
-            (-0.15, 0.30),
-        ]
-    )
-    c, s = np.cos(th)[:, None], np.sin(th)[:, None]
-    x = pts[None, :, 0] * c - pts[None, :, 1] * s
-    y = pts[None, :, 0] * s + pts[None, :, 1] * c
-    x[:, [0, 8]], y[:, [0, 8]] = pts[[0, 8], 0], pts[[0, 8], 1]  # ribs follow the trunk, not the pelvis
-    out = np.stack([x, y, np.zeros_like(x)], axis=-1)
-    return out + hip_mid[:, None, :]
+    pelvis_uv = np.array([(0.135, 0.12), (0.15, 0.06), (0.175, 0.0), (w + 0.08, -0.05), (w + 0.075, -0.10)])
+    c, s_ = np.cos(th)[:, None], np.sin(th)[:, None]
+
+    def pelvis(sign: float) -> FloatArray:
+        u, v = sign * pelvis_uv[:, 0], pelvis_uv[:, 1]
+        out: FloatArray = hip_mid[:, None, :] + np.stack([u * c - v * s_, u * s_ + v * c, np.zeros_like(u * c)], -1)
+        return out
+
+    def trunk(sign: float) -> FloatArray:
+        out: FloatArray = (hip_mid + 0.30 * up + sign * 0.15 * lat)[:, None, :]
+        return out
+
+    def thigh(side: str, sign: float) -> FloatArray:
+        knee = body[:, INDEX[f"{side}_knee"]]
+        outer, inner = knee + sign * 0.055 * lat, knee - sign * 0.05 * lat
+        return np.stack([outer, inner], axis=1)
+
+    crotch = (hip_mid + np.stack([0.09 * s_[:, 0], -0.09 * c[:, 0], np.zeros_like(th)], axis=-1))[
+        :, None
+    ]  # (0, -0.09) tilted
+    parts = [
+        trunk(1.0), pelvis(1.0), thigh("left", 1.0), crotch,
+        thigh("right", -1.0)[:, ::-1], pelvis(-1.0)[:, ::-1], trunk(-1.0),
+    ]  # fmt: skip
+    return np.concatenate(parts, axis=1)
 
 
 @dataclass(frozen=True)
@@ -265,7 +277,7 @@ def _render_masks(
 ) -> tuple[NDArray[np.uint8], FloatArray]:
     """Soft 64x64 pelvis masks and their boxes from image-plane outlines."""
     n = outline_xy.shape[0]
-    half = 1.6 * hip_width_px
+    half = 1.5 * hip_width_px  # as hipcheck.pose.pelvis_box: side 3 x hip width, centred on the hip midpoint
     box = np.stack(
         [hip_mid_xy[:, 0] - half, hip_mid_xy[:, 1] - half, hip_mid_xy[:, 0] + half, hip_mid_xy[:, 1] + half], 1
     )
@@ -273,7 +285,7 @@ def _render_masks(
     up = 4  # supersampling for a soft edge
     for i in range(n):
         big = np.zeros((MASK_SIZE * up, MASK_SIZE * up), np.uint8)
-        rel = (outline_xy[i] - box[i, :2]) / (box[i, 2:] - box[i, :2]) * MASK_SIZE * up
+        rel = (outline_xy[i] - box[i, :2]) / (box[i, 2:] - box[i, :2]) * MASK_SIZE * up - 0.5  # pixel centres
         cv2.fillPoly(big, [np.round(rel * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
         masks[i] = cv2.resize(big, (MASK_SIZE, MASK_SIZE), interpolation=cv2.INTER_AREA)
     return masks, box
@@ -364,9 +376,11 @@ def make_pose(
     mask = box = None
     if with_pelvis_mask:
         hip_mid_body = body[:, [INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=1)
-        outline_xy, _ = _project(_pelvis_outline(hip_mid_body, np.deg2rad(true_tilt), dims), proj)
+        outline_xy, _ = _project(_pelvis_outline(body, np.deg2rad(true_tilt), dims), proj)
         hip_mid_xy, _ = _project(hip_mid_body, proj)
-        mask, box = _render_masks(outline_xy, hip_mid_xy, np.full(n, 2 * dims.hip_half_width * scale))
+        mask, box = _render_masks(
+            outline_xy, hip_mid_xy, np.full(n, max(2 * dims.hip_half_width, 0.4 * dims.trunk) * scale)
+        )
     return PoseSeries(
         xy_px=xy, z=world[..., 2] * scale, visibility=visibility, presence=np.ones((n, N_LANDMARKS)),
         xyz_world_m=world, t_s=np.arange(n) / float(fps), resolution_wh=(w, h),
