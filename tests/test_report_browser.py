@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from make_assessment import make_assessment, make_pose
 
 from hipcheck.render.overlay import PoseAnnotator, metrics_row
 from hipcheck.render.report_html import write_html_report
+from make_assessment import make_assessment, make_pose
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -60,6 +60,27 @@ FOCUS_TEXT: Mapping[str, str] = {
     "core": "trunk control against rotation",
 }
 
+METRIC_NAMES: Mapping[str, str] = {
+    "pelvic_drop_deg": "Pelvic drop",
+    "knee_fppa_deg": "Knee valgus (FPPA)",
+    "trunk_lean_deg": "Trunk lean",
+    "hip_height_asymmetry_deg": "Hip height difference",
+    "hip_height_asymmetry_cm": "Hip height difference (cm)",
+    "lateral_pelvic_shift": "Sideways hip shift",
+    "knee_ankle_separation_ratio": "Knee / ankle width ratio",
+    "balance_hold_s": "Single-leg hold time",
+    "balance_sway": "Single-leg sway",
+    "pelvic_rotation_deg": "Pelvic rotation",
+    "pelvic_obliquity_deg": "Pelvic obliquity",
+}
+"""Plain names of metrics for people (plan, report, terminal)."""
+
+
+def metric_name(metric: str) -> str:
+    """Plain name of a metric, e.g. ``knee_fppa_deg`` → ``"Knee valgus (FPPA)"``."""
+    return METRIC_NAMES.get(metric, metric.replace("_", " ").capitalize())
+
+
 SCHEDULE = "3–4 sessions a week; 2–3 sets of 10–15 reps unless stated; rest a day between hard sessions."
 PROGRESSION: tuple[str, ...] = (
     "When the last set feels easy with good form for two sessions in a row, progress one thing at a time.",
@@ -133,13 +154,13 @@ class PlanItem:
         return max(self.sets_left, self.sets_right)
 
     def dose(self) -> str:
-        """Plain-language dose, e.g. ``"left 4 × 10-15, right 2 × 10-15"``."""
+        """Plain-language dose, e.g. ``"10-15: left 4 sets, right 2 sets"`` or ``"2 × 10-15 per side"``."""
         unit = self.reps if self.reps else f"{self.hold_s} s hold"
         if not self.unilateral:
             return f"{self.sets} × {unit}"
         if self.sets_left == self.sets_right:
             return f"{self.sets_left} × {unit} per side"
-        return f"left {self.sets_left} × {unit}, right {self.sets_right} × {unit}"
+        return f"{unit}: left {self.sets_left} sets, right {self.sets_right} sets"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -263,9 +284,9 @@ def _finding_sentences(evidence: Iterable[EvidenceRow]) -> tuple[str, ...]:
     for row in evidence:
         if row.finding:
             side = f" (points to the {row.weaker_side} side)" if row.weaker_side else ""
-            what = row.metric.replace("_", " ")
-            out.append(f"{what} in {row.exercise.replace('_', ' ')}: left {row.left:.1f}, right {row.right:.1f} "
-                       f"{row.unit}{side}")  # fmt: skip
+            unit = "°" if row.unit == "deg" else f" {row.unit}"
+            out.append(f"{metric_name(row.metric)} in {row.exercise.replace('_', ' ')}: left {row.left:.1f}{unit}, "
+                       f"right {row.right:.1f}{unit}{side}")  # fmt: skip
     return tuple(out)
 
 

@@ -74,7 +74,7 @@ def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
     return specs
 
 
-def extract_keyframes(
+def worst_rep_keyframes(
     video_path: str | Path,
     pose: PoseSeries,
     assessment: Assessment,
@@ -102,3 +102,7 @@ def extract_keyframes(
         image = images[int(pose.frame_index[row])]
         out[spec.caption] = ann.annotate(image, pose.xy_px[row], m, exercise=name, rep=spec.rep.index)
     return out
+
+
+extract_keyframes = worst_rep_keyframes
+"""Alias of :func:`worst_rep_keyframes`."""

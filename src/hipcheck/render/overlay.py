@@ -61,6 +61,12 @@ class Thresholds:
     pelvic_drop_deg: tuple[float, float] = (4.0, 8.0)
 
 
+def signed(value: float) -> str:
+    """Whole-degree text with sign and no negative zero: ``+9``, ``-3``, ``0``."""
+    r = round(value)
+    return "0" if r == 0 else f"{r:+d}"
+
+
 def band_color(value: float, amber_red: tuple[float, float]) -> BGR:
     """Green below ``amber_red[0]``, amber below ``amber_red[1]``, red above; grey for NaN."""
     if not math.isfinite(value):
@@ -152,11 +158,11 @@ class PoseAnnotator:
         cv2.line(img, pl, pr, color, max(2, round(self.style.line_px * s)), cv2.LINE_AA)
         mid = ((pl[0] + pr[0]) // 2, (pl[1] + pr[1]) // 2)
         if math.isfinite(drop):
-            text = f"pelvic drop {drop:+.0f}{DEG}"
+            text = f"pelvic drop {signed(drop)}{DEG}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), color, s)
         elif math.isfinite(m.get("pelvic_obliquity_deg", math.nan)):
             obl = m["pelvic_obliquity_deg"]
-            text = f"hip line {obl:+.0f}{DEG}"
+            text = f"hip line {signed(obl)}{DEG}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), GREY, s)
 
     def _knee(
@@ -174,7 +180,7 @@ class PoseAnnotator:
         side_color = self.style.left_color if side == "left" else self.style.right_color
         cv2.circle(img, knee, max(3, round(self.style.joint_radius_px * s)), side_color, -1, cv2.LINE_AA)
         if math.isfinite(fppa):
-            text = f"knee {fppa:+.0f}{DEG}"
+            text = f"knee {signed(fppa)}{DEG}"
             dx = int(14 * s) if self._outer_is_right(xy, side) else -int(14 * s) - self._width(text, s)
             self._text(img, text, (knee[0] + dx, knee[1] + int(5 * s)), color, s)
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcheck.program import SEE_PROFESSIONAL, build_plan
+from hipcheck.program import SEE_PROFESSIONAL, build_plan, metric_name
 from hipcheck.results import Assessment, EvidenceRow
 from hipcheck.util import write_text_atomic
 
@@ -55,6 +55,7 @@ figcaption {{ font-size: .85rem; color: #4b5563; margin-top: 4px; }}
 .tag {{ display: inline-block; background: #e0e7ff; color: #3730a3; border-radius: 4px; padding: 0 6px;
         font-size: .75rem; margin-left: 6px; }}
 .note {{ background: #fffbeb; border: 1px solid #fde68a; border-radius: 8px; padding: 12px 16px; }}
+table.plan {{ table-layout: fixed; }}
 code {{ font-size: .8rem; word-break: break-all; }}
 """
 
@@ -91,6 +92,11 @@ def jpeg_bytes(image_bgr: NDArray[np.uint8], max_height: int = 720, quality: int
     return bytes(buf.tobytes())
 
 
+def unit_text(unit: str) -> str:
+    """Display unit: ``deg`` → ``°``, others with a leading space."""
+    return "°" if unit == "deg" else f" {unit}"
+
+
 # ------------------------------------------------------------------ verdict in plain words
 def _other(side: str) -> str:
     return "right" if side == "left" else "left"
@@ -119,7 +125,7 @@ def finding_phrase(row: EvidenceRow, weaker: str) -> str:
     if row.metric == "lateral_pelvic_shift":
         toward = "left" if row.left > 0 else "right"
         return f"your hips shifted toward the {toward} in the {ex} ({fmt(abs(row.left), 2)} hip widths)"
-    return f"{row.metric.replace('_', ' ')} in the {ex}: {weaker} {fmt(w)} vs {other} {fmt(o)} {row.unit}"
+    return f"{metric_name(row.metric).lower()} in the {ex}: {weaker} {fmt(w)} vs {other} {fmt(o)}{unit_text(row.unit)}"
 
 
 def verdict_sentence(assessment: Assessment) -> str:
@@ -136,7 +142,7 @@ def verdict_sentence(assessment: Assessment) -> str:
             "No clear difference between your left and right side: every left/right difference was within "
             "what a single 2D video can measure."
         )
-    why = "; ".join(v.reasons)
+    why = "; ".join(r.rstrip(". ") for r in v.reasons)
     return "Not enough evidence to say which side is weaker" + (f": {why}." if why else ".")
 
 
@@ -173,7 +179,8 @@ def _verdict_section(a: Assessment) -> str:
 def _evidence_row(r: EvidenceRow) -> str:
     color = BAND_CSS.get(r.band, BAND_CSS["none"])
     diff = fmt(r.difference, 2 if r.unit in ("ratio", "hip widths") else 1)
-    unc = "" if not math.isfinite(r.uncertainty) else f" ± {fmt(r.uncertainty, 1)}"
+    d = 2 if r.unit in ("ratio", "hip widths") else 1
+    unc = "" if not math.isfinite(r.uncertainty) else f" ± {fmt(r.uncertainty, d)}"
     si = (
         ""
         if not math.isfinite(r.symmetry_index_pct)
@@ -181,12 +188,13 @@ def _evidence_row(r: EvidenceRow) -> str:
     )
     points = f"<span class='{r.weaker_side}-c'>{esc(r.weaker_side)}</span>" if r.finding and r.weaker_side else "–"
     ref = f"{esc(r.reference)}<br><span class='muted'>{esc(r.source)}</span>" if r.reference else "–"
-    d = 2 if r.unit in ("ratio", "hip widths") else 1
-    what = f"{esc(r.metric.replace('_', ' '))}<br><span class='muted'>{esc(r.exercise.replace('_', ' '))}</span>"
+    u = esc(unit_text(r.unit))
+    what = f"{esc(metric_name(r.metric))}<br><span class='muted'>{esc(r.exercise.replace('_', ' '))}</span>"
     return (
         f"<tr><td>{what}</td>"
-        f"<td class='num'>{fmt(r.left, d)}</td><td class='num'>{fmt(r.right, d)}</td>"
-        f"<td class='num'>{diff}{esc(unc)} {esc(r.unit)}{si}</td><td>{ref}</td>"
+        f"<td class='num'>{fmt(r.left, d)}{u if math.isfinite(r.left) else ''}</td>"
+        f"<td class='num'>{fmt(r.right, d)}{u if math.isfinite(r.right) else ''}</td>"
+        f"<td class='num'>{diff}{esc(unc)}{u}{si}</td><td>{ref}</td>"
         f"<td style='background:{color}'><span class='band'>{esc(r.band)}</span></td><td>{points}</td></tr>"
     )  # fmt: skip
 
@@ -223,7 +231,7 @@ def _exercise_sections(a: Assessment) -> str:
         reps = sum(len(g.reps) for g in group)
         sides = ", ".join(sorted({g.side for g in group if g.side})) or "both legs"
         parts.append(
-            f"<h3>{esc(name.replace('_', ' '))}</h3><p class='muted'>{reps} reps; {esc(sides)}. "
+            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{reps} reps; {esc(sides)}. "
             f"Blue = your left, orange = your right; shaded = reps; green band = typical range.</p>"
             f"<div class='grid'>{''.join(figs)}</div>"
         )
@@ -251,7 +259,8 @@ def _plan_items(items: Sequence[Mapping[str, Any]]) -> str:
         f"<td>{esc(i['dose'])}</td><td>{esc(i['cue'])}</td></tr>"
         for i in items
     )
-    return f"<table><tr><th>Exercise</th><th>Sets × reps</th><th>How</th></tr>{rows}</table>"
+    cols = "<colgroup><col style='width:30%'><col style='width:24%'><col></colgroup>"
+    return f"<table class='plan'>{cols}<tr><th>Exercise</th><th>Sets × reps</th><th>How</th></tr>{rows}</table>"
 
 
 def _plan_section(plan: Mapping[str, Any]) -> str:
@@ -283,9 +292,7 @@ def _provenance_section(a: Assessment) -> str:
     rows += [(label, p.pop(key)) for key, label in labels.items() if key in p]
     rows += [(k.replace("_", " "), v) for k, v in p.items()]
     body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(_plain(v))}</code></td></tr>" for k, v in rows)
-    err = "".join(
-        f"<tr><th>{esc(k.replace('_', ' '))}</th><td>{esc(v)}</td></tr>" for k, v in a.measurement_error.items()
-    )
+    err = "".join(f"<tr><th>{esc(metric_name(k))}</th><td>{esc(v)}</td></tr>" for k, v in a.measurement_error.items())
     err_html = f"<h3>Measurement error of each metric</h3><table>{err}</table>" if err else ""
     return f"<h2 id='provenance'>How this report was made</h2><table>{body}</table>{err_html}"
 
@@ -339,7 +346,7 @@ def write_html_report(
         assessment: what the analysis found.
         out_dir: output folder (created if missing).
         keyframes: optional caption → annotated BGR frame (see
-            :func:`hipcheck.render.keyframes.extract_keyframes`).
+            :func:`hipcheck.render.keyframes.worst_rep_keyframes`).
     """
     return write_text_atomic(Path(out_dir) / "report.html", render_html(assessment, keyframes=keyframes))
 

@@ -1,0 +1,38 @@
+"""Terminal summary."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from hipcheck.render.terminal import print_summary
+from make_assessment import make_assessment
+
+
+def _text(weaker: str) -> str:
+    buf = io.StringIO()
+    print_summary(make_assessment(weaker), Console(file=buf, width=140, color_system=None))
+    return buf.getvalue()
+
+
+def test_left_summary_names_side_and_numbers():
+    out = _text("left")
+    assert out.startswith("Your left side looks weaker: your pelvis dropped 9° when standing on the left leg vs 3°")
+    assert "Confidence: high (80 %)" in out
+    row = next(line for line in out.splitlines() if "Pelvic drop" in line)
+    assert "9.0°" in row and "3.0°" in row and "6.0°" in row and "left" in row
+    assert "not a diagnosis" in out
+
+
+@pytest.mark.parametrize(("weaker", "start"), [
+    ("right", "Your right side looks weaker: your pelvis dropped 9° when standing on the right leg vs 3°"),
+    ("none", "No clear difference between your left and right side"),
+    ("insufficient", "Not enough evidence to say which side is weaker: The camera saw you from the side"),
+])  # fmt: skip
+def test_other_verdicts(weaker, start):
+    out = _text(weaker)
+    assert out.startswith(start)
+    assert ".." not in out
+    assert ("Confidence" in out) == (weaker != "insufficient")
