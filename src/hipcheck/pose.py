@@ -50,7 +50,8 @@ PELVIS_MIN_TORSO_FRACTION = 0.4
 SUBJECT_RULE = (
     "largest person (area of the landmark box in frame), the most central among those within 70% of the "
     "largest; then in each frame the person whose hip midpoint is nearest the previous subject's "
-    "(re-selected by the first rule when none is within half the subject's box diagonal or after 1 s unseen)"
+    "(frames where nobody is within half the subject's box diagonal count as missing; after 1 s without the "
+    "subject it is re-selected by the first rule)"
 )
 
 Mode = Literal["video", "image"]
@@ -177,8 +178,10 @@ class SubjectTracker:
     Rule: at the start (and after losing the subject) take the largest person
     by landmark-box area, the most central one among those within 70 % of the
     largest; afterwards take the person whose hip midpoint is nearest the
-    previous subject's, provided it is within half the subject's box diagonal,
-    else re-select. The subject is forgotten after ``lost_after_s`` unseen.
+    previous subject's, provided it is within half the subject's box diagonal.
+    If nobody is that near, the frame has no subject (another person is never
+    swapped in) until the subject has been unseen for ``lost_after_s``; then
+    the first rule chooses again.
     """
 
     def __init__(self, resolution_wh: tuple[int, int], lost_after_s: float = 1.0) -> None:
@@ -190,13 +193,20 @@ class SubjectTracker:
         self._t_last = -math.inf
 
     def choose(self, people_xy_px: list[NDArray[np.float64]], t_s: float) -> int | None:
-        """Index of the subject among ``people_xy_px`` ((33, 2) px each), or None if empty."""
+        """Index of the subject among ``people_xy_px`` ((33, 2) px each), or None.
+
+        None when nobody is in frame, or when only other people are (the
+        subject was seen less than ``lost_after_s`` ago and none is near it).
+        """
         if not people_xy_px:
             return None
         boxes = [person_box_px(xy, self.resolution_wh) for xy in people_xy_px]
         hips = [np.nanmean(xy[[L_HIP, R_HIP]], axis=0) for xy in people_xy_px]
-        pick = self._nearest(hips, t_s)
+        tracking = self._hip_mid is not None and t_s - self._t_last <= self.lost_after_s
+        pick = self._nearest(hips) if tracking else None
         if pick is None:
+            if tracking:
+                return None
             pick = self._initial(boxes)
             self.reselections += 1
         self._hip_mid, self._t_last = hips[pick], t_s
@@ -204,9 +214,8 @@ class SubjectTracker:
         self._diag = float(math.hypot(b[2] - b[0], b[3] - b[1]))
         return pick
 
-    def _nearest(self, hips: list[NDArray[np.float64]], t_s: float) -> int | None:
-        if self._hip_mid is None or t_s - self._t_last > self.lost_after_s:
-            return None
+    def _nearest(self, hips: list[NDArray[np.float64]]) -> int | None:
+        assert self._hip_mid is not None
         dist = np.array([np.linalg.norm(h - self._hip_mid) for h in hips])
         if not np.any(np.isfinite(dist)):
             return None
@@ -382,8 +391,18 @@ def _expected_frames(source: Any) -> int | None:
     try:
         n = len(source)
     except TypeError:
-        n = int(getattr(getattr(source, "info", None), "frame_count", 0) or 0)
+        count = int(getattr(getattr(source, "info", None), "frame_count", 0) or 0)
+        n = -(-count // _source_stride(source))
     return n if n > 0 else None
+
+
+def _source_stride(source: Any) -> int:
+    """The stride a FrameSource was opened with (``stride``, else its ``_stride``), default 1."""
+    for attr in ("stride", "_stride"):
+        value = getattr(source, attr, None)
+        if isinstance(value, int) and value >= 1:
+            return value
+    return 1
 
 
 def _auto_mode(info: Any) -> Mode:
@@ -471,7 +490,7 @@ def estimate_pose(
             raise EmptyVideoError(f"{name}: no frames to analyse")
         if all(p is None for p in rows.poses):
             raise NoPersonError(f"{name}: no person found in any of {len(rows.poses)} frames")
-        stride = stride if stride is not None else int(getattr(source, "stride", 1) or 1)
+        stride = stride if stride is not None else _source_stride(source)
         prov = _provenance(info, est, rows, stride)
     return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
 
