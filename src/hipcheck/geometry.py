@@ -91,9 +91,9 @@ def _same(**arrays: FloatArray) -> None:
             raise ValueError(f"{k}: expected shape {first} like the other points, got {s}")
 
 
-def _side(side: str) -> Side:
+def _side(side: str, name: str = "side") -> Side:
     if side not in ("left", "right"):
-        raise ValueError(f"side: expected 'left' or 'right', got {side!r}")
+        raise ValueError(f"{name}: expected 'left' or 'right', got {side!r}")
     return side  # type: ignore[return-value]
 
 
@@ -128,7 +128,7 @@ def contralateral_pelvic_drop_deg(*, obliquity_deg: ArrayLike, baseline_deg: flo
         Degrees, **positive = the swing-side hip drops** (Trendelenburg-type,
         points to weak abductors of the stance side); negative = hip hike.
     """
-    side = _side(stance_side)
+    side = _side(stance_side, "stance_side")
     theta = np.asarray(obliquity_deg, dtype=np.float64)
     if not math.isfinite(baseline_deg):
         raise ValueError(f"baseline_deg: expected a finite angle, got {baseline_deg}")
