@@ -124,6 +124,23 @@ def single_leg(tr: Track, stance: str, hold_s: float = 3.0, rise_s: float = 0.3,
     return lift_row + 1, lift_row + len(prof) - 1
 
 
+def walk(tr: Track, seconds: float, speed: float = 1.0, step_s: float = 0.5) -> None:
+    """Walk forward from fwd = -speed * seconds / 2: feet alternate, 0.1 m swing clearance."""
+    x0 = -speed * seconds / 2
+    step = speed * step_s
+    for k in range(round(seconds * FPS)):
+        t = k / FPS
+        fwd = x0 + speed * t
+        phase, n = (t / step_s) % 1.0, int(t / step_s)
+        planted = x0 + n * step + step / 2  # the stance foot of step n
+        swing = planted - step + 2 * step * phase  # from one step behind to one step ahead
+        up = -ANKLE_H - 0.1 * np.sin(np.pi * phase)
+        stance_is_left = n % 2 == 0
+        left = (0.12, -ANKLE_H, planted) if stance_is_left else (0.12, up, swing)
+        right = (-0.12, up, swing) if stance_is_left else (-0.12, -ANKLE_H, planted)
+        tr.add((0, STAND_Y + 0.05, fwd), 5, left, right)
+
+
 def _ik_knee(hip: NDArray[np.float64], ankle: NDArray[np.float64], fwd_sign: float = 1.0) -> NDArray[np.float64]:
     """Knee of a two-link leg (thigh, shank) between hip and ankle, bent forward (lat, y, fwd coordinates)."""
     d_vec = ankle - hip
@@ -272,6 +289,15 @@ def test_lunge_front_leg(front: str, yaw: float) -> None:
     segs = non_standing(mv.segment_movement(render(tr, yaw_deg=yaw)))
     assert names(segs) == [("lunge", front)]
     assert [r.bottom for r in segs[0].reps] == pytest.approx(bottoms, abs=2)
+
+
+@pytest.mark.parametrize("yaw", [90.0, -90.0, 60.0])
+def test_walking_across_the_picture(yaw: float) -> None:
+    tr = Track()
+    walk(tr, 3.0)
+    segs = mv.segment_movement(render(tr, yaw_deg=yaw))
+    assert names(segs) == [("walking", None)]
+    assert segs[0].reps == ()
 
 
 def test_single_leg_squat_and_deadlift() -> None:

@@ -52,13 +52,14 @@ Label = tuple[str, "Side | None"]
 """(exercise, side) of one frame; exercise "" = no valid pose."""
 
 # Thresholds (dimensionless unless the name says a unit); see movement_features.
-LIFT_ON, LIFT_OFF = 0.30, 0.15  # foot height above the other foot / shank length
+LIFT_ON, LIFT_OFF = 0.35, 0.18  # foot height above the other foot / shank length
+QUIET_KNEE_DEG = 30.0  # both knees and the trunk within this of straight: both feet taken as down
 SQUAT_DEPTH = 0.10  # hip lowering / leg length
 SQUAT_KNEE_DEG = 35.0
 SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
 WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
 SLDL_TRUNK_DEG = 45.0
-WALK_SPEED = 0.35  # hip travel across the image, leg lengths per second
+WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
 MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 1.5, 0.4
 
 
@@ -212,18 +213,39 @@ def _knee_flex(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.fl
     return np.stack(out, axis=1)
 
 
-def _lift(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(T, 2) ankle height above the other ankle / shank length; min of image and world readings.
+def _depth_slope(dy: NDArray[np.float64], dz: NDArray[np.float64], quiet: NDArray[np.bool_]) -> float:
+    """How much higher a foot reads per unit it is farther from the camera (camera pitch, perspective).
 
-    Taking the smaller reading rejects the image-only "lift" of the far foot
-    in a front-view lunge (perspective puts it higher in the picture).
+    Median of dy / dz over quiet two-feet-down rows whose feet differ in
+    depth by more than 0.1 shank lengths; 0 when such rows are fewer than 5
+    or than a quarter of the quiet rows (feet side by side: nothing to
+    correct, and a few rows of a foot starting to lift must not set it).
+    Clipped to ±0.6.
+    """
+    ok = quiet & np.isfinite(dy) & np.isfinite(dz)
+    use = ok & (np.abs(dz) > 0.1)
+    if use.sum() < max(5, 0.25 * ok.sum()):
+        return 0.0
+    return float(np.clip(np.median(dy[use] / dz[use]), -0.6, 0.6))
+
+
+def _lift(xy: NDArray[np.float64], w: NDArray[np.float64], quiet: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """(T, 2) ankle height above the other ankle / shank length (+ = this foot higher).
+
+    Image and world readings are each corrected for the apparent rise of the
+    farther foot (:func:`_depth_slope`, fitted on ``quiet`` rows where both
+    feet are down), and the smaller reading is kept: a far foot in a lunge or
+    an oblique view is not a lifted foot.
     """
     shank_px = _robust_len(_leg_lengths(xy)[1])
     shank_w = _leg_lengths(w)[1]
-    ay, wy = xy[:, [L_ANKLE, R_ANKLE], 1], w[:, [L_ANKLE, R_ANKLE], 1]
-    img = (ay[:, ::-1] - ay) / shank_px
-    wor = (wy[:, ::-1] - wy) / shank_w[:, None]
-    return np.asarray(np.fmin(img, wor), dtype=np.float64)
+    dz = (w[:, L_ANKLE, 2] - w[:, R_ANKLE, 2]) / shank_w  # + = left foot farther
+    img = (xy[:, R_ANKLE, 1] - xy[:, L_ANKLE, 1]) / shank_px  # + = left foot higher
+    wor = (w[:, R_ANKLE, 1] - w[:, L_ANKLE, 1]) / shank_w
+    img = img - _depth_slope(img, dz, quiet) * dz
+    wor = wor - _depth_slope(wor, dz, quiet) * dz
+    both = np.stack([img, -img], axis=1), np.stack([wor, -wor], axis=1)
+    return np.asarray(np.fmin(*both), dtype=np.float64)
 
 
 def _body_axes(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -270,11 +292,14 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
     forward, wide = _stance_geometry(w)
     down = np.array([0.0, 1.0, 0.0])
     incl = np.stack([_angle_deg(w[:, k] - w[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))], axis=1)
-    trunk = (w[:, L_SHOULDER] + w[:, R_SHOULDER]) / 2 - (w[:, L_HIP] + w[:, R_HIP]) / 2
+    trunk = _angle_deg((w[:, L_SHOULDER] + w[:, R_SHOULDER]) / 2 - (w[:, L_HIP] + w[:, R_HIP]) / 2, -down)
+    knees = _knee_flex(xy, w)
+    with np.errstate(invalid="ignore"):
+        quiet = (knees < QUIET_KNEE_DEG).all(axis=1) & (trunk < QUIET_KNEE_DEG)
     return MovementFeatures(
-        depth=_smooth(_depth(xy, w), n), knee_flex_deg=_smooth2(_knee_flex(xy, w), n),
-        lift=_smooth2(_lift(xy, w), n), forward=_smooth2(forward, n), wide=_smooth(wide, n),
-        thigh_incl_deg=_smooth2(incl, n), trunk_flex_deg=_smooth(_angle_deg(trunk, -down), n),
+        depth=_smooth(_depth(xy, w), n), knee_flex_deg=_smooth2(knees, n), lift=_smooth2(_lift(xy, w, quiet), n),
+        forward=_smooth2(forward, n), wide=_smooth(wide, n),
+        thigh_incl_deg=_smooth2(incl, n), trunk_flex_deg=_smooth(trunk, n),
         travel=_travel(xy, pose.t_s), detected=pose.detected,
     )  # fmt: skip
 
@@ -413,14 +438,12 @@ def _front_side(f: MovementFeatures, i: int) -> Side:
 
 
 def _bipedal_label(f: MovementFeatures, i: int) -> Label:
-    """Posture of a row with both feet down: lunge / squat / walking / standing."""
+    """Posture of a row with both feet down: lunge / squat / standing."""
     knees = f.knee_flex_deg[i]
     split = abs(f.forward[i, 0] - f.forward[i, 1])
     asym = abs(knees[0] - knees[1])
     if split > SPLIT_ON or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
         return ("lunge", _front_side(f, i))
-    if f.travel[i] > WALK_SPEED:
-        return ("walking", None)
     if f.depth[i] > SQUAT_DEPTH or np.nanmean(knees) > SQUAT_KNEE_DEG:
         return ("squat", None)
     return ("standing", None)
@@ -441,16 +464,30 @@ def _valid(f: MovementFeatures) -> NDArray[np.bool_]:
     return np.asarray(finite & f.detected)
 
 
-def frame_postures(f: MovementFeatures, phases: Sequence[tuple[Side, int, int]]) -> list[Label]:
-    """Raw per-frame (exercise, side); ("", None) where the pose is missing."""
+def _walking_rows(f: MovementFeatures, t_s: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Rows inside a run of net hip travel above ``WALK_SPEED`` lasting at least ``WALK_MIN_S``."""
+    out = np.zeros(t_s.shape, dtype=bool)
+    for s, e in _runs(np.nan_to_num(f.travel) > WALK_SPEED):
+        if t_s[e - 1] - t_s[s] >= WALK_MIN_S:
+            out[s:e] = True
+    return out
+
+
+def frame_postures(
+    f: MovementFeatures, phases: Sequence[tuple[Side, int, int]], t_s: NDArray[np.float64]
+) -> list[Label]:
+    """Raw per-frame (exercise, side); ("", None) where the pose is missing.
+
+    Bipedal postures first, single-leg phases over them, sustained travel
+    ("walking") over everything.
+    """
     valid = _valid(f)
     labels: list[Label] = [_bipedal_label(f, i) if valid[i] else ("", None) for i in range(valid.size)]
     for stance, s, e in phases:
         name = _single_leg_label(f, slice(s, e), stance)
-        for i in range(s, e):
-            if valid[i]:
-                labels[i] = (name, stance)
-    return labels
+        labels[s:e] = [(name, stance) if valid[i] else labels[i] for i in range(s, e)]
+    walking = _walking_rows(f, t_s)
+    return [("walking", None) if walking[i] and valid[i] else lab for i, lab in enumerate(labels)]
 
 
 def _mode(labels: Sequence[Label]) -> Label:
@@ -588,7 +625,7 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
         return []
     reps = find_reps(f.depth, t)
     phases = stance_phases_from_lift(f.lift, t)
-    raw = frame_postures(f, phases)
+    raw = frame_postures(f, phases, t)
     labels = _override_labels(exercise, raw, f, reps, phases) if exercise else _label_reps(raw, f, reps)
     segments = []
     for lab, s, e in merge_runs(labels, t):
