@@ -304,6 +304,8 @@ def test_readouts_baseline_and_pelvic_drop_sign():
     assert r.pelvic_drop_deg == pytest.approx(5.0, abs=0.05)
     assert r.obliquity_deg == pytest.approx(-3.5, abs=0.05)
     assert r.bands()["pelvic_drop_deg"] == "amber"
+    hike = tr.update(5.0, stand.xy_px[0], stand.visibility[0], stance="left")  # θ = θ0: no drop
+    assert hike.pelvic_drop_deg == pytest.approx(0.0, abs=1.0) and hike.stance == "left"
 
 
 def test_readouts_missing_when_legs_not_visible():
@@ -333,6 +335,7 @@ def test_band_edges():
         "green", "green", "amber", "amber", "red", "red",
     ]  # fmt: skip
     assert band(math.nan, (4.0, 8.0)) == "none"
+    assert band(-20.0, (4.0, 8.0), one_sided=True) == "green" and band(9.0, (4.0, 8.0), one_sided=True) == "red"
 
 
 # ---------------------------------------------------------------- recorder timing

@@ -675,11 +675,15 @@ def frame_angles_deg(xy_px: NDArray[np.float64]) -> tuple[float, float, float]:
     return float(theta), float(fppa_l), float(fppa_r)
 
 
-def band(value: float, bands: tuple[float, float]) -> Band:
-    """Colour band of ``|value|``: green below ``bands[0]``, amber below ``bands[1]``, else red."""
+def band(value: float, bands: tuple[float, float], *, one_sided: bool = False) -> Band:
+    """Colour band of ``|value|``: green below ``bands[0]``, amber below ``bands[1]``, else red.
+
+    With ``one_sided`` only positive values (valgus, Trendelenburg-type drop)
+    can be amber or red; negative ones (varus, hip hike) are green.
+    """
     if math.isnan(value):
         return "none"
-    a = abs(value)
+    a = max(value, 0.0) if one_sided else abs(value)
     return "green" if a < bands[0] else ("amber" if a < bands[1] else "red")
 
 
@@ -695,6 +699,7 @@ class Readouts:
         fppa_left_deg: knee FPPA of the left knee, + = valgus.
         fppa_right_deg: knee FPPA of the right knee, + = valgus.
         baseline_deg: quiet-stance obliquity θ0 (NaN until measured).
+        stance: the stance side in a single-leg step, else None.
     """
 
     obliquity_deg: float = math.nan
@@ -702,13 +707,18 @@ class Readouts:
     fppa_left_deg: float = math.nan
     fppa_right_deg: float = math.nan
     baseline_deg: float = math.nan
+    stance: Side | None = None
 
     def bands(self) -> dict[str, Band]:
-        """Display band per readout (see :data:`FPPA_BANDS_DEG`, :data:`PELVIC_DROP_BANDS_DEG`)."""
+        """Display band per readout (see :data:`FPPA_BANDS_DEG`, :data:`PELVIC_DROP_BANDS_DEG`).
+
+        FPPA bands count valgus only; pelvic drop counts a drop only in a
+        single-leg step (a tilt either way otherwise).
+        """
         return {
-            "pelvic_drop_deg": band(self.pelvic_drop_deg, PELVIC_DROP_BANDS_DEG),
-            "fppa_left_deg": band(self.fppa_left_deg, FPPA_BANDS_DEG),
-            "fppa_right_deg": band(self.fppa_right_deg, FPPA_BANDS_DEG),
+            "pelvic_drop_deg": band(self.pelvic_drop_deg, PELVIC_DROP_BANDS_DEG, one_sided=self.stance is not None),
+            "fppa_left_deg": band(self.fppa_left_deg, FPPA_BANDS_DEG, one_sided=True),
+            "fppa_right_deg": band(self.fppa_right_deg, FPPA_BANDS_DEG, one_sided=True),
         }
 
 
@@ -762,4 +772,4 @@ class ReadoutTracker:
             drop = float(
                 geometry.contralateral_pelvic_drop_deg(obliquity_deg=theta, baseline_deg=base, stance_side=stance)
             )
-        return Readouts(theta, drop, fppa_l, fppa_r, self.baseline_deg)
+        return Readouts(theta, drop, fppa_l, fppa_r, self.baseline_deg, stance)

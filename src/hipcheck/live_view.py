@@ -100,7 +100,8 @@ def _progress(img: NDArray[np.uint8], status: LiveStatus, s: float) -> None:
 def _readouts(img: NDArray[np.uint8], r: Readouts, s: float) -> None:
     h = img.shape[0]
     bands = r.bands()
-    rows = [("Pelvic drop", r.pelvic_drop_deg, bands["pelvic_drop_deg"]),
+    pelvis = f"Pelvic drop ({r.stance[0].upper()} leg)" if r.stance else "Pelvic tilt"
+    rows = [(pelvis, r.pelvic_drop_deg, bands["pelvic_drop_deg"]),
             ("Knee FPPA L", r.fppa_left_deg, bands["fppa_left_deg"]),
             ("Knee FPPA R", r.fppa_right_deg, bands["fppa_right_deg"])]  # fmt: skip
     for i, (name, value, b) in enumerate(rows):
