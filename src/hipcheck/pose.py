@@ -116,6 +116,13 @@ def _landmark_array(landmarks: Any) -> NDArray[np.float64]:
     )
 
 
+def video_timestamp_ms(t_s: float, last_ms: int) -> int:
+    """Integer milliseconds for MediaPipe VIDEO mode: ``round(1000 · t_s)``, raised to
+    ``last_ms + 1`` when needed so timestamps strictly increase (sub-ms or repeated times).
+    """
+    return max(round(t_s * 1000.0), last_ms + 1)
+
+
 def person_box_px(xy_px: NDArray[np.float64], resolution_wh: tuple[int, int]) -> NDArray[np.float64]:
     """Bounding box ``x0, y0, x1, y1`` (pixels) of all landmarks, clipped to the frame."""
     w, h = resolution_wh
@@ -305,10 +312,8 @@ class PoseEstimator:
 
     # per frame ---------------------------------------------------------
     def _timestamp_ms(self, t_s: float) -> int:
-        """Integer ms from ``t_s``, bumped to stay strictly increasing (VIDEO mode needs it)."""
-        ms = max(round(t_s * 1000.0), self._last_ms + 1)
-        self._last_ms = ms
-        return ms
+        self._last_ms = video_timestamp_ms(t_s, self._last_ms)
+        return self._last_ms
 
     def _detect(self, image_bgr: NDArray[np.uint8], t_s: float) -> Any:
         if image_bgr.dtype != np.uint8 or image_bgr.ndim != 3 or image_bgr.shape[2] != 3:
@@ -514,4 +519,5 @@ __all__ = [
     "pelvis_box",
     "person_box_px",
     "resample_mask",
+    "video_timestamp_ms",
 ]
