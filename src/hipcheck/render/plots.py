@@ -58,7 +58,8 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figu
         fig = ax.figure
         assert isinstance(fig, Figure)
         return fig, ax
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = Figure(figsize=figsize, dpi=100)
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.16, top=0.9)
     return fig, fig.subplots()
 
 
@@ -122,7 +123,7 @@ def plot_side_series(
     t = np.asarray(metrics.t_s)
     sel = np.ones(t.shape, bool) if t_range_s is None else (t >= t_range_s[0]) & (t <= t_range_s[1])
     if band is not None:
-        ax.axhspan(band[0], band[1], color=BAND_COLOR, alpha=0.10, lw=0, label=f"typical range ({band[2]})")
+        ax.axhspan(band[0], band[1], color=BAND_COLOR, alpha=0.10, lw=0, label="typical range")
     for rep in reps:
         ax.axvspan(rep.t_start_s, rep.t_end_s, color=SIDE_COLORS[rep.side or "both"], alpha=0.08, lw=0)
         ax.axvline(rep.t_bottom_s, color=SIDE_COLORS[rep.side or "both"], alpha=0.25, lw=0.8)
@@ -134,7 +135,7 @@ def plot_side_series(
     ax.set_ylabel(metric_label(metric))
     if title:
         ax.set_title(title, fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
     return fig, ax
 
 
@@ -234,7 +235,8 @@ def _exercise_figures(assessment: Assessment, name: str, group: list[ExerciseRes
             band = norm_band(metric, name)
             fig, _ = plot_side_series(assessment.metrics, metric, t_range_s=t_range, reps=reps, band=band,
                                       title=f"{pretty}: {metric_label(metric)}")  # fmt: skip
-            yield NamedFigure(f"{name}_{metric}_series", name, f"Over time. {caption(metric)}", fig)
+            src = f" Typical range: {band[2]}." if band else ""
+            yield NamedFigure(f"{name}_{metric}_series", name, f"Over time. {caption(metric)}.{src}", fig)
         if any(f"{metric}_{s}" in r.peaks for r in reps for s in SIDES):
             fig, _ = plot_rep_bars(
                 reps, metric, band=norm_band(metric, name), title=f"{pretty}: {metric_label(metric)}, per rep"

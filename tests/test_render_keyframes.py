@@ -1,0 +1,56 @@
+"""Key frames: the worst rep of each side, read from the video with the overlay drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hipcheck.render.keyframes import keyframe_specs, leading_metrics, worst_rep, worst_rep_keyframes
+from hipcheck.results import EvidenceRow, Rep
+from make_assessment import make_assessment, make_pose
+
+
+def test_worst_rep_is_largest_peak_of_that_side():
+    reps = [Rep(1, "single_leg_squat", 0, 1, 2, "left", {"pelvic_drop_deg_left": 5.0}),
+            Rep(2, "single_leg_squat", 2, 3, 4, "left", {"pelvic_drop_deg_left": 9.0}),
+            Rep(3, "single_leg_squat", 4, 5, 6, "left", {"pelvic_drop_deg_left": float("nan")}),
+            Rep(1, "single_leg_squat", 6, 7, 8, "right", {"pelvic_drop_deg_right": 12.0})]  # fmt: skip
+    assert worst_rep(reps, "pelvic_drop_deg", "left") == (reps[1], 9.0)
+    assert worst_rep(reps, "pelvic_drop_deg", "right") == (reps[3], 12.0)
+    assert worst_rep(reps, "knee_fppa_deg", "left") is None
+
+
+def test_leading_metric_is_strongest_finding():
+    knee = EvidenceRow("knee_fppa_deg", "squat", 20, 5, 15, 1, "deg", "", "", finding=True, weaker_side="left")
+    drop = EvidenceRow("pelvic_drop_deg", "squat", 9, 3, 6, 1, "deg", "", "", finding=True, weaker_side="left")
+    assert leading_metrics([drop, knee])[:2] == ("knee_fppa_deg", "pelvic_drop_deg")
+    assert leading_metrics([])[0] == "pelvic_drop_deg"
+
+
+def test_specs_of_fake_assessment():
+    a = make_assessment("left")
+    specs = keyframe_specs(a)
+    assert [s.side for s in specs] == ["left", "right"]
+    reps = [r for e in a.exercises for r in e.reps]
+    best_left = max(
+        (r for r in reps if "pelvic_drop_deg_left" in r.peaks), key=lambda r: r.peaks["pelvic_drop_deg_left"]
+    )
+    assert specs[0].rep is best_left and specs[0].metric == "pelvic_drop_deg"
+    assert specs[0].caption.startswith(f"Left leg: single leg squat, rep {best_left.index} – pelvic drop")
+    assert keyframe_specs(make_assessment("insufficient")) == []
+
+
+def test_keyframes_from_video(tmp_path):
+    video = pytest.importorskip("hipcheck.video")
+    fps, wh = 4.0, (160, 120)
+    n = int(37 * fps)
+    src = tmp_path / "clip.mp4"
+    with video.VideoSink(src, fps, wh) as sink:
+        for _ in range(n):
+            sink.write(np.full((wh[1], wh[0], 3), 90, np.uint8))
+    frames = worst_rep_keyframes(src, make_pose(n, wh, fps), make_assessment("left"))
+    assert len(frames) == 2
+    (cap_l, img_l), (cap_r, _) = frames.items()
+    assert cap_l.startswith("Left leg") and cap_r.startswith("Right leg")
+    assert img_l.shape == (120, 160, 3) and img_l.dtype == np.uint8
+    assert (img_l != 90).any()  # something was drawn
