@@ -434,17 +434,21 @@ def test_bipedal_baseline_rows() -> None:
 # ----------------------------------------------------------------------------------- real fixtures
 FIXTURES = Path(__file__).parent / "fixtures" / "real"
 CATALOG = Path(__file__).parents[1] / ".." / "shared" / "videos" / "CATALOG.tsv"
-FIXTURE_CASES = {
-    "squat_front_bodyweight_armsup_01": ["squat"],
-    "squat_front_bodyweight_armsup_02": ["squat"],
-    "squat_front_bodyweight_armsup_03": ["squat"],
-    "squat_front_bodyweight_armsup_04": ["squat"],
-    "squat_front_bodyweight_shallow_bad_01": ["squat"],
-    "squat_front_bodyweight_shallow_bad_02": ["squat"],
-    "squat_front_bodyweight_wide_01": ["squat"],
-    "squat_side_bodyweight_armsup_03": ["squat"],
-    "squat_oblique_bodyweight_armsup_01": ["squat"],
-    "lunge_front_yoga_warrior2_01": ["standing", "lunge"],
+FIXTURE_CASES: dict[str, tuple[list[str], int | None]] = {
+    # clip: (exercise sequence, standing dropped unless listed; reps of the main exercise or None = not checked)
+    "squat_front_bodyweight_armsup_01": (["squat"], 1),
+    "squat_front_bodyweight_armsup_02": (["squat"], 1),
+    "squat_front_bodyweight_armsup_03": (["squat"], 1),
+    "squat_front_bodyweight_armsup_04": (["squat"], 1),
+    "squat_front_bodyweight_shallow_bad_01": (["squat"], 1),
+    "squat_front_bodyweight_shallow_bad_02": (["squat"], 1),
+    "squat_front_bodyweight_wide_01": (["squat"], None),
+    "squat_side_bodyweight_armsup_03": (["squat"], 1),
+    "squat_oblique_bodyweight_armsup_01": (["squat"], 1),
+    "squat_oblique_bodyweight_armsup_04": (["squat"], 1),
+    "squat_oblique_bodyweight_armsup_bad_02": (["squat"], 1),
+    "lunge_side_bodyweight_04": (["lunge"], 1),
+    "lunge_front_yoga_warrior2_01": (["standing", "lunge"], None),
 }
 
 
@@ -465,8 +469,14 @@ def test_fixture_exercise_matches_catalog(clip: str) -> None:
         pytest.skip(f"fixture {path.name} not recorded yet")
     pose = PoseSeries.load_npz(path)
     segs = mv.segment_movement(pose)
-    got = [e for e in _main_exercises(segs) if e != "standing" or "standing" in FIXTURE_CASES[clip]]
-    assert got == FIXTURE_CASES[clip], names(segs)
+    want, n_reps = FIXTURE_CASES[clip]
+    got = [e for e in _main_exercises(segs) if e != "standing" or "standing" in want]
+    assert got == want, names(segs)
+    if n_reps is not None:
+        assert sum(len(s.reps) for s in segs if s.exercise == want[-1]) == n_reps
+    assert names(mv.segment_movement(pose.mirrored())) == [
+        (e, {"left": "right", "right": "left", None: None}[s]) for e, s in names(segs)
+    ]
 
 
 def test_catalog_lists_fixture_clips() -> None:
@@ -474,7 +484,7 @@ def test_catalog_lists_fixture_clips() -> None:
         pytest.skip("../shared/videos/CATALOG.tsv absent")
     with CATALOG.open() as fh:
         rows = {Path(r["file"]).stem: r for r in csv.DictReader(fh, delimiter="\t")}
-    for clip, want in FIXTURE_CASES.items():
+    for clip, (want, _) in FIXTURE_CASES.items():
         assert clip in rows
         assert want[-1] in rows[clip]["exercise"] or (want[-1] == "lunge" and "warrior" in rows[clip]["exercise"])
 

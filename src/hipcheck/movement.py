@@ -59,8 +59,10 @@ SQUAT_KNEE_DEG = 35.0
 SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
 WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
 SLDL_TRUNK_DEG = 45.0
+SLS_KNEE_DEG = 45.0
+LUNGE_BACK_LIFT = 0.6  # a foot lifted less than this, far behind the other, is a lunge's back foot on its toes  # stance-knee flexion that makes a single-leg stance a single-leg squat
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
-MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 1.5, 0.4
+MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 1.5, 0.8
 
 
 @dataclass(frozen=True)
@@ -417,6 +419,19 @@ def stance_phases_from_lift(
     return sorted(out, key=lambda p: p[1])
 
 
+def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bool:
+    """True when a "lifted" foot is a lunge's back foot: far behind the stance foot and only a little up."""
+    st, sw = (0, 1) if stance == "left" else (1, 0)
+    behind = np.nanmedian(f.forward[s:e, st] - f.forward[s:e, sw]) if np.isfinite(f.forward[s:e]).any() else 0.0
+    return bool(behind > SPLIT_ON and np.nanmedian(f.lift[s:e, sw]) < LUNGE_BACK_LIFT)
+
+
+def single_leg_phases(f: MovementFeatures, t_s: NDArray[np.float64]) -> list[tuple[Side, int, int]]:
+    """:func:`stance_phases_from_lift` without the lunges' raised back feet."""
+    phases = stance_phases_from_lift(f.lift, t_s)
+    return [p for p in phases if not _is_lunge_back_foot(f, *p)]
+
+
 def find_stance_phases(pose: PoseSeries) -> list[tuple[Side, int, int]]:
     """Single-leg stance phases of a pose series.
 
@@ -427,7 +442,7 @@ def find_stance_phases(pose: PoseSeries) -> list[tuple[Side, int, int]]:
     """
     if len(pose) < 3:
         return []
-    return stance_phases_from_lift(movement_features(pose).lift, pose.t_s)
+    return single_leg_phases(movement_features(pose), pose.t_s)
 
 
 # --------------------------------------------------------------------------- per-frame posture
@@ -454,7 +469,8 @@ def _single_leg_label(f: MovementFeatures, rows: slice, stance: Side) -> Exercis
     s = 0 if stance == "left" else 1
     if np.nanmax(f.trunk_flex_deg[rows], initial=0.0) > SLDL_TRUNK_DEG:
         return "single_leg_deadlift"
-    if np.nanmax(f.knee_flex_deg[rows, s], initial=0.0) > SQUAT_KNEE_DEG:
+    knee = np.nanmax(f.knee_flex_deg[rows, s], initial=0.0)
+    if knee > SLS_KNEE_DEG or np.nanmax(f.depth[rows], initial=0.0) > SQUAT_DEPTH:
         return "single_leg_squat"
     return "single_leg_stance"
 
@@ -624,7 +640,7 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
     if not _valid(f).any():
         return []
     reps = find_reps(f.depth, t)
-    phases = stance_phases_from_lift(f.lift, t)
+    phases = single_leg_phases(f, t)
     raw = frame_postures(f, phases, t)
     labels = _override_labels(exercise, raw, f, reps, phases) if exercise else _label_reps(raw, f, reps)
     segments = []
