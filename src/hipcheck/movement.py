@@ -678,28 +678,32 @@ def frame_labels(segments: Sequence[Segment], n_frames: int) -> tuple[list[str],
 def bipedal_baseline_rows(pose: PoseSeries, segments: Sequence[Segment]) -> NDArray[np.bool_]:
     """(T,) True on quiet bipedal standing rows: the baseline for pelvic drop θ0 and camera roll.
 
-    A row qualifies when both feet are down, the hips are within 0.05 leg
-    lengths of straight-leg height, the feet are not split, it lies in no rep
-    or stance phase, and the hips move less than 0.15 leg lengths per second.
-    Rows of "standing" segments are preferred; if there are none, quiet rows
-    of other segments (between reps) are used.
+    A row qualifies when a person is detected, both feet are down (neither
+    lifted by ``LIFT_OFF`` shank lengths), the feet are not split fore-aft,
+    the hips are near the clip's own standing height (depth below its 10th
+    percentile + 0.06 leg lengths, and below 0.15), the hips move less than
+    0.25 leg lengths per second, and the row lies in no single-leg phase or
+    walking segment. Rows of "standing" segments are preferred; if none
+    qualify, quiet rows anywhere else (e.g. between squat reps) are used.
     """
     n = len(pose)
-    if n < 3:
+    if n < 3 or not pose.detected.any():
         return np.zeros(n, dtype=bool)
     f = movement_features(pose)
+    valid = _valid(f)
+    if not valid.any():
+        return np.zeros(n, dtype=bool)
+    level = min(float(np.percentile(f.depth[valid], 10)) + 0.06, 0.15)
     with np.errstate(invalid="ignore"):
-        quiet = (
-            (f.depth < 0.05) & (np.abs(f.lift) < LIFT_OFF).all(axis=1)
-            & (np.abs(f.forward[:, 0] - f.forward[:, 1]) < SPLIT_ON / 2) & (_hip_speed(pose) < 0.15)
-        )  # fmt: skip
-    busy = np.zeros(n, dtype=bool)
+        quiet = valid & (f.depth < level) & (np.abs(f.lift) < LIFT_OFF).all(axis=1)
+        quiet &= (np.abs(f.forward[:, 0] - f.forward[:, 1]) < SPLIT_ON / 2) & (_hip_speed(pose) < 0.25)
     standing = np.zeros(n, dtype=bool)
     for seg in segments:
         standing[seg.start : seg.end] |= seg.exercise == "standing"
-        for r in seg.reps:
-            busy[r.start : r.end] = True
-    quiet &= ~busy
+        if seg.exercise in SINGLE_LEG or seg.exercise == "walking":
+            busy = [(seg.start, seg.end)] if seg.exercise == "walking" else [(r.start, r.end) for r in seg.reps]
+            for a, b in busy:
+                quiet[a:b] = False
     return np.asarray(quiet & standing) if (quiet & standing).any() else np.asarray(quiet)
 
 
