@@ -1,0 +1,1 @@
+"""hipcheck rendering lab (optional; needs the [lab] extra)."""

@@ -1,0 +1,155 @@
+"""Render hipcheck's sample clips with known ground truth, or check the committed ones.
+
+Usage (from the repository root, with the ``[lab]`` extra installed)::
+
+    python -m tools.lab.render_samples --out samples/            # render every sample
+    python -m tools.lab.render_samples --out samples/ --only sls_left_drop8_upright
+    python -m tools.lab.render_samples --out samples/ --check    # re-pose, compare ground truth, no video
+    python -m tools.lab.render_samples --list
+
+Needs OSMesa (Debian: ``apt-get install libosmesa6``). anny's model cache goes
+to ``$ANNY_CACHE_DIR`` (default ``~/.cache/hipcheck-lab/anny``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python tools/lab/render_samples.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tools.lab import render as _render  # noqa: I001  (sets PYOPENGL_PLATFORM before OpenGL loads)
+from tools.lab.body import Body, load_model
+from tools.lab.catalog import ALL, subdir
+from tools.lab.scenarios import Scenario, motion_frames
+from tools.lab.truth import build_ground_truth
+
+CHECK_TOL = {"px": 0.02, "world": 1e-4, "metric": 0.01}
+FOURCC = "mp4v"
+
+
+def _write_video(path: Path, frames_rgb: list[Any], fps: float) -> None:
+    import cv2
+
+    h, w = frames_rgb[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*FOURCC), fps, (w, h))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot open a video writer for {path}")
+    for rgb in frames_rgb:
+        writer.write(rgb[:, :, ::-1].copy())
+    writer.release()
+
+
+def _dump(doc: dict[str, Any], path: Path) -> None:
+    text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def pose_scenario(model: object, sc: Scenario) -> tuple[Body, list[float], list[Any], list[str]]:
+    body = Body(model, sc.body)
+    times, specs, phases = motion_frames(body.skeleton, sc)
+    frames = []
+    for i in range(0, len(specs), 32):
+        frames += body.pose(specs[i : i + 32])
+    return body, times, frames, phases
+
+
+def render_one(model: object, sc: Scenario, out_root: Path, png_every: int = 0) -> dict[str, Any]:
+    """Render one scenario's clip and ground truth into ``out_root/<subdir>/``; returns timing info."""
+    out_dir = out_root / subdir(sc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    body, times, frames, phases = pose_scenario(model, sc)
+    t1 = time.perf_counter()
+    rnd = _render.Renderer(sc.camera, sc.look, body.faces, body.face_materials())
+    images = [rnd.render(f.vertices) for f in frames]
+    rnd.close()
+    t2 = time.perf_counter()
+    _write_video(out_dir / f"{sc.name}.mp4", images, sc.fps)
+    doc = build_ground_truth(sc, body, times, frames, phases)
+    _dump(doc, out_dir / f"{sc.name}.gt.json")
+    if png_every:
+        import cv2
+
+        for i in range(0, len(images), png_every):
+            cv2.imwrite(str(out_dir / f"{sc.name}_{i:04d}.png"), images[i][:, :, ::-1])
+    n = len(frames)
+    return {"frames": n, "pose_ms": 1e3 * (t1 - t0) / n, "render_ms": 1e3 * (t2 - t1) / n, "total_s": time.perf_counter() - t0}
+
+
+def _compare(a: Any, b: Any, where: str, tol: float, errors: list[str]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k == "generator":
+                continue
+            if k not in a or k not in b:
+                errors.append(f"{where}.{k}: present on one side only")
+                continue
+            sub_tol = CHECK_TOL["px"] if k == "joints_px" else CHECK_TOL["world"] if "world" in k else tol
+            _compare(a[k], b[k], f"{where}.{k}", sub_tol, errors)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            errors.append(f"{where}: length {len(a)} != {len(b)}")
+            return
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _compare(x, y, f"{where}[{i}]", tol, errors)
+    elif isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        if not math.isclose(float(a), float(b), abs_tol=tol, rel_tol=1e-6):
+            errors.append(f"{where}: {a} != {b}")
+    elif a != b:
+        errors.append(f"{where}: {a!r} != {b!r}")
+
+
+def check_one(model: object, sc: Scenario, out_root: Path) -> list[str]:
+    """Re-pose ``sc`` (no rendering) and compare its ground truth with the committed JSON."""
+    path = out_root / subdir(sc) / f"{sc.name}.gt.json"
+    if not path.is_file():
+        return [f"{path}: missing"]
+    body, times, frames, phases = pose_scenario(model, sc)
+    fresh = json.loads(json.dumps(build_ground_truth(sc, body, times, frames, phases)))
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    errors: list[str] = []
+    _compare(fresh, stored, sc.name, CHECK_TOL["metric"], errors)
+    return errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("samples"), help="samples root (default: samples/)")
+    ap.add_argument("--only", nargs="*", default=None, help="scenario names to process (default: all)")
+    ap.add_argument("--check", action="store_true", help="compare re-posed ground truth with the committed JSON")
+    ap.add_argument("--png-every", type=int, default=0, help="also write every N-th frame as PNG (debugging)")
+    ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    args = ap.parse_args(argv)
+    scenarios = [sc for sc in ALL if args.only is None or sc.name in args.only or f"{subdir(sc)}/{sc.name}" in args.only]
+    if args.list:
+        for sc in ALL:
+            print(f"{sc.split:8s} {subdir(sc) + '/' if subdir(sc) else ''}{sc.name}")
+        return 0
+    if not scenarios:
+        print("no scenario matches --only", file=sys.stderr)
+        return 2
+    model = load_model()
+    failed = 0
+    for sc in scenarios:
+        if args.check:
+            errors = check_one(model, sc, args.out)
+            failed += bool(errors)
+            print(f"{'FAIL' if errors else 'ok  '} {sc.split:8s} {sc.name}")
+            for e in errors[:10]:
+                print(f"     {e}")
+        else:
+            info = render_one(model, sc, args.out, args.png_every)
+            print(f"{sc.split:8s} {sc.name}: {info['frames']} frames, pose {info['pose_ms']:.1f} ms/frame, "
+                  f"render {info['render_ms']:.1f} ms/frame, {info['total_s']:.1f} s")  # fmt: skip
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Scenario parameters and the motions they generate (numpy only, deterministic).
+
+A :class:`Scenario` = body shape + camera + motion + clothing colours. Its
+motion is expanded frame by frame into :class:`~tools.lab.posing.PoseSpec`
+objects and phase labels by :func:`motion_frames`. Same scenario → same specs
+(no randomness anywhere).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tools.lab.body import BodyShape
+from tools.lab.posing import Planted, PoseSpec, Skeleton, Swing, pelvis_for_hip
+
+STAND_REACH = 0.997  # hip–ankle distance / leg length when standing (knees ≈ 9° flexed)
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """Render camera, placed around the subject and aimed at a point above the pelvis.
+
+    Attributes:
+        distance_m: horizontal distance camera → subject's vertical axis.
+        height_m: camera height above the floor.
+        yaw_deg: camera moved around the subject, + = toward the subject's left
+            (0 = straight in front, 180 = behind).
+        roll_deg: camera turned about its viewing axis, + = counter-clockwise seen
+            from behind the camera, so level lines appear with their image-right end lower.
+        aim_height_m: height of the point the camera looks at.
+        vfov_deg: vertical field of view.
+        width, height: image size in pixels.
+    """
+
+    distance_m: float = 2.6
+    height_m: float = 1.0
+    yaw_deg: float = 0.0
+    roll_deg: float = 0.0
+    aim_height_m: float = 0.9
+    vfov_deg: float = 50.0
+    width: int = 480
+    height: int = 640
+
+
+@dataclass(frozen=True)
+class Motion:
+    """What the body does.
+
+    Attributes:
+        kind: 'single_leg_stance' | 'squat' | 'lunge' | 'quiet_standing'.
+        stance: single-leg stance: the standing leg; lunge: the front leg ('left'/'right').
+        drop_deg: single-leg stance: final pelvis tilt toward the swing side (contralateral
+            drop, + = swing-side hip lower; negative = hip hike), reached after ``ramp_s``.
+        trunk: 'upright' (spine counter-rotates above the pelvis) or 'follow' (trunk tilts with it).
+        valgus_left_deg, valgus_right_deg: knee rotation toward the midline about the
+            hip–ankle axis at full depth (squat, lunge), degrees.
+        depth_m: squat / lunge: pelvis descent at the bottom, metres.
+        reps: squat / lunge repetitions.
+        rep_s: seconds per repetition.
+        tilt_deg: quiet standing: pelvic tilt, + = left hip higher.
+        baseline_s: quiet bipedal stance at the start, seconds.
+        ramp_s: single-leg stance: time for the drop to grow to ``drop_deg``.
+        duration_s: clip length, seconds.
+    """
+
+    kind: str
+    stance: str = "left"
+    drop_deg: float = 0.0
+    trunk: str = "upright"
+    valgus_left_deg: float = 0.0
+    valgus_right_deg: float = 0.0
+    depth_m: float = 0.0
+    reps: int = 3
+    rep_s: float = 1.6
+    tilt_deg: float = 0.0
+    baseline_s: float = 1.0
+    ramp_s: float = 1.2
+    duration_s: float = 4.0
+
+
+@dataclass(frozen=True)
+class Look:
+    """Colours (linear RGB in [0, 1]) of skin, clothes and room."""
+
+    skin: tuple[float, float, float] = (0.80, 0.58, 0.46)
+    shirt: tuple[float, float, float] = (0.20, 0.42, 0.70)
+    shorts: tuple[float, float, float] = (0.12, 0.12, 0.16)
+    waistband: tuple[float, float, float] = (0.85, 0.85, 0.85)
+    shoes: tuple[float, float, float] = (0.92, 0.92, 0.92)
+    hair: tuple[float, float, float] = (0.10, 0.07, 0.05)
+    floor: tuple[float, float, float] = (0.55, 0.40, 0.28)
+    walls: tuple[float, float, float] = (0.78, 0.76, 0.70)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One rendered clip: body, camera, motion, look, and the intended answer.
+
+    Attributes:
+        name: file stem, e.g. 'sls_left_drop8_upright'.
+        split: 'tune' (measures may be tuned on it) or 'heldout' (check only).
+        weaker_side: the side the motion was built to show as weaker ('left'/'right'/'none').
+        fps: frames per second.
+    """
+
+    name: str
+    split: str
+    motion: Motion
+    weaker_side: str
+    body: BodyShape = field(default_factory=BodyShape)
+    camera: CameraSpec = field(default_factory=CameraSpec)
+    look: Look = field(default_factory=Look)
+    fps: float = 30.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters."""
+        return dataclasses.asdict(self)
+
+    @property
+    def n_frames(self) -> int:
+        return round(self.motion.duration_s * self.fps)
+
+    @property
+    def stance_side(self) -> str:
+        """'left'/'right' for single-leg stance, 'both' for bipedal tasks."""
+        return self.motion.stance if self.motion.kind == "single_leg_stance" else "both"
+
+
+def smoothstep(x: float) -> float:
+    """0 → 1 smoothly for x in [0, 1] (clamped)."""
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def _stand_height(sk: Skeleton, hip_xy: tuple[float, float], ankle_xy: tuple[float, float], side: str) -> float:
+    """Hip-joint height that leaves the leg at :data:`STAND_REACH` of its length."""
+    reach = STAND_REACH * (sk.thigh_len(side) + sk.shin_len(side))
+    dxy2 = (hip_xy[0] - ankle_xy[0]) ** 2 + (hip_xy[1] - ankle_xy[1]) ** 2
+    return sk.ankle_height + float(np.sqrt(reach**2 - dxy2))
+
+
+def _sgn(side: str) -> float:
+    return 1.0 if side == "left" else -1.0
+
+
+def single_leg_stance(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
+    """Quiet stance, weight shift, swing-leg lift, then a growing contralateral pelvic drop."""
+    s = _sgn(m.stance)
+    st, sw = ("L", "R") if m.stance == "left" else ("R", "L")
+    ax = 0.8 * sk.hip_half_width
+    ankles = {"L": (ax, 0.0), "R": (-ax, 0.0)}
+    shift = s * 0.6 * sk.hip_half_width * smoothstep((t - m.baseline_s) / 0.5)
+    lift = smoothstep((t - m.baseline_s - 0.5) / 0.5)
+    drop = m.drop_deg * smoothstep((t - m.baseline_s - 1.0) / m.ramp_s)
+    tilt = s * drop  # stance left: right hip drops = left hip higher = + tilt
+    hip0 = np.array([sk.hip(st)[0] + shift, 0.0, 0.0])
+    hip0[2] = _stand_height(sk, (hip0[0], 0.0), ankles[st], st)
+    pelvis = pelvis_for_hip(sk, hip0, st, tilt)
+    legs: dict[str, Planted | Swing] = {st: Planted(ankles[st])}
+    if lift <= 0.0:
+        legs[sw] = Planted(ankles[sw])
+    else:
+        legs[sw] = Swing(hip_flex_deg=25 * lift, knee_flex_deg=75 * lift, hip_abd_deg=-4.0 * (1 - lift))
+    lean = -tilt if m.trunk == "follow" else 0.0
+    phase = "bipedal" if t < m.baseline_s else ("transition" if t < m.baseline_s + 1.0 else f"single_leg_{m.stance}")
+    spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=tilt, trunk_lean_deg=lean, left=legs["L"], right=legs["R"])
+    return spec, phase
+
+
+def squat(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
+    """Bilateral squat reps after a quiet stance; knee valgus per side grows with depth."""
+    ax = sk.hip_half_width + 0.05
+    tr = t - m.baseline_s
+    frac = 0.0
+    if 0.0 <= tr < m.reps * m.rep_s:
+        frac = 0.5 * (1 - np.cos(2 * np.pi * tr / m.rep_s))
+    hip_z = _stand_height(sk, (sk.hip("L")[0], 0.0), (ax, 0.0), "L")
+    hip = np.array([sk.hip("L")[0], 0.45 * m.depth_m * frac, hip_z - m.depth_m * frac])
+    flex = 15.0 * frac
+    pelvis = pelvis_for_hip(sk, hip, "L", 0.0, flex)
+    pelvis[0] = 0.0
+    left = Planted((ax, 0.0), valgus_deg=m.valgus_left_deg * frac, toe_out_deg=10.0)
+    right = Planted((-ax, 0.0), valgus_deg=m.valgus_right_deg * frac, toe_out_deg=10.0)
+    phase = "bipedal" if tr < 0 or tr >= m.reps * m.rep_s else "squat"
+    spec = PoseSpec(tuple(pelvis), pelvis_flex_deg=flex, trunk_flex_deg=35.0 * frac, left=left, right=right,
+                    arm_flex_deg=80.0 * frac, arm_abd_deg=12.0)  # fmt: skip
+    return spec, phase
+
+
+def lunge(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
+    """Static (split-stance) lunge reps; the front leg is ``m.stance``, valgus per side with depth."""
+    s = _sgn(m.stance)
+    ax = 0.9 * sk.hip_half_width
+    step = 0.36
+    front, back = ("L", "R") if m.stance == "left" else ("R", "L")
+    ankles = {front: (s * ax, -step), back: (-s * ax, step)}
+    tr = t - m.baseline_s
+    frac = 0.0
+    if 0.0 <= tr < m.reps * m.rep_s:
+        frac = 0.5 * (1 - np.cos(2 * np.pi * tr / m.rep_s))
+    heel = 35.0
+    leg_len = sk.thigh_len(back) + sk.shin_len(back)
+    reach = 0.985 * leg_len
+    hip_z = sk.ankle_height + float(np.sqrt(reach**2 - step**2)) + 0.02
+    hip = np.array([sk.hip(front)[0], 0.0, hip_z - m.depth_m * frac])
+    pelvis = pelvis_for_hip(sk, hip, front, 0.0)
+    pelvis[0] = 0.0
+    valg = {"L": m.valgus_left_deg, "R": m.valgus_right_deg}
+    legs = {
+        front: Planted(ankles[front], valgus_deg=valg[front] * frac, toe_out_deg=5.0),
+        back: Planted(ankles[back], valgus_deg=valg[back] * frac, toe_out_deg=5.0, heel_raise_deg=heel),
+    }
+    phase = "bipedal" if tr < 0 or tr >= m.reps * m.rep_s else "lunge"
+    spec = PoseSpec(tuple(pelvis), trunk_flex_deg=5.0 * frac, left=legs["L"], right=legs["R"], arm_abd_deg=14.0)
+    return spec, phase
+
+
+def quiet_standing(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
+    """Bipedal stance with a constant pelvic tilt (hip-height difference), trunk upright, slight sway."""
+    ax = 0.9 * sk.hip_half_width
+    high = "L" if m.tilt_deg >= 0 else "R"
+    sway = 0.004 * np.sin(2 * np.pi * 0.4 * t)
+    hip_x = sk.hip(high)[0] + sway
+    hip = np.array([hip_x, 0.0, _stand_height(sk, (hip_x, 0.0), (ax if high == "L" else -ax, 0.0), high)])
+    hip[2] -= 0.004  # a little slack so the tilted-down side stays reachable
+    pelvis = pelvis_for_hip(sk, hip, high, m.tilt_deg)
+    spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=m.tilt_deg, left=Planted((ax, 0.0)), right=Planted((-ax, 0.0)))
+    return spec, "bipedal"
+
+
+MOTIONS = {
+    "single_leg_stance": single_leg_stance,
+    "squat": squat,
+    "lunge": lunge,
+    "quiet_standing": quiet_standing,
+}
+
+
+def motion_frames(sk: Skeleton, sc: Scenario) -> tuple[list[float], list[PoseSpec], list[str]]:
+    """Times (s), pose specs and phase labels of every frame of ``sc``."""
+    fn = MOTIONS[sc.motion.kind]
+    times = [i / sc.fps for i in range(sc.n_frames)]
+    specs, phases = [], []
+    for t in times:
+        spec, phase = fn(sk, sc.motion, t)
+        specs.append(spec)
+        phases.append(phase)
+    return times, specs, phases
