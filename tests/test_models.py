@@ -125,3 +125,46 @@ def test_landmark_network_carries_normalisation_metadata() -> None:
     assert list(norm.mean) == [0.0]
     assert list(norm.std) == [255.0]
     assert len(meta.subgraphMetadata[0].outputTensorMetadata) == 5
+
+
+# ------------------------------------------------------------ models fetch
+def test_fetch_verified_accepts_the_right_checksum(tmp_path: Path) -> None:
+    from hipcheck.cli_models import fetch_verified
+
+    src = make_bundle(tmp_path / "remote.task")
+    dest = tmp_path / "models" / "heavy.task"
+    sha = hashlib.sha256(src.read_bytes()).hexdigest()
+    assert fetch_verified(src.as_uri(), dest, sha) == dest
+    assert dest.read_bytes() == src.read_bytes()
+    assert not dest.with_name("heavy.task.part").exists()
+
+
+def test_fetch_verified_rejects_a_wrong_checksum(tmp_path: Path) -> None:
+    from hipcheck.cli_models import fetch_verified
+
+    src = make_bundle(tmp_path / "remote.task")
+    dest = tmp_path / "heavy.task"
+    with pytest.raises(ModelError, match=r"model checksum mismatch .*nothing saved"):
+        fetch_verified(src.as_uri(), dest, "0" * 64)
+    assert not dest.exists()
+    assert not dest.with_name("heavy.task.part").exists()
+
+
+def test_fetch_verified_download_failure(tmp_path: Path) -> None:
+    from hipcheck.cli_models import fetch_verified
+
+    with pytest.raises(ModelError, match="download failed"):
+        fetch_verified((tmp_path / "absent.task").as_uri(), tmp_path / "x.task", "0" * 64)
+
+
+def test_fetch_without_any_checksum_is_refused(tmp_path: Path) -> None:
+    import argparse
+
+    from hipcheck import cli_models
+    from hipcheck.errors import UsageError
+
+    if cli_models.OFFICIAL_MODELS["heavy"].sha256 is not None:
+        pytest.skip("a SHA-256 is pinned")
+    args = argparse.Namespace(name="heavy", sha256=None, output=tmp_path / "h.task")
+    with pytest.raises(UsageError, match="no SHA-256 is pinned"):
+        cli_models.run_fetch(args)
