@@ -272,19 +272,29 @@ def _stance_geometry(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArr
 
 
 def _travel(xy: NDArray[np.float64], t_s: NDArray[np.float64], window_s: float = 1.5) -> NDArray[np.float64]:
-    """Net hip-midpoint travel across the image over a centred window / leg length / window (leg lengths/s).
+    """Net hip-midpoint travel across the image over a centred window / leg length / time (leg lengths/s).
 
     Net displacement (not the speed) so that jitter and swaying do not count.
+    The window uses the first and last detected rows inside it and shrinks at
+    the series' ends; 0 where it spans under 0.5 s.
     """
     leg_px = _robust_len(_leg_lengths(xy)[2])
-    hip_x = _fill_gaps((xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2, _rows(t_s, 0.3))
-    half = _rows(t_s, window_s / 2)
-    n = hip_x.size
-    lo, hi = np.clip(np.arange(n) - half, 0, n - 1), np.clip(np.arange(n) + half, 0, n - 1)
+    hip_x = (xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2
+    n, half = hip_x.size, _rows(t_s, window_s / 2)
+    idx = np.arange(n)
+    ok = np.isfinite(hip_x)
+    if ok.sum() < 2:
+        return np.zeros(n)
+    prev_ok = np.maximum.accumulate(np.where(ok, idx, -1))  # last detected row <= k
+    next_ok = np.minimum.accumulate(np.where(ok, idx, n)[::-1])[::-1]  # first detected row >= k
+    lo = next_ok[np.clip(idx - half, 0, n - 1)]
+    hi = prev_ok[np.clip(idx + half, 0, n - 1)]
+    good = (lo < n) & (hi >= 0) & (hi > lo)
+    lo, hi = np.where(good, lo, 0), np.where(good, hi, 0)
     span = t_s[hi] - t_s[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = np.abs(hip_x[hi] - hip_x[lo]) / span / leg_px
-    return np.where(span >= window_s * 0.6, speed, 0.0)
+    return np.where(good & (span >= 0.5), speed, 0.0)
 
 
 def movement_features(pose: PoseSeries) -> MovementFeatures:
