@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipcheck.render.keyframes import keyframe_specs, leading_metrics, worst_rep, worst_rep_keyframes
+from hipcheck.render.keyframes import keyframe_specs, leading_metrics, person_box, worst_rep, worst_rep_keyframes
 from hipcheck.results import EvidenceRow, Rep
 from make_assessment import make_assessment, make_pose
 
@@ -52,5 +52,14 @@ def test_keyframes_from_video(tmp_path):
     assert len(frames) == 2
     (cap_l, img_l), (cap_r, _) = frames.items()
     assert cap_l.startswith("Left leg") and cap_r.startswith("Right leg")
-    assert img_l.shape == (120, 160, 3) and img_l.dtype == np.uint8
+    assert img_l.dtype == np.uint8 and img_l.ndim == 3
+    assert 40 < img_l.shape[0] <= 120 and 20 < img_l.shape[1] < 160  # cropped around the person
     assert (img_l != 90).any()  # something was drawn
+
+
+def test_person_box():
+    xy = np.full((33, 2), np.nan)
+    xy[0], xy[1] = (100, 100), (200, 300)  # 100 x 200 px person
+    assert person_box(xy, 1000, 1000, margin=0.25) == (50, 30, 250, 350)  # pad 50, banner room 20
+    assert person_box(xy, 220, 320, margin=0.25) == (50, 30, 220, 320)  # clipped to the frame
+    assert person_box(np.full((33, 2), np.nan), 640, 480) == (0, 0, 640, 480)

@@ -22,7 +22,7 @@ def test_left_summary_names_side_and_numbers():
     assert out.startswith("Your left side looks weaker: your pelvis dropped 9° when standing on the left leg vs 3°")
     assert "Confidence: high (80 %)" in out
     row = next(line for line in out.splitlines() if "Pelvic drop" in line)
-    assert "9.0°" in row and "3.0°" in row and "6.0°" in row and "left" in row
+    assert [c.strip() for c in row.split("│")[3:8]] == ["9.0", "3.0", "6.0", "red", "left"]
     assert "not a diagnosis" in out
 
 

@@ -100,8 +100,28 @@ def worst_rep_keyframes(
         m = metrics_row(assessment, nearest_row(assessment.metrics.t_s, float(pose.t_s[row]), math.inf))
         name = spec.rep.exercise + f" ({spec.side})"
         image = images[int(pose.frame_index[row])]
-        out[spec.caption] = ann.annotate(image, pose.xy_px[row], m, exercise=name, rep=spec.rep.index)
+        x0, y0, x1, y1 = person_box(pose.xy_px[row], image.shape[1], image.shape[0])
+        crop = np.ascontiguousarray(image[y0:y1, x0:x1])
+        xy = pose.xy_px[row] - np.array([x0, y0], dtype=np.float64)
+        out[spec.caption] = ann.annotate(crop, xy, m, exercise=name, rep=spec.rep.index)
     return out
+
+
+def person_box(
+    xy_px_row: NDArray[np.float64], width: int, height: int, margin: float = 0.3
+) -> tuple[int, int, int, int]:
+    """Crop box ``(x0, y0, x1, y1)`` in pixels around the found landmarks, grown by ``margin`` of its size
+    (plus room for the banner), clipped to the frame; the whole frame when no landmark is found.
+    """
+    ok = np.isfinite(xy_px_row).all(axis=1)
+    if not ok.any():
+        return 0, 0, width, height
+    lo, hi = xy_px_row[ok].min(axis=0), xy_px_row[ok].max(axis=0)
+    pad = margin * float(np.max(hi - lo))
+    banner = 0.1 * float(hi[1] - lo[1])
+    x0, y0 = math.floor(lo[0] - pad), math.floor(lo[1] - pad - banner)
+    x1, y1 = math.ceil(hi[0] + pad), math.ceil(hi[1] + pad)
+    return max(0, x0), max(0, y0), min(width, x1), min(height, y1)
 
 
 extract_keyframes = worst_rep_keyframes

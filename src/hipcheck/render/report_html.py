@@ -167,9 +167,7 @@ def _verdict_section(a: Assessment) -> str:
     reasons = f"<p class='muted'>Evidence behind the call:</p>{_list(v.reasons, 'muted')}" if v.reasons else ""
     nm = ""
     if a.not_measured:
-        nm = "<h3>What could not be measured</h3>" + _list(
-            f"{k.replace('_', ' ')}: {r}" for k, r in a.not_measured.items()
-        )
+        nm = "<h3>What could not be measured</h3>" + _list(f"{metric_name(k)}: {r}" for k, r in a.not_measured.items())
     return (
         f"<section id='verdict' class='verdict {esc(v.weaker_side)}'>"
         f"<p class='headline' id='verdict-text'>{esc(verdict_sentence(a))}</p>{conf}{reasons}</section>{nm}"

@@ -5,8 +5,6 @@ Sides are the person's anatomical sides. Nothing is computed here.
 
 from __future__ import annotations
 
-import math
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -14,7 +12,7 @@ from rich.text import Text
 from hipcheck.program import metric_name
 from hipcheck.results import Assessment, EvidenceRow
 
-from .report_html import confidence_words, fmt, unit_text, verdict_sentence
+from .report_html import confidence_words, fmt, verdict_sentence
 
 SIDE_STYLE = {"left": "bold blue", "right": "bold dark_orange", "none": "bold green", "insufficient": "bold yellow"}
 BAND_STYLE = {"green": "green", "amber": "yellow", "red": "red", "none": "dim"}
@@ -25,19 +23,21 @@ def _digits(row: EvidenceRow) -> int:
 
 
 def evidence_table(assessment: Assessment) -> Table:
-    """The evidence rows as a rich table (metric, test, left, right, L − R, band, points to)."""
+    """The evidence rows as a rich table (metric and unit, test, left, right, L − R, band, weaker side)."""
     table = Table(title="Left vs right (medians over reps)", title_justify="left", expand=False)
-    for col, kw in (("Metric", {}), ("Test", {}), ("Left", {"justify": "right"}), ("Right", {"justify": "right"}),
-                    ("L − R", {"justify": "right"}), ("Band", {}), ("Points to", {})):  # fmt: skip
-        table.add_column(col, **kw)  # type: ignore[arg-type]
+    table.add_column("Metric (unit)")
+    table.add_column("Test")
+    for col in ("Left", "Right", "L − R"):
+        table.add_column(col, justify="right")
+    table.add_column("Band")
+    table.add_column("Weaker")
     for r in assessment.evidence:
         d = _digits(r)
-        u = unit_text(r.unit)
-        right = "–" if not math.isfinite(r.right) else f"{fmt(r.right, d)}{u}"
+        unit = "°" if r.unit == "deg" else r.unit
         points = Text(r.weaker_side or "–", style=SIDE_STYLE.get(r.weaker_side or "", "dim"))
         table.add_row(
-            metric_name(r.metric), r.exercise.replace("_", " "), f"{fmt(r.left, d)}{u}", right,
-            f"{fmt(r.difference, d)}{u}", Text(r.band, style=BAND_STYLE.get(r.band, "dim")),
+            f"{metric_name(r.metric)} ({unit})", r.exercise.replace("_", " "), fmt(r.left, d), fmt(r.right, d),
+            fmt(r.difference, d), Text(r.band, style=BAND_STYLE.get(r.band, "dim")),
             points if r.finding else Text("–", style="dim"),
         )  # fmt: skip
     return table
