@@ -59,8 +59,8 @@ SQUAT_KNEE_DEG = 35.0
 SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
 WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
 SLDL_TRUNK_DEG = 45.0
-SLS_KNEE_DEG = 45.0
-LUNGE_BACK_LIFT = 0.6  # a foot lifted less than this, far behind the other, is a lunge's back foot on its toes  # stance-knee flexion that makes a single-leg stance a single-leg squat
+SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a single-leg squat
+LUNGE_BACK_LIFT = 0.6  # a foot lifted less than this, far behind the other, is a lunge's back foot on its toes
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
 MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 1.5, 0.8
 
@@ -179,10 +179,18 @@ def _rows(t_s: NDArray[np.float64], seconds: float) -> int:
 
 # --------------------------------------------------------------------------- features
 def _leg_lengths(p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Mean thigh, shank and leg (thigh + shank) length of both sides per row, same unit as ``p``."""
-    thigh = (_norm(p[:, L_HIP] - p[:, L_KNEE]) + _norm(p[:, R_HIP] - p[:, R_KNEE])) / 2
-    shank = (_norm(p[:, L_KNEE] - p[:, L_ANKLE]) + _norm(p[:, R_KNEE] - p[:, R_ANKLE])) / 2
+    """Thigh, shank and leg (thigh + shank) length per row, same unit as ``p``.
+
+    The mean of both sides, or the one side seen (a side view hides the far leg).
+    """
+    thigh = _mean2(_norm(p[:, L_HIP] - p[:, L_KNEE]), _norm(p[:, R_HIP] - p[:, R_KNEE]))
+    shank = _mean2(_norm(p[:, L_KNEE] - p[:, L_ANKLE]), _norm(p[:, R_KNEE] - p[:, R_ANKLE]))
     return thigh, shank, thigh + shank
+
+
+def _mean2(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Element-wise mean of a and b where both are finite, else the finite one (NaN if neither)."""
+    return np.where(np.isfinite(a) & np.isfinite(b), (a + b) / 2, np.fmax(a, b))
 
 
 def _robust_len(x: NDArray[np.float64]) -> float:
@@ -469,7 +477,7 @@ def _bipedal_label(f: MovementFeatures, i: int) -> Label:
     asym = abs(knees[0] - knees[1])
     if split > SPLIT_ON or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
         return ("lunge", _front_side(f, i))
-    if f.depth[i] > SQUAT_DEPTH or np.nanmean(knees) > SQUAT_KNEE_DEG:
+    if f.depth[i] > SQUAT_DEPTH or float(np.nanmax(knees)) > SQUAT_KNEE_DEG:
         return ("squat", None)
     return ("standing", None)
 
@@ -486,7 +494,11 @@ def _single_leg_label(f: MovementFeatures, rows: slice, stance: Side) -> Exercis
 
 
 def _valid(f: MovementFeatures) -> NDArray[np.bool_]:
-    finite = np.isfinite(f.depth) & np.isfinite(f.knee_flex_deg).all(axis=1) & np.isfinite(f.lift).all(axis=1)
+    """Rows that can be classified: person detected, hip depth and at least one knee known.
+
+    The foot lift needs both legs; where one is hidden no foot counts as lifted.
+    """
+    finite = np.isfinite(f.depth) & np.isfinite(f.knee_flex_deg).any(axis=1)
     return np.asarray(finite & f.detected)
 
 
