@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import frame_code, marker_is_top_left, synthetic_frame
+from hipcheck import video
 from hipcheck.errors import (
     CameraError,
     CorruptVideoError,
@@ -35,6 +36,16 @@ from hipcheck.video import (
 )
 
 MakeVideo = Callable[..., Path]
+
+
+@pytest.fixture(params=["pyav", "opencv"])
+def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with each decoding backend: PyAV (when installed) and OpenCV's FFmpeg."""
+    if request.param == "pyav":
+        pytest.importorskip("av")
+    else:
+        monkeypatch.setattr(video, "_pyav", lambda: None)
+    return str(request.param)
 
 
 def _frames(spec: object, **kwargs: object) -> list[Frame]:
@@ -77,7 +88,7 @@ def test_repaired_timestamps_are_strictly_increasing_by_1ms() -> None:
     assert np.all(np.diff(t) >= MIN_STEP_S * 1000 - 1e-9)
 
 
-def test_vfr_file_keeps_its_real_times(make_video: MakeVideo) -> None:
+def test_vfr_file_keeps_its_real_times(make_video: MakeVideo, decoder: str) -> None:
     times_s = [0.0, 0.033, 0.100, 0.120, 0.250, 0.300, 0.310, 0.500, 0.517, 0.900]
     frames = _frames(make_video("vfr.mp4", times_s=times_s))
     assert [f.t_s for f in frames] == pytest.approx(times_s, abs=0.001)
@@ -85,7 +96,7 @@ def test_vfr_file_keeps_its_real_times(make_video: MakeVideo) -> None:
     assert [frame_code(f.image) for f in frames] == list(range(len(times_s)))
 
 
-def test_constant_rate_file_times_are_i_over_fps(make_video: MakeVideo) -> None:
+def test_constant_rate_file_times_are_i_over_fps(make_video: MakeVideo, decoder: str) -> None:
     frames = _frames(make_video(n_frames=12, fps=25.0))
     assert [f.t_s for f in frames] == pytest.approx([i / 25 for i in range(12)], abs=0.001)
 
@@ -104,7 +115,9 @@ def test_probe_constant_rate_clip(make_video: MakeVideo) -> None:
 @pytest.mark.parametrize(
     ("rotation_deg", "suffix"), [(0, ".mp4"), (90, ".mp4"), (180, ".mp4"), (270, ".mp4"), (90, ".mov")]
 )
-def test_rotation_metadata_gives_upright_frames(make_video: MakeVideo, rotation_deg: int, suffix: str) -> None:
+def test_rotation_metadata_gives_upright_frames(
+    make_video: MakeVideo, rotation_deg: int, suffix: str, decoder: str
+) -> None:
     path = make_video(f"rot{rotation_deg}{suffix}", n_frames=3, rotation_deg=rotation_deg)
     with open_source(path) as source:
         frames = list(source)
@@ -118,7 +131,7 @@ def test_rotation_metadata_gives_upright_frames(make_video: MakeVideo, rotation_
 
 
 @pytest.mark.parametrize("name", ["c.mp4", "c.mov", "c.avi", "c.mkv", "c.webm"])
-def test_containers_round_trip_through_the_sink(make_video: MakeVideo, name: str) -> None:
+def test_containers_round_trip_through_the_sink(make_video: MakeVideo, name: str, decoder: str) -> None:
     frames = _frames(make_video(name, n_frames=6, fps=20.0))
     assert [frame_code(f.image) for f in frames] == list(range(6))
     assert [f.t_s for f in frames] == pytest.approx([i / 20 for i in range(6)], abs=0.002)
@@ -149,7 +162,7 @@ def test_single_image_and_folder(tmp_path: Path) -> None:
 # --- window, stride, streaming, realtime -------------------------------------------------------
 
 
-def test_window_and_stride_keep_decoded_indices(make_video: MakeVideo) -> None:
+def test_window_and_stride_keep_decoded_indices(make_video: MakeVideo, decoder: str) -> None:
     path = make_video(n_frames=30, fps=10.0)
     frames = _frames(path, start_s=0.5, end_s=2.0, stride=4)
     assert [f.index for f in frames] == [5, 9, 13, 17]
@@ -198,7 +211,7 @@ def test_realtime_keeps_the_file_times(make_video: MakeVideo) -> None:
     assert all(f.t_s == normal[f.index] for f in paced)
 
 
-def test_read_frames_at_in_one_pass(make_video: MakeVideo) -> None:
+def test_read_frames_at_in_one_pass(make_video: MakeVideo, decoder: str) -> None:
     path = make_video(n_frames=12)
     got = read_frames_at(path, [7, 2, 11])
     assert {i: frame_code(img) for i, img in got.items()} == {2: 2, 7: 7, 11: 11}
@@ -275,6 +288,7 @@ ERROR_CASES: list[tuple[str, Callable[[Path, MakeVideo], object], dict[str, obje
 def test_bad_inputs_raise_one_line_errors_naming_the_input(
     tmp_path: Path,
     make_video: MakeVideo,
+    decoder: str,
     case: str,
     make_input: Callable[[Path, MakeVideo], object],
     kwargs: dict[str, object],
@@ -291,7 +305,7 @@ def test_bad_inputs_raise_one_line_errors_naming_the_input(
         assert "camera:57" in message
 
 
-def test_real_clip_cut_in_half_is_corrupt(shared_videos: Path, tmp_path: Path) -> None:
+def test_real_clip_cut_in_half_is_corrupt(shared_videos: Path, tmp_path: Path, decoder: str) -> None:
     half = tmp_path / "half.mp4"
     data = (shared_videos / "gait_side_01.mp4").read_bytes()
     half.write_bytes(data[: len(data) // 2])
@@ -364,6 +378,20 @@ def test_catalog_still_opens_upright(shared_videos: Path, row: dict[str, str]) -
     frames = _frames(shared_videos / row["file"])
     assert len(frames) == 1
     assert frames[0].image.shape == (int(row["height"]), int(row["width"]), 3)
+
+
+@pytest.mark.shared_videos
+def test_backends_agree_on_a_phone_clip(shared_videos: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("av")
+    path = shared_videos / "squat_side_barbell_graphics_04.mov"  # Display-P3, full-range: slow in OpenCV
+    fast = _frames(path, end_s=0.04)
+    monkeypatch.setattr(video, "_pyav", lambda: None)
+    slow = _frames(path, end_s=0.04)
+    assert [f.index for f in fast] == [f.index for f in slow] == [0, 1, 2]
+    assert [f.t_s for f in fast] == pytest.approx([f.t_s for f in slow], abs=1e-9)
+    for a, b in zip(fast, slow, strict=True):
+        assert a.image.shape == b.image.shape == (720, 590, 3)
+        assert np.abs(a.image.astype(int) - b.image.astype(int)).mean() < 8  # colour management only
 
 
 @pytest.mark.shared_videos
