@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,16 @@ def test_person_box():
     assert person_box(xy, 1000, 1000, margin=0.25) == (50, 30, 250, 350)  # pad 50, banner room 20
     assert person_box(xy, 220, 320, margin=0.25) == (50, 30, 220, 320)  # clipped to the frame
     assert person_box(np.full((33, 2), np.nan), 640, 480) == (0, 0, 640, 480)
+
+
+def test_two_legged_rep_worst_for_both_sides_is_shown_once():
+    a = make_assessment("left")
+    reps = [Rep(1, "squat", 0, 1, 2, None, {"knee_fppa_deg_left": 5.0, "knee_fppa_deg_right": 4.0}),
+            Rep(2, "squat", 2, 3, 4, None, {"knee_fppa_deg_left": 9.0, "knee_fppa_deg_right": 8.0})]  # fmt: skip
+    squat = dataclasses.replace(next(e for e in a.exercises if e.exercise == "squat"), reps=reps)
+    specs = keyframe_specs(dataclasses.replace(a, exercises=[squat], evidence=[]))
+    assert len(specs) == 1 and specs[0].rep is reps[1] and specs[0].also is not None
+    assert specs[0].caption == (
+        "Both legs: squat, rep 2 – knee valgus (FPPA) 9.0° left, knee valgus (FPPA) 8.0° right "
+        "(worst rep of both sides)"
+    )

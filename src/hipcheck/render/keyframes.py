@@ -8,6 +8,7 @@ bottom (``Rep.t_bottom_s``). Sides are the person's anatomical sides.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipcheck.landmarks import PoseSeries
+from hipcheck.program import metric_name
 from hipcheck.results import SIDES, Assessment, EvidenceRow, Rep, Side
 
 from .overlay import PoseAnnotator, metrics_row, nearest_row
@@ -33,14 +35,21 @@ class KeyFrameSpec:
     rep: Rep
     metric: str
     value: float
+    also: KeyFrameSpec | None = None  # the other side, when the same two-legged rep is worst for both
 
     @property
     def caption(self) -> str:
-        """Plain caption, e.g. ``"Left leg: single leg squat, rep 3 – pelvic drop 9.6°"``."""
-        unit = "°" if self.metric.endswith("_deg") else ""
-        what = self.metric.removesuffix("_deg").replace("_", " ")
+        """Plain caption, e.g. ``"Left leg: single leg squat, rep 3 – pelvic drop 9.6° (worst rep)"``."""
         ex = self.rep.exercise.replace("_", " ")
-        return f"{self.side.capitalize()} leg: {ex}, rep {self.rep.index} – {what} {self.value:.1f}{unit} (worst rep)"
+        if self.also is not None:
+            parts = f"{self._value_text()} left, {self.also._value_text()} right"
+            return f"Both legs: {ex}, rep {self.rep.index} – {parts} (worst rep of both sides)"
+        return f"{self.side.capitalize()} leg: {ex}, rep {self.rep.index} – {self._value_text()} (worst rep)"
+
+    def _value_text(self) -> str:
+        unit = "°" if self.metric.endswith("_deg") else ""
+        name = metric_name(self.metric)
+        return f"{name[0].lower()}{name[1:]} {self.value:.1f}{unit}"
 
 
 def leading_metrics(evidence: Sequence[EvidenceRow]) -> tuple[str, ...]:
@@ -64,13 +73,15 @@ def worst_rep(reps: Sequence[Rep], metric: str, side: Side) -> tuple[Rep, float]
 def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
     """One :class:`KeyFrameSpec` per side that has a rep with a key metric (left first)."""
     reps = [r for ex in assessment.exercises for r in ex.reps]
-    specs = []
+    specs: list[KeyFrameSpec] = []
     for side in SIDES:
         for metric in leading_metrics(assessment.evidence):
             hit = worst_rep(reps, metric, side)
             if hit is not None:
                 specs.append(KeyFrameSpec(side, hit[0], metric, hit[1]))
                 break
+    if len(specs) == 2 and specs[0].rep is specs[1].rep:  # a two-legged rep is worst for both: show it once
+        return [dataclasses.replace(specs[0], also=specs[1])]
     return specs
 
 
@@ -98,7 +109,7 @@ def worst_rep_keyframes(
     out = {}
     for spec, row in zip(specs, rows, strict=True):
         m = metrics_row(assessment, nearest_row(assessment.metrics.t_s, float(pose.t_s[row]), math.inf))
-        name = spec.rep.exercise + f" ({spec.side})"
+        name = spec.rep.exercise + (f" ({spec.rep.side})" if spec.rep.side else "")
         image = images[int(pose.frame_index[row])]
         x0, y0, x1, y1 = person_box(pose.xy_px[row], image.shape[1], image.shape[0])
         crop = np.ascontiguousarray(image[y0:y1, x0:x1])

@@ -150,17 +150,20 @@ def plot_rep_bars(
     """
     fig, ax = _axes(ax)
     width = 0.38
+    n_max = 1
     for offset, side in ((-width / 2, "left"), (width / 2, "right")):
         vals = [r.peaks[f"{metric}_{side}"] for r in reps if f"{metric}_{side}" in r.peaks]
         if not vals:
             continue
+        n_max = max(n_max, len(vals))
         x = np.arange(1, len(vals) + 1) + offset
         ax.bar(x, vals, width=width, color=SIDE_COLORS[side], label=f"{side} (median {np.nanmedian(vals):.1f})")
         ax.axhline(float(np.nanmedian(vals)), color=SIDE_COLORS[side], ls="--", lw=1.0)
     if band is not None:
         ax.axhspan(band[0], band[1], color=BAND_COLOR, alpha=0.10, lw=0, label="typical range")
-    ax.set_xlabel("rep")
+    ax.set_xlabel("rep (of each side)")
     ax.set_ylabel(metric_label(metric))
+    ax.set_xlim(0.4, n_max + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
         ax.set_title(title, fontsize=10)

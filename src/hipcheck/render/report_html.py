@@ -51,7 +51,7 @@ th {{ background: #f3f4f6; }} td.num {{ text-align: right; font-variant-numeric:
 figure {{ margin: 12px 0; background: #fff; padding: 8px; border: 1px solid #e5e7eb; border-radius: 6px; }}
 figure img {{ max-width: 100%; height: auto; display: block; margin: 0 auto; }}
 figcaption {{ font-size: .85rem; color: #4b5563; margin-top: 4px; }}
-.grid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 12px; }}
+.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }}
 .tag {{ display: inline-block; background: #e0e7ff; color: #3730a3; border-radius: 4px; padding: 0 6px;
         font-size: .75rem; margin-left: 6px; }}
 .note {{ background: #fffbeb; border: 1px solid #fde68a; border-radius: 8px; padding: 12px 16px; }}
@@ -138,6 +138,11 @@ def verdict_sentence(assessment: Assessment) -> str:
         head = f"Your {v.weaker_side} side looks weaker"
         return f"{head}: {detail}." if detail else f"{head}."
     if v.weaker_side == "none":
+        if any(r.finding for r in assessment.evidence):
+            return (
+                "No clear weaker side: the left/right differences found were small or pointed to different "
+                "sides (see the evidence below)."
+            )
         return (
             "No clear difference between your left and right side: every left/right difference was within "
             "what a single 2D video can measure."
@@ -228,8 +233,9 @@ def _exercise_sections(a: Assessment) -> str:
         figs = by_ex.get(name, [])
         reps = sum(len(g.reps) for g in group)
         sides = ", ".join(sorted({g.side for g in group if g.side})) or "both legs"
+        count = f"{reps} rep{'s' if reps != 1 else ''}; " if reps else ""
         parts.append(
-            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{reps} reps; {esc(sides)}. "
+            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{count}{esc(sides)}. "
             f"Blue = your left, orange = your right; shaded = reps; green band = typical range.</p>"
             f"<div class='grid'>{''.join(figs)}</div>"
         )
