@@ -128,56 +128,92 @@ def _line_angle_deg(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.degrees(np.arctan2(d[..., 1], d[..., 0]))
 
 
-def _planted_rows(pose: PoseSeries, tol_frac: float = 0.04) -> NDArray[np.bool_]:
-    """Rows where both feet are at (near) their lowest image position of the clip."""
+def _standing_rows(pose: PoseSeries, tol_frac: float = 0.04) -> NDArray[np.bool_]:
+    """Rows of quiet bipedal standing: both heels and the hip midpoint near their highest/lowest.
+
+    Both heels within ``tol_frac`` of two leg lengths of their lowest image
+    position (feet planted) and the hip midpoint within that of its highest
+    (standing tall, not squatting).
+    """
     xy = pose.xy_px
     leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=-1))
     ok = np.ones(len(pose), dtype=bool)
     if not np.isfinite(leg):
         return ~ok
-    for heel in (L_HEEL, R_HEEL):
-        y = xy[:, heel, 1]
-        low = np.nanpercentile(y, 90) if np.isfinite(y).any() else np.nan
-        with np.errstate(invalid="ignore"):
-            ok &= y >= low - tol_frac * 2 * leg
+    tol = tol_frac * 2 * leg
+    hip_y = xy[:, [L_HIP, R_HIP], 1].mean(axis=1)
+    with np.errstate(invalid="ignore"):
+        for heel in (L_HEEL, R_HEEL):
+            y = xy[:, heel, 1]
+            ok &= y >= (np.nanpercentile(y, 90) if np.isfinite(y).any() else np.nan) - tol
+        ok &= hip_y <= (np.nanpercentile(hip_y, 10) if np.isfinite(hip_y).any() else np.nan) + tol
     return ok
 
 
-def estimate_roll_deg(pose: PoseSeries, *, view: ViewName | None = None) -> RollEstimate:
-    """Camera roll from the floor line of both feet in quiet bipedal stance.
+def _floor_samples(pose: PoseSeries, view: ViewName, rows: NDArray[np.bool_]) -> FloatArray:
+    """Per-frame floor-line angles (heel–heel in front/back views, heel–toe per foot side-on)."""
+    xy = pose.xy_px
+    if view == "side":
+        ang = np.stack([_line_angle_deg(xy[:, L_HEEL], xy[:, L_FOOT]), _line_angle_deg(xy[:, R_HEEL], xy[:, R_FOOT])])
+        sep = np.abs(xy[:, [L_FOOT, R_FOOT], 0] - xy[:, [L_HEEL, R_HEEL], 0]).T
+        min_sep = 0.05 * _body_px(pose)
+    else:
+        ang = _line_angle_deg(xy[:, L_HEEL], xy[:, R_HEEL])[None, :]
+        sep = np.abs(xy[:, L_HEEL, 0] - xy[:, R_HEEL, 0])[None, :]
+        min_sep = 0.5 * float(np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1)))
+    with np.errstate(invalid="ignore"):
+        good = rows[None, :] & (sep >= min_sep) & (np.abs(ang) <= MAX_FLOOR_ANGLE_DEG)
+    out: FloatArray = ang[good & np.isfinite(ang)]
+    return out
 
-    Front/back views: per frame, the angle of the heel–heel and the
-    toe–toe (foot index) lines; side views: the heel–toe line of each foot.
-    Only frames where both heels are within a few percent of leg length of
-    their lowest image position (both feet planted) and where the feet are
-    apart by at least half a hip width are used; the estimate is the median.
+
+def _body_vertical_samples(pose: PoseSeries, rows: NDArray[np.bool_]) -> FloatArray:
+    """Per-frame roll implied by the ankle-midpoint → shoulder-midpoint line (vertical in quiet stance)."""
+    xy = pose.xy_px
+    v = xy[:, [L_SHOULDER, R_SHOULDER]].mean(axis=1) - xy[:, [L_ANKLE, R_ANKLE]].mean(axis=1)
+    # a true vertical (0, -1) drawn under roll r is (sin r, -cos r)
+    ang = np.degrees(np.arctan2(v[:, 0], -v[:, 1]))
+    with np.errstate(invalid="ignore"):
+        good = rows & np.isfinite(ang) & (np.abs(ang) <= MAX_FLOOR_ANGLE_DEG)
+    out: FloatArray = ang[good]
+    return out
+
+
+def _robust(vals: FloatArray) -> tuple[float, float]:
+    if vals.size == 0:
+        return math.nan, math.nan
+    q1, med, q3 = np.percentile(vals, [25, 50, 75])
+    return float(med), float((q3 - q1) / 2)
+
+
+def estimate_roll_deg(pose: PoseSeries, *, view: ViewName | None = None, agree_deg: float = 1.5) -> RollEstimate:
+    """Camera roll from the floor line and the body's vertical in quiet bipedal stance.
+
+    Two cues over the frames where both feet are planted and the subject
+    stands tall: the **floor line** (heel–heel in front/back views; heel–toe
+    of each foot side-on) and the **body vertical** (ankle midpoint →
+    shoulder midpoint: a standing person balances over the feet). The floor
+    line is biased when one foot stands further back (perspective raises it);
+    the body vertical by a sustained lean. When both agree within
+    ``agree_deg`` their mean is used (``"floor_line+body_vertical"``),
+    otherwise the body vertical alone (front/back) or the floor line (side).
 
     Convention:
         Degrees; + = a true horizontal descends toward the image right (see the
         module doc). NaN with ``method="none"`` when no frame qualifies.
     """
     v = view or classify_view(pose).view
-    xy = pose.xy_px
-    rows = _planted_rows(pose)
-    if v == "side":
-        samples = np.stack(
-            [_line_angle_deg(xy[:, L_HEEL], xy[:, L_FOOT]), _line_angle_deg(xy[:, R_HEEL], xy[:, R_FOOT])]
-        )
-        sep = np.abs(xy[:, [L_FOOT, R_FOOT], 0] - xy[:, [L_HEEL, R_HEEL], 0]).T
-    else:
-        samples = np.stack(
-            [_line_angle_deg(xy[:, L_HEEL], xy[:, R_HEEL]), _line_angle_deg(xy[:, L_FOOT], xy[:, R_FOOT])]
-        )
-        sep = np.abs(np.stack([xy[:, L_HEEL, 0] - xy[:, R_HEEL, 0], xy[:, L_FOOT, 0] - xy[:, R_FOOT, 0]]))
-    hip_w = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1))
-    min_sep = 0.5 * hip_w if v != "side" and np.isfinite(hip_w) else 0.05 * _body_px(pose)
-    with np.errstate(invalid="ignore"):
-        good = rows[None, :] & (sep >= min_sep) & (np.abs(samples) <= MAX_FLOOR_ANGLE_DEG)
-    vals = samples[good & np.isfinite(samples)]
-    if vals.size == 0:
-        return RollEstimate(math.nan, "none", 0, math.nan)
-    q1, med, q3 = np.percentile(vals, [25, 50, 75])
-    return RollEstimate(float(med), "floor_line", int(good.any(axis=0).sum()), float((q3 - q1) / 2))
+    rows = _standing_rows(pose)
+    floor, floor_spread = _robust(_floor_samples(pose, v, rows))
+    body, body_spread = _robust(_body_vertical_samples(pose, rows) if v != "side" else np.array([]))
+    n = int(rows.sum())
+    if math.isfinite(floor) and math.isfinite(body) and abs(floor - body) <= agree_deg:
+        return RollEstimate((floor + body) / 2, "floor_line+body_vertical", n, max(floor_spread, body_spread))
+    if math.isfinite(body):
+        return RollEstimate(body, "body_vertical", n, body_spread)
+    if math.isfinite(floor):
+        return RollEstimate(floor, "floor_line", n, floor_spread)
+    return RollEstimate(math.nan, "none", 0, math.nan)
 
 
 def _body_px(pose: PoseSeries) -> float:
@@ -212,7 +248,7 @@ def estimate_roll_from_image(
     lines = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=80, minLineLength=min_len, maxLineGap=5)
     if lines is None:
         return None
-    seg = lines[:, 0, :].astype(np.float64)
+    seg = np.asarray(lines, dtype=np.float64).reshape(-1, 4)  # OpenCV 4: (N, 1, 4); 5: (N, 4)
     dx, dy = seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]
     length = np.hypot(dx, dy)
     horiz = _line_angle_deg(seg[:, :2], seg[:, 2:])  # (-90, 90]
@@ -244,20 +280,42 @@ def _view_cues(pose: PoseSeries) -> dict[str, FloatArray]:
             "face_visibility": pose.visibility[:, NOSE]}  # fmt: skip
 
 
+def _fold_yaw(yaw_deg: float) -> float:
+    """|yaw| folded into [0, 180]."""
+    return abs(((yaw_deg + 180.0) % 360.0) - 180.0)
+
+
+def view_from_yaw(yaw_deg: float) -> ViewName:
+    """View name of a body yaw: front ≤ 25° < oblique < 65° ≤ side ≤ 115° < oblique < 155° ≤ back."""
+    a = _fold_yaw(yaw_deg)
+    if not math.isfinite(a):
+        return "unknown"
+    if a <= 25.0:
+        return "front"
+    if a >= 155.0:
+        return "back"
+    return "side" if 65.0 <= a <= 115.0 else "oblique"
+
+
 def classify_view(pose: PoseSeries) -> ViewEstimate:
     """Classify the clip as a front, back, side or oblique view.
 
     Cues (per-clip medians over frames with shoulders and hips):
-    the image shoulder width relative to torso length (≈ 0.7 square on,
-    → 0 side-on) gives |cos yaw|; the left/right order in x (front: the
-    subject's left hip and shoulder on the image right) and the nose
-    visibility decide front vs back; the world-landmark shoulder+hip line
-    yaw is kept as supporting evidence.
+
+    - world yaw: the direction of the left-minus-right shoulder + hip vector
+      of MediaPipe's world landmarks in the x–z plane (0° = square on, facing
+      the camera; ±180° = back to it). The primary cue: it does not depend on
+      body build. On the catalog fixtures it reads 0–11° on front clips,
+      31° front-oblique, 43–60° oblique, 74–103° side.
+    - image: shoulder width / torso length (≈ 0.62–0.80 square on, → 0
+      side-on) gives |cos yaw| when world landmarks are missing; the
+      left/right order in x (front: the subject's left on the image right) and
+      nose visibility tell front from back.
 
     Convention:
-        ``front`` |yaw| < ~35°, ``back`` |yaw| > ~145°, ``side`` 65–115°
-        (|cos yaw| < 0.42), otherwise ``oblique``; ``unknown`` without enough
-        frames.
+        ``yaw_deg`` in degrees folded to [0, 180]: 0 = facing the camera.
+        ``front`` ≤ 25°, ``oblique`` 25–65°, ``side`` 65–115°, ``oblique``
+        115–155°, ``back`` ≥ 155°; ``unknown`` with fewer than 3 usable frames.
     """
     cues = _view_cues(pose)
     ok = np.isfinite(cues["shoulder_ratio"]) & np.isfinite(cues["lr_order"])
@@ -267,13 +325,13 @@ def classify_view(pose: PoseSeries) -> ViewEstimate:
     ev["frames"] = float(ok.sum())
     frac = min(1.0, max(ev["shoulder_ratio"], 1.4 * ev["hip_ratio"]) / FRONTAL_SHOULDER_RATIO)
     facing = ev["lr_order"] > 0 if ev["lr_order"] != 0 else ev["face_visibility"] > 0.5
-    yaw = math.degrees(math.acos(frac))
-    yaw = yaw if facing else 180.0 - yaw
-    ev["world_yaw_deg"] = ev["world_yaw_deg"]
-    if frac < 0.42:
-        view: ViewName = "side"
-    elif frac > 0.82:
-        view = "front" if facing else "back"
+    image_yaw = math.degrees(math.acos(frac))
+    image_yaw = image_yaw if facing else 180.0 - image_yaw
+    ev["image_yaw_deg"] = image_yaw
+    world = ev["world_yaw_deg"]
+    if math.isfinite(world):
+        world_yaw = float(np.nanmedian(np.abs(((cues["world_yaw_deg"][ok] + 180.0) % 360.0) - 180.0)))
+        yaw = world_yaw
     else:
-        view = "oblique"
-    return ViewEstimate(view, yaw, frac, ev)
+        yaw = image_yaw
+    return ViewEstimate(view_from_yaw(yaw), yaw, frac, ev)

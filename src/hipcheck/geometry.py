@@ -386,8 +386,8 @@ def _frame_tilt(
     """Silhouette tilt of one frame in degrees, + = image-right side higher (level frame).
 
     Searches the turn that makes the pelvis band most left/right symmetric:
-    a coarse grid of ``p.grid_deg`` steps over ±``p.max_tilt_deg``, then a
-    parabola through the best three.
+    a coarse grid of 4 × ``p.grid_deg`` over ±``p.max_tilt_deg``, a fine grid
+    of ``p.grid_deg`` around the best, then a parabola through the best three.
     """
     m = mask.shape[0]
     cell = (box[2] - box[0]) / m
@@ -400,16 +400,20 @@ def _frame_tilt(
     c = (float(hips_cells[:, 0].mean()), float(hips_cells[:, 1].mean()))
     mask01 = mask.astype(np.float64) / 255.0
     # turning content by OpenCV angle a levels a tilt of (roll - a) degrees (image-right side higher = +)
-    tilts = np.arange(-p.max_tilt_deg, p.max_tilt_deg + 1e-9, p.grid_deg)
-    errs = np.array([_asymmetry(mask01, c, hw, roll_deg - t, p) for t in tilts])
+    coarse = np.arange(-p.max_tilt_deg, p.max_tilt_deg + 1e-9, 4.0 * p.grid_deg)
+    errs = np.array([_asymmetry(mask01, c, hw, roll_deg - t, p) for t in coarse])
     i = int(np.argmin(errs))
     if not np.isfinite(errs[i]):
         return math.nan
-    if 0 < i < len(tilts) - 1 and np.all(np.isfinite(errs[i - 1 : i + 2])):
+    fine = coarse[i] + p.grid_deg * np.arange(-4, 5)
+    fine = fine[np.abs(fine) <= p.max_tilt_deg]
+    errs = np.array([_asymmetry(mask01, c, hw, roll_deg - t, p) for t in fine])
+    i = int(np.argmin(errs))
+    if 0 < i < len(fine) - 1 and np.all(np.isfinite(errs[i - 1 : i + 2])):
         e0, e1, e2 = errs[i - 1 : i + 2]
         den = e0 - 2 * e1 + e2
-        return float(tilts[i] + (0.5 * (e0 - e2) / den * p.grid_deg if den > 0 else 0.0))
-    return float(tilts[i])
+        return float(fine[i] + (0.5 * (e0 - e2) / den * p.grid_deg if den > 0 else 0.0))
+    return float(fine[i])
 
 
 def pelvic_tilt_from_mask_deg(
