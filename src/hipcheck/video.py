@@ -1,6 +1,7 @@
 """Frame sources (video file, webcam, image, image folder) and a video writer.
 
-This is the only module that touches ``cv2.VideoCapture`` / ``cv2.VideoWriter``.
+This is the only module that touches ``cv2.VideoCapture`` / ``cv2.VideoWriter``
+(and PyAV, which decodes video files when it is installed: see :func:`_pyav`).
 Everything downstream sees :class:`Frame` objects: an upright, unmirrored BGR
 ``uint8`` image, the 0-based index of the decoded frame and its time ``t_s``.
 
@@ -64,18 +65,11 @@ DEFAULT_IMAGE_FPS = 1.0
 _FALLBACK_FPS = 30.0
 _SINK_FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".m4v": "mp4v", ".mkv": "mp4v", ".avi": "MJPG", ".webm": "VP80"}
 _ROTATE_CODES = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-# First bytes of containers we know: a file starting like this is a damaged video, not "not a video".
+# First bytes of containers we know (mp4/mov, avi, mkv/webm, ogg, flv, mpeg-ps): a file starting like
+# this is a damaged or empty video, not "not a video".
 _CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
-    (4, b"ftyp"),  # mp4, mov, m4v, 3gp
-    (4, b"moov"),
-    (4, b"mdat"),
-    (4, b"wide"),
-    (4, b"free"),
-    (0, b"RIFF"),  # avi
-    (0, b"\x1a\x45\xdf\xa3"),  # mkv, webm
-    (0, b"OggS"),
-    (0, b"FLV"),
-    (0, b"\x00\x00\x01\xba"),  # mpeg-ps
+    *((4, box) for box in (b"ftyp", b"moov", b"mdat", b"wide", b"free")),
+    *((0, magic) for magic in (b"RIFF", b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x00\x00\x01\xba")),
 )
 
 
