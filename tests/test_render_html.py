@@ -77,6 +77,13 @@ def test_verdict_in_plain_words():
     )
 
 
+def test_none_with_disagreeing_findings_is_worded_honestly():
+    a = make_assessment("none")
+    row = dataclasses.replace(a.evidence[0], finding=True, weaker_side="right")
+    a = dataclasses.replace(a, evidence=[row, *a.evidence[1:]])
+    assert verdict_sentence(a).startswith("No clear weaker side: the left/right differences found were small")
+
+
 def test_balance_and_shift_phrases():
     hold = EvidenceRow("balance_hold_s", "single_leg_stance", 3.1, 5.0, -1.9, 0.2, "s", "", "", finding=True,
                        weaker_side="left")  # fmt: skip

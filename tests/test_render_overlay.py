@@ -101,3 +101,16 @@ def test_annotated_video_same_frame_count_and_colour(tmp_path):
     assert b > 180 and r < 100 and abs(b - LEFT_BGR[0]) < 50  # the left knee dot, blue after compression
     b, _g, r = frames[k].image[round(pose.xy_px[k, R_KNEE, 1]), round(pose.xy_px[k, R_KNEE, 0])].astype(int)
     assert r > 180 and b < 100  # the right knee dot, orange
+
+
+def test_trunk_readout_coloured_by_threshold():
+    pose = make_pose(1, (640, 480))
+    xy = pose.xy_px[0]
+    top = int(min(xy[11, 1], xy[12, 1])) - 60  # band above the shoulders holding the readout
+    region = slice(max(top, 40), int(xy[11, 1]) - 10)
+    calm = PoseAnnotator().annotate(_frame(), xy, {"trunk_lean_ipsi_deg_left": 2.0})
+    lean = PoseAnnotator().annotate(_frame(), xy, {"trunk_lean_ipsi_deg_left": 12.0})
+    red = lambda img: (np.abs(img[region].astype(int) - RED).sum(axis=2) < 60).sum()  # noqa: E731
+    green = lambda img: (np.abs(img[region].astype(int) - GREEN).sum(axis=2) < 60).sum()  # noqa: E731
+    assert red(lean) > 20 and red(calm) == 0
+    assert green(calm) > 20

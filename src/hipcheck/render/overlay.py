@@ -54,11 +54,13 @@ class Thresholds:
 
     Knee FPPA: healthy single-leg squat ≈ 7–8°, patellofemoral pain ≈ 17°
     (Herrington 2014) → amber from 10°, red from 15°. Pelvic drop: MDC ≈ 4°
-    → amber from 4°, red from 8°.
+    → amber from 4°, red from 8°. Trunk lean over the stance leg: controls
+    6.7°, patellofemoral pain 9.3° (Nakagawa 2012) → amber from 6°, red from 9°.
     """
 
     knee_fppa_deg: tuple[float, float] = (10.0, 15.0)
     pelvic_drop_deg: tuple[float, float] = (4.0, 8.0)
+    trunk_lean_deg: tuple[float, float] = (6.0, 9.0)
 
 
 def signed(value: float) -> str:
@@ -135,6 +137,7 @@ class PoseAnnotator:
         s = self._scale(out)
         self._bones(out, xy, s)
         self._hip_line(out, xy, metrics_row, s)
+        self._trunk(out, xy, metrics_row, s)
         for side in ("left", "right"):
             self._knee(out, xy, side, metrics_row, s)
         self._side_labels(out, xy, s)
@@ -164,6 +167,19 @@ class PoseAnnotator:
             obl = m["pelvic_obliquity_deg"]
             text = f"hip line {signed(obl)}{DEG}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), GREY, s)
+
+    def _trunk(self, img: NDArray[np.uint8], xy: NDArray[np.float64], m: Mapping[str, float], s: float) -> None:
+        """Trunk lean readout above the shoulder midpoint (stance-side lean when known, else whole-body)."""
+        ps, pr = _pt(xy[L_SHOULDER]), _pt(xy[R_SHOULDER])
+        sided = [m.get(f"trunk_lean_ipsi_deg_{side}", math.nan) for side in ("left", "right")]
+        finite = [v for v in sided if math.isfinite(v)]
+        lean = max(finite, key=abs) if finite else m.get("trunk_lean_deg", math.nan)
+        if not (ps and pr and math.isfinite(lean)):
+            return
+        color = band_color(abs(lean), self.style.thresholds.trunk_lean_deg)
+        text = f"trunk {signed(lean)}{DEG}"
+        mid = ((ps[0] + pr[0]) // 2, min(ps[1], pr[1]) - int(40 * s))
+        self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1]), color, s)
 
     def _knee(
         self, img: NDArray[np.uint8], xy: NDArray[np.float64], side: Side, m: Mapping[str, float], s: float
