@@ -291,8 +291,8 @@ def test_lunge_front_leg(front: str, yaw: float) -> None:
     assert [r.bottom for r in segs[0].reps] == pytest.approx(bottoms, abs=2)
 
 
-@pytest.mark.parametrize("yaw", [90.0, -90.0, 60.0])
-def test_walking_across_the_picture(yaw: float) -> None:
+@pytest.mark.parametrize("yaw", [90.0, -90.0, 60.0, 0.0, 180.0], ids=["right", "left", "oblique", "toward", "away"])
+def test_walking(yaw: float) -> None:
     tr = Track()
     walk(tr, 3.0)
     segs = mv.segment_movement(render(tr, yaw_deg=yaw))

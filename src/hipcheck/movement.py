@@ -279,29 +279,58 @@ def _stance_geometry(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArr
     return forward, np.abs(gap) / leg
 
 
-def _travel(xy: NDArray[np.float64], t_s: NDArray[np.float64], window_s: float = 1.5) -> NDArray[np.float64]:
-    """Net hip-midpoint travel across the image over a centred window / leg length / time (leg lengths/s).
+SCALE_BONES: tuple[tuple[int, int], ...] = (
+    (L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP), (L_SHOULDER, L_HIP), (R_SHOULDER, R_HIP),
+    (L_HIP, L_KNEE), (R_HIP, R_KNEE), (L_KNEE, L_ANKLE), (R_KNEE, R_ANKLE),
+)  # fmt: skip
+"""Body segments whose pixel / metre ratio gives the image scale."""
 
-    Net displacement (not the speed) so that jitter and swaying do not count.
-    The window uses the first and last detected rows inside it and shrinks at
-    the series' ends; 0 where it spans under 0.5 s.
+
+def _px_per_m(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(T,) image scale in pixels per metre at the body's distance (NaN where unknown).
+
+    A segment's image length / world length is largest when it lies parallel
+    to the image; the second largest ratio over :data:`SCALE_BONES` is used
+    (the largest when only one is known), so one bad segment does not set it.
     """
-    leg_px = _robust_len(_leg_lengths(xy)[2])
-    hip_x = (xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2
-    n, half = hip_x.size, _rows(t_s, window_s / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = np.stack([_norm(xy[:, a] - xy[:, b]) / _norm(w[:, a] - w[:, b]) for a, b in SCALE_BONES], axis=1)
+    finite = np.isfinite(ratios)
+    ranked = np.sort(np.where(finite, ratios, -np.inf), axis=1)[:, ::-1]
+    count = finite.sum(axis=1)
+    pick = ranked[np.arange(ranked.shape[0]), np.clip(count - 1, 0, 1)]
+    return np.where(count > 0, pick, np.nan)
+
+
+def _travel(pose: PoseSeries, window_s: float = 1.5) -> NDArray[np.float64]:
+    """Net travel of the hip midpoint over a centred window, in leg lengths per second.
+
+    Sideways travel comes from the image x, travel toward / away from the
+    camera from the change of image scale (distance = f / scale with an
+    assumed focal length f = the frame's longer side in pixels, a ~53° view).
+    Net displacement (not speed), so jitter and swaying do not count. The
+    window uses the first and last detected rows inside it and shrinks at the
+    series' ends; 0 where it spans under 0.5 s.
+    """
+    xy, w, t_s = pose.xy_px, pose.xyz_world_m, pose.t_s
+    scale = _smooth(_px_per_m(xy, w), _rows(t_s, 0.3))
+    f_px = float(max(pose.resolution_wh))
+    hip_x = (xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2 - pose.resolution_wh[0] / 2
+    pos = np.stack([hip_x / scale, f_px / scale], axis=1)  # metres: sideways, distance
+    n, half = t_s.size, _rows(t_s, window_s / 2)
     idx = np.arange(n)
-    ok = np.isfinite(hip_x)
+    ok = np.isfinite(pos).all(axis=1)
     if ok.sum() < 2:
         return np.zeros(n)
-    prev_ok = np.maximum.accumulate(np.where(ok, idx, -1))  # last detected row <= k
-    next_ok = np.minimum.accumulate(np.where(ok, idx, n)[::-1])[::-1]  # first detected row >= k
-    lo = next_ok[np.clip(idx - half, 0, n - 1)]
-    hi = prev_ok[np.clip(idx + half, 0, n - 1)]
+    prev_ok = np.maximum.accumulate(np.where(ok, idx, -1))  # last usable row <= k
+    next_ok = np.minimum.accumulate(np.where(ok, idx, n)[::-1])[::-1]  # first usable row >= k
+    lo, hi = next_ok[np.clip(idx - half, 0, n - 1)], prev_ok[np.clip(idx + half, 0, n - 1)]
     good = (lo < n) & (hi >= 0) & (hi > lo)
     lo, hi = np.where(good, lo, 0), np.where(good, hi, 0)
     span = t_s[hi] - t_s[lo]
+    leg_m = float(np.nanmedian(_leg_lengths(w)[2])) if np.isfinite(_leg_lengths(w)[2]).any() else float("nan")
     with np.errstate(invalid="ignore", divide="ignore"):
-        speed = np.abs(hip_x[hi] - hip_x[lo]) / span / leg_px
+        speed = _norm(pos[hi] - pos[lo]) / span / leg_m
     return np.where(good & (span >= 0.5), speed, 0.0)
 
 
@@ -320,7 +349,7 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
         depth=_smooth(_depth(xy, w), n), knee_flex_deg=_smooth2(knees, n), lift=_smooth2(_lift(xy, w, quiet), n),
         forward=_smooth2(forward, n), wide=_smooth(wide, n),
         thigh_incl_deg=_smooth2(incl, n), trunk_flex_deg=_smooth(trunk, n),
-        travel=_travel(xy, pose.t_s), detected=pose.detected,
+        travel=_travel(pose), detected=pose.detected,
     )  # fmt: skip
 
 
@@ -482,13 +511,18 @@ def _bipedal_label(f: MovementFeatures, i: int) -> Label:
     return ("standing", None)
 
 
+def _p90(x: NDArray[np.float64]) -> float:
+    """90th percentile of the finite values (0 if none): a noise-tolerant peak."""
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, 90)) if x.size else 0.0
+
+
 def _single_leg_label(f: MovementFeatures, rows: slice, stance: Side) -> ExerciseName:
-    """Which single-leg test a stance phase is: deadlift, squat or stance."""
+    """Which single-leg test a stance phase is: deadlift, squat or stance (from 90th-percentile peaks)."""
     s = 0 if stance == "left" else 1
-    if np.nanmax(f.trunk_flex_deg[rows], initial=0.0) > SLDL_TRUNK_DEG:
+    if _p90(f.trunk_flex_deg[rows]) > SLDL_TRUNK_DEG:
         return "single_leg_deadlift"
-    knee = np.nanmax(f.knee_flex_deg[rows, s], initial=0.0)
-    if knee > SLS_KNEE_DEG or np.nanmax(f.depth[rows], initial=0.0) > SQUAT_DEPTH:
+    if _p90(f.knee_flex_deg[rows, s]) > SLS_KNEE_DEG or _p90(f.depth[rows]) > SQUAT_DEPTH:
         return "single_leg_squat"
     return "single_leg_stance"
 
@@ -559,29 +593,55 @@ def _label_runs(labels: Sequence[Label]) -> list[tuple[Label, int, int]]:
     return runs
 
 
-def _absorb_once(runs: list[tuple[Label, int, int]], t: NDArray[np.float64]) -> list[tuple[Label, int, int]] | None:
-    """Merge one short run into a neighbour; None when nothing changed."""
-    dur = [t[e - 1] - t[s] for _, s, e in runs]
-    for k, (lab, s, e) in enumerate(runs):
-        prev = runs[k - 1][0] if k > 0 else None
-        nxt = runs[k + 1][0] if k + 1 < len(runs) else None
-        gap = lab[0] == "standing" and prev is not None and prev == nxt and dur[k] <= GAP_S
-        if dur[k] < MIN_RUN_S or gap:
-            if prev is None and nxt is None:
-                return None
-            to_next = prev is None or (nxt is not None and nxt != prev and dur[k + 1] > dur[k - 1])
-            merged = runs[k + 1 if to_next else k - 1][0]
-            new = list(runs)
-            new[k] = (merged, s, e)
-            return _label_runs([lb for lb, a, b in new for _ in range(a, b)])
-    return None
+Run = tuple[Label, int, int]
 
 
-def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[tuple[Label, int, int]]:
-    """Runs of equal labels, with runs under 0.4 s and standing pauses up to 1.5 s absorbed."""
+def _coalesce(runs: list[Run]) -> list[Run]:
+    """Join neighbouring runs that carry the same label."""
+    out: list[Run] = []
+    for lab, s, e in runs:
+        if out and out[-1][0] == lab:
+            out[-1] = (lab, out[-1][1], e)
+        else:
+            out.append((lab, s, e))
+    return out
+
+
+def _absorb(runs: list[Run], k: int, dur: Sequence[float]) -> list[Run]:
+    """Relabel run k as its neighbour (the one on both sides, else the longer one) and coalesce."""
+    prev = runs[k - 1][0] if k > 0 else None
+    nxt = runs[k + 1][0] if k + 1 < len(runs) else None
+    to_next = prev is None or (nxt is not None and nxt != prev and dur[k + 1] > dur[k - 1])
+    new = list(runs)
+    new[k] = (runs[k + 1 if to_next else k - 1][0], runs[k][1], runs[k][2])
+    return _coalesce(new)
+
+
+def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
+    """Runs of equal labels, cleaned in two passes.
+
+    First every run shorter than ``MIN_RUN_S`` is absorbed by a neighbour,
+    shortest first; then standing pauses up to ``GAP_S`` between two runs of
+    the same exercise and side are absorbed by them.
+    """
     runs = _label_runs(labels)
-    while (new := _absorb_once(runs, t_s)) is not None:
-        runs = new
+
+    def durations(rs: list[Run]) -> list[float]:
+        return [float(t_s[e - 1] - t_s[s]) for _, s, e in rs]
+
+    while len(runs) > 1:
+        dur = durations(runs)
+        k = int(np.argmin(dur))
+        if dur[k] >= MIN_RUN_S:
+            break
+        runs = _absorb(runs, k, dur)
+    k = 1
+    while k < len(runs) - 1:
+        lab, s, e = runs[k]
+        if lab[0] == "standing" and runs[k - 1][0] == runs[k + 1][0] and t_s[e - 1] - t_s[s] <= GAP_S:
+            runs = _absorb(runs, k, durations(runs))
+        else:
+            k += 1
     return runs
 
 
