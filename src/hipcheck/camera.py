@@ -87,6 +87,12 @@ class ViewEstimate:
     evidence: dict[str, float] = field(default_factory=dict)
 
 
+def _nanmedian(a: NDArray[np.float64]) -> float:
+    """Median of the finite values, NaN (without a warning) when there are none."""
+    finite = a[np.isfinite(a)]
+    return float(np.median(finite)) if finite.size else math.nan
+
+
 def _check_xy(xy_px: FloatArray) -> FloatArray:
     arr = np.asarray(xy_px, dtype=np.float64)
     if arr.ndim < 1 or arr.shape[-1] != 2:
@@ -136,7 +142,7 @@ def _standing_rows(pose: PoseSeries, tol_frac: float = 0.04) -> NDArray[np.bool_
     (standing tall, not squatting).
     """
     xy = pose.xy_px
-    leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=-1))
+    leg = _nanmedian(np.linalg.norm(xy[:, [L_HIP, R_HIP]] - xy[:, [L_ANKLE, R_ANKLE]], axis=-1))
     ok = np.ones(len(pose), dtype=bool)
     if not np.isfinite(leg):
         return ~ok
@@ -160,7 +166,7 @@ def _floor_samples(pose: PoseSeries, view: ViewName, rows: NDArray[np.bool_]) ->
     else:
         ang = _line_angle_deg(xy[:, L_HEEL], xy[:, R_HEEL])[None, :]
         sep = np.abs(xy[:, L_HEEL, 0] - xy[:, R_HEEL, 0])[None, :]
-        min_sep = 0.5 * float(np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1)))
+        min_sep = 0.5 * _nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1))
     with np.errstate(invalid="ignore"):
         good = rows[None, :] & (sep >= min_sep) & (np.abs(ang) <= MAX_FLOOR_ANGLE_DEG)
     out: FloatArray = ang[good & np.isfinite(ang)]
@@ -218,7 +224,7 @@ def estimate_roll_deg(pose: PoseSeries, *, view: ViewName | None = None, agree_d
 
 def _body_px(pose: PoseSeries) -> float:
     xy = pose.xy_px
-    h = np.nanmedian(np.abs(xy[:, [L_HEEL, R_HEEL], 1].mean(1) - xy[:, [L_SHOULDER, R_SHOULDER], 1].mean(1)))
+    h = _nanmedian(np.abs(xy[:, [L_HEEL, R_HEEL], 1].mean(1) - xy[:, [L_SHOULDER, R_SHOULDER], 1].mean(1)))
     return float(h) if np.isfinite(h) else float(min(pose.resolution_wh))
 
 

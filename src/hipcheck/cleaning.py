@@ -79,6 +79,12 @@ class CleanReport:
         return d
 
 
+def _nanmedian(a: NDArray[np.float64]) -> float:
+    """Median of the finite values, NaN (without a warning) when there are none."""
+    finite = a[np.isfinite(a)]
+    return float(np.median(finite)) if finite.size else math.nan
+
+
 def _with(pose: PoseSeries, xy: FloatArray, z: FloatArray, world: FloatArray) -> PoseSeries:
     return pose.replace(xy_px=xy, z=z, xyz_world_m=world)
 
@@ -143,7 +149,7 @@ def repair_swaps(
     """
     xy, z, world = pose.xy_px.copy(), pose.z.copy(), pose.xyz_world_m.copy()
     vis, pres = pose.visibility.copy(), pose.presence.copy()
-    hip_w = float(np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1))) if len(pose) else math.nan
+    hip_w = _nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1)) if len(pose) else math.nan
     if not math.isfinite(hip_w) or hip_w <= 0:
         return pose, ()
     fixed: list[int] = []
@@ -202,7 +208,7 @@ def reject_outliers(
     xy = pose.xy_px
     fps = pose.fps if math.isfinite(pose.fps) else 30.0
     half = max(2, round(window_s * fps / 2))
-    hip_w = float(np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1))) if len(pose) else math.nan
+    hip_w = _nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, R_HIP], axis=-1)) if len(pose) else math.nan
     if len(pose) < 2 * half + 1 or not math.isfinite(hip_w):
         return pose, 0
     bad = np.zeros(xy.shape[:2], dtype=bool)
@@ -390,7 +396,7 @@ def one_euro_series(pose: PoseSeries, *, min_cutoff: float = 1.0, beta: float = 
     the same cutoffs with ``beta`` rescaled by the hip width in pixels.
     """
     f_xy = OneEuroFilter(min_cutoff=min_cutoff, beta=beta)
-    hip_w = float(np.nanmedian(np.linalg.norm(pose.xy_px[:, L_HIP] - pose.xy_px[:, R_HIP], axis=-1)))
+    hip_w = _nanmedian(np.linalg.norm(pose.xy_px[:, L_HIP] - pose.xy_px[:, R_HIP], axis=-1))
     scale = hip_w / 0.2 if math.isfinite(hip_w) and hip_w > 0 else 500.0  # px per metre, roughly
     f_w = OneEuroFilter(min_cutoff=min_cutoff, beta=beta * scale)
     f_z = OneEuroFilter(min_cutoff=min_cutoff, beta=beta)
