@@ -216,3 +216,28 @@ def test_expected_frames_window() -> None:
     assert expected_frames(info, None, None, 1) == 300
     assert expected_frames(info, 1.0, 5.0, 2) == 60
     assert expected_frames(argparse.Namespace(frame_count=None, fps=30.0), None, None, 1) is None
+
+
+# ------------------------------------------------------- recorded fixtures
+FIXTURES = Path(__file__).parent / "fixtures"
+FRONT_FIXTURES = [
+    "squat_front_bodyweight_armsup_01", "squat_front_bodyweight_armsup_02", "squat_front_bodyweight_armsup_03",
+    "squat_front_bodyweight_armsup_04", "squat_front_bodyweight_shallow_bad_01",
+    "squat_front_bodyweight_shallow_bad_02", "squat_front_bodyweight_wide_01",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("stem", FRONT_FIXTURES)
+def test_front_fixtures_are_plausible(stem: str) -> None:
+    from hipcheck.landmarks import PoseSeries
+
+    series = PoseSeries.load_npz(FIXTURES / f"{stem}.npz")
+    assert series.detected.all()
+    assert np.all(np.diff(series.frame_index) == series.provenance.stride)
+    xy = series.xy_px
+    assert np.mean(xy[:, L_HIP, 0] > xy[:, R_HIP, 0]) > 0.95  # front view: left hip on the image right
+    assert np.all(xy[:, [L_HIP, R_HIP], 1].mean(axis=1) < xy[:, [L_ANKLE, R_ANKLE], 1].mean(axis=1))
+    assert series.pelvis_mask is not None and series.pelvis_box_px is not None
+    assert series.pelvis_mask.shape[1:] == (pose.MASK_SIZE, pose.MASK_SIZE)
+    assert np.isfinite(series.pelvis_box_px).all()
+    assert series.pelvis_mask[:, 30:34, 30:34].mean() > 200  # hip midpoint is on the person
