@@ -332,6 +332,16 @@ def test_sink_writes_only_on_clean_close(tmp_path: Path) -> None:
     assert list(tmp_path.glob(".*")) == []
 
 
+def test_sink_in_place_keeps_partial_output(tmp_path: Path) -> None:
+    out = tmp_path / "live.avi"
+    with pytest.raises(RuntimeError), VideoSink(out, 10.0, (64, 48), atomic=False) as sink:
+        for i in range(3):
+            sink.write(synthetic_frame(i))
+        assert out.exists()
+        raise RuntimeError("crash")
+    assert [frame_code(f.image) for f in _frames(out)] == [0, 1, 2]
+
+
 def test_sink_rejects_wrong_frames_and_settings(tmp_path: Path) -> None:
     with VideoSink(tmp_path / "o.mp4", 10.0, (64, 48)) as sink:
         with pytest.raises(ValueError, match=r"expected a \(48, 64, 3\) uint8 frame"):

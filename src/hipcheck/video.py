@@ -672,6 +672,8 @@ class VideoSink:
 
     Frames are written to a hidden temporary file beside ``path`` and renamed on
     :meth:`close`; if the ``with`` block raises, the partial file is removed.
+    With ``atomic=False`` frames go straight into ``path`` and a partial file is
+    kept (for live recordings, where an MJPG ``.avi`` stays readable after a crash).
 
     Args:
         path: Output file; its extension picks the container (``.mp4``, ``.avi``...).
@@ -679,13 +681,20 @@ class VideoSink:
         resolution_wh: ``(width, height)`` in pixels every frame must have.
         fourcc: Codec FourCC; default by extension: ``"mp4v"`` (mp4/mov/mkv), ``"MJPG"`` (avi),
             ``"VP80"`` (webm, plays in browsers). This OpenCV build has no H.264 encoder.
+        atomic: Write through a temporary file (default) or in place.
 
     Raises:
         UsageError: Bad fps/size, or OpenCV cannot write this container/codec.
     """
 
     def __init__(
-        self, path: str | Path, fps: float, resolution_wh: tuple[int, int], *, fourcc: str | None = None
+        self,
+        path: str | Path,
+        fps: float,
+        resolution_wh: tuple[int, int],
+        *,
+        fourcc: str | None = None,
+        atomic: bool = True,
     ) -> None:
         w, h = resolution_wh
         fourcc = fourcc or _SINK_FOURCC.get(Path(path).suffix.lower(), "mp4v")
@@ -695,7 +704,7 @@ class VideoSink:
         self.resolution_wh = (int(w), int(h))
         self.frames_written = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}") if atomic else self.path
         with _quiet_opencv():
             self._writer = cv2.VideoWriter(
                 str(self._tmp), cv2.CAP_FFMPEG, cv2.VideoWriter.fourcc(*fourcc), float(fps), self.resolution_wh
@@ -716,12 +725,13 @@ class VideoSink:
         """Finish the file and move it into place (idempotent)."""
         if self._writer.isOpened():
             self._writer.release()
-            if self._tmp.exists():
+            if self._tmp != self.path and self._tmp.exists():
                 self._tmp.replace(self.path)
 
     def _abort(self) -> None:
         self._writer.release()
-        self._tmp.unlink(missing_ok=True)
+        if self._tmp != self.path:
+            self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
         return self
