@@ -189,6 +189,12 @@ def test_still_image_mode(shared_videos: Path) -> None:
     assert y[L_HIP] < y[L_KNEE] < y[L_ANKLE]
     assert y[R_HIP] < y[R_KNEE] < y[R_ANKLE]
     assert fp.pelvis_mask is not None and fp.pelvis_mask.shape == (pose.MASK_SIZE, pose.MASK_SIZE)
+    # the same still through estimate_pose: IMAGE mode chosen automatically, one row
+    with video.open_source(shared_videos / "stills" / "still_front_standing_01.jpeg") as src:
+        series = pose.estimate_pose(src)
+    assert len(series) == 1
+    assert series.provenance.extra["pose_mode"] == "image"
+    np.testing.assert_allclose(series.xy_px[0], fp.xy_px)
 
 
 @pytest.mark.e2e
