@@ -153,9 +153,8 @@ def make_assessment(
                 phase_label[i] = "down" if t[i] < b else "up"
             reps.append(Rep(k + 1, exercise, a, b, c, side, _rep_peaks(side, weaker, drop, fppa, rng)))
         _fill_columns(cols, t, sel, exercise, side, shape, weaker, drop, fppa, rng)
-        if exercise != "standing":
-            summary = _summary(exercise, side, reps, weaker)
-            exercises.append(ExerciseResult(exercise, t0, t1 - 1 / FPS, reps, summary, side))
+        summary = _summary(exercise, side, reps, weaker)
+        exercises.append(ExerciseResult(exercise, t0, t1 - 1 / FPS, reps, summary, side))
     if weaker == "insufficient":
         cols = {k: np.full(t.size, np.nan) for k in cols}
         exercises = []

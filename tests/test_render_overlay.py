@@ -76,7 +76,8 @@ def test_annotate_rejects_bad_shape_and_skips_missing():
 def test_timeline_lookups():
     a = make_assessment("left")
     assert exercise_and_rep_at(a, 14.0) == ("single_leg_squat (left)", 1)
-    assert exercise_and_rep_at(a, 1.0) == ("", 0)
+    assert exercise_and_rep_at(a, 1.0) == ("standing", 0)
+    assert exercise_and_rep_at(a, 40.0) == ("", 0)
     t = np.array([0.0, 0.1, 0.2])
     assert nearest_row(t, 0.12, 0.05) == 1
     assert nearest_row(t, 0.5, 0.05) == -1

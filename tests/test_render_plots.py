@@ -84,7 +84,8 @@ def test_save_plots_writes_pngs(tmp_path, left):
     paths = save_plots(left, tmp_path)
     names = {p.name for p in paths}
     assert {"single_leg_squat_pelvic_drop_deg_series.png", "single_leg_squat_pelvic_drop_deg_reps.png",
-            "single_leg_stance_balance_hold_s.png", "squat_knee_fppa_deg_reps.png"} <= names  # fmt: skip
+            "single_leg_stance_balance_hold_s.png", "squat_knee_fppa_deg_reps.png",
+            "standing_pelvic_obliquity_deg_series.png"} <= names  # fmt: skip
     assert all(p.parent == tmp_path / "plots" for p in paths)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
     assert save_plots(make_assessment("insufficient"), tmp_path / "empty") == []

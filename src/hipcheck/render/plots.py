@@ -30,7 +30,9 @@ RIGHT_COLOR = "#ea580c"
 SIDE_COLORS: dict[str, str] = {"left": LEFT_COLOR, "right": RIGHT_COLOR, "both": "#4b5563"}
 BAND_COLOR = "#16a34a"
 SERIES_METRICS: tuple[str, ...] = ("pelvic_drop_deg", "knee_fppa_deg", "trunk_lean_deg")
-"""Metrics drawn as left-vs-right time series for each exercise."""
+"""Metrics drawn as left-vs-right time series for each exercise (unless listed in SERIES_BY_EXERCISE)."""
+SERIES_BY_EXERCISE: dict[str, tuple[str, ...]] = {"standing": ("pelvic_obliquity_deg",)}
+"""Exercise-specific time-series metrics (quiet standing: the hip line against the horizontal)."""
 
 LABELS: dict[str, str] = {
     "pelvic_drop_deg": "Pelvic drop (°)",
@@ -232,7 +234,7 @@ def _exercise_figures(assessment: Assessment, name: str, group: list[ExerciseRes
     reps = [r for ex in group for r in ex.reps]
     t_range = (min(ex.t_start_s for ex in group), max(ex.t_end_s for ex in group))
     pretty = name.replace("_", " ")
-    for metric in SERIES_METRICS:
+    for metric in SERIES_BY_EXERCISE.get(name, SERIES_METRICS):
         cols = series_columns(assessment.metrics, metric)
         if cols and _has_data(assessment.metrics, cols, t_range):
             band = norm_band(metric, name)
