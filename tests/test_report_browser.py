@@ -69,7 +69,7 @@ def test_report_loads_offline_with_all_images(browser, tmp_path):
     # the verdict is visible at the top of the first screen
     box = page.locator("#verdict-text").bounding_box()
     assert box is not None and box["y"] < 400 and box["height"] > 20
-    # a screenshot of the single-leg-squat pelvic drop plot as rendered on the page shows blue (left) and orange (right) data
+    # a screenshot of the single-leg-squat pelvic drop plot, as rendered, shows blue (left) and orange (right) data
     plot = page.locator("img[alt='single leg squat pelvic drop deg series']")
     shot = cv2.imdecode(np.frombuffer(plot.screenshot(), np.uint8), cv2.IMREAD_COLOR).astype(int)
     assert shot.shape[1] > 250
