@@ -583,16 +583,6 @@ def _label_reps(labels: list[Label], f: MovementFeatures, reps: Sequence[RepSegm
 
 
 # --------------------------------------------------------------------------- runs → segments
-def _label_runs(labels: Sequence[Label]) -> list[tuple[Label, int, int]]:
-    runs: list[tuple[Label, int, int]] = []
-    for i, lab in enumerate(labels):
-        if runs and runs[-1][0] == lab:
-            runs[-1] = (lab, runs[-1][1], i + 1)
-        else:
-            runs.append((lab, i, i + 1))
-    return runs
-
-
 Run = tuple[Label, int, int]
 
 
@@ -624,7 +614,7 @@ def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
     shortest first; then standing pauses up to ``GAP_S`` between two runs of
     the same exercise and side are absorbed by them.
     """
-    runs = _label_runs(labels)
+    runs = _coalesce([(lab, i, i + 1) for i, lab in enumerate(labels)])
 
     def durations(rs: list[Run]) -> list[float]:
         return [float(t_s[e - 1] - t_s[s]) for _, s, e in rs]
@@ -703,6 +693,18 @@ def _override_labels(
     return [(exercise, sides[i]) if raw[i][0] else ("", None) for i in range(n)]
 
 
+def _agreement(raw: Sequence[Label], lab: Label, s: int, e: int, reps: Sequence[RepSegment]) -> float:
+    """Share of rows whose own posture is the segment's label, times the share of rows with a pose.
+
+    The first share is taken over the reps' deeper halves (from midway
+    between start and bottom to midway between bottom and end) when there are
+    reps, else over all rows of the segment.
+    """
+    rows = [i for r in reps for i in range((r.start + r.bottom) // 2, (r.bottom + r.end) // 2 + 1)] or range(s, e)
+    seen = float(np.mean([bool(raw[i][0]) for i in range(s, e)]))
+    return seen * float(np.mean([raw[i] == lab for i in rows]))
+
+
 def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) -> list[Segment]:
     """Recognise the exercise(s) of a clip and segment reps and stance phases.
 
@@ -729,9 +731,9 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
     for lab, s, e in merge_runs(labels, t):
         if not lab[0]:
             continue
-        agree = float(np.mean([raw[i] == lab for i in range(s, e)])) if exercise is None else 1.0
         seg_reps = _reps_in(lab, s, e, f=f, reps=reps, phases=phases)
-        segments.append(_segment(lab, s, e, t=t, conf=agree, reps=seg_reps))
+        conf = _agreement(raw, lab, s, e, seg_reps) if exercise is None else 1.0
+        segments.append(_segment(lab, s, e, t=t, conf=conf, reps=seg_reps))
     return segments
 
 
