@@ -76,5 +76,16 @@ def test_two_legged_rep_worst_for_both_sides_is_shown_once():
     assert len(specs) == 1 and specs[0].rep is reps[1] and specs[0].also is not None
     assert specs[0].caption == (
         "Both legs: squat, rep 2 – knee valgus (FPPA) 9.0° left, knee valgus (FPPA) 8.0° right "
-        "(worst rep of both sides)"
+        "(worst rep of both sides, at its peak)"
     )
+
+
+def test_peak_time_is_argmax_within_rep():
+    a = make_assessment("left")
+    spec = keyframe_specs(a)[0]
+    rep = spec.rep
+    t = a.metrics.t_s
+    sel = (t >= rep.t_start_s) & (t <= rep.t_end_s)
+    col = a.metrics["pelvic_drop_deg_left"]
+    assert spec.t_s == t[sel][np.nanargmax(col[sel])]
+    assert rep.t_start_s <= spec.t_s <= rep.t_end_s

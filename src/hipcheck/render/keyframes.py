@@ -2,8 +2,10 @@
 
 "Worst" is the rep with the largest per-rep peak of the leading metric: the
 metric of the strongest finding in the evidence table, else pelvic drop, else
-knee FPPA (both: larger = worse on that side). The frame shown is the rep's
-bottom (``Rep.t_bottom_s``). Sides are the person's anatomical sides.
+knee FPPA (both: larger = worse on that side). The frame shown is the one in
+that rep where the metric's column is largest (its peak moment), or the rep's
+bottom (``Rep.t_bottom_s``) when the column has no value there. Sides are the
+person's anatomical sides.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from numpy.typing import NDArray
 
 from hipcheck.landmarks import PoseSeries
 from hipcheck.program import metric_name
-from hipcheck.results import SIDES, Assessment, EvidenceRow, Rep, Side
+from hipcheck.results import SIDES, Assessment, EvidenceRow, MetricTable, Rep, Side
 
 from .overlay import PoseAnnotator, metrics_row, nearest_row
+from .plots import series_columns
 
 KEY_METRICS: tuple[str, ...] = ("pelvic_drop_deg", "knee_fppa_deg", "trunk_lean_deg")
 """Metrics a worst rep may be chosen by, in default order of preference."""
@@ -36,6 +39,7 @@ class KeyFrameSpec:
     metric: str
     value: float
     also: KeyFrameSpec | None = None  # the other side, when the same two-legged rep is worst for both
+    t_s: float = math.nan  # time of the frame to show (NaN: the rep's bottom)
 
     @property
     def caption(self) -> str:
@@ -43,8 +47,10 @@ class KeyFrameSpec:
         ex = self.rep.exercise.replace("_", " ")
         if self.also is not None:
             parts = f"{self._value_text()} left, {self.also._value_text()} right"
-            return f"Both legs: {ex}, rep {self.rep.index} – {parts} (worst rep of both sides)"
-        return f"{self.side.capitalize()} leg: {ex}, rep {self.rep.index} – {self._value_text()} (worst rep)"
+            return f"Both legs: {ex}, rep {self.rep.index} – {parts} (worst rep of both sides, at its peak)"
+        return (
+            f"{self.side.capitalize()} leg: {ex}, rep {self.rep.index} – {self._value_text()} (worst rep, at its peak)"
+        )
 
     def _value_text(self) -> str:
         unit = "°" if self.metric.endswith("_deg") else ""
@@ -70,6 +76,19 @@ def worst_rep(reps: Sequence[Rep], metric: str, side: Side) -> tuple[Rep, float]
     return best
 
 
+def peak_time(metrics: MetricTable, metric: str, side: Side, rep: Rep) -> float:
+    """Time (s) within the rep where the metric's column for ``side`` is largest; the rep bottom if none."""
+    col = series_columns(metrics, metric).get(side)
+    t = np.asarray(metrics.t_s)
+    sel = (t >= rep.t_start_s) & (t <= rep.t_end_s)
+    if col is None or not sel.any():
+        return rep.t_bottom_s
+    values = np.where(sel, metrics[col], np.nan)
+    if not np.isfinite(values).any():
+        return rep.t_bottom_s
+    return float(t[int(np.nanargmax(values))])
+
+
 def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
     """One :class:`KeyFrameSpec` per side that has a rep with a key metric (left first)."""
     reps = [r for ex in assessment.exercises for r in ex.reps]
@@ -78,7 +97,8 @@ def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
         for metric in leading_metrics(assessment.evidence):
             hit = worst_rep(reps, metric, side)
             if hit is not None:
-                specs.append(KeyFrameSpec(side, hit[0], metric, hit[1]))
+                t_peak = peak_time(assessment.metrics, metric, side, hit[0])
+                specs.append(KeyFrameSpec(side, hit[0], metric, hit[1], t_s=t_peak))
                 break
     if len(specs) == 2 and specs[0].rep is specs[1].rep:  # a two-legged rep is worst for both: show it once
         return [dataclasses.replace(specs[0], also=specs[1])]
@@ -103,7 +123,7 @@ def worst_rep_keyframes(
     if not specs or len(pose) == 0:
         return {}
     assert pose.frame_index is not None
-    rows = [nearest_row(pose.t_s, s.rep.t_bottom_s, math.inf) for s in specs]
+    rows = [nearest_row(pose.t_s, s.t_s if math.isfinite(s.t_s) else s.rep.t_bottom_s, math.inf) for s in specs]
     images = read_frames_at(video_path, [int(pose.frame_index[r]) for r in rows])
     ann = annotator or PoseAnnotator()
     out = {}
