@@ -366,8 +366,6 @@ class _Rows:
         self.index.append(index)
         self.t_s.append(t_s)
         self.n_people.append(0 if pose is None else pose.n_people)
-        if pose is not None and not self.segmentation:
-            pose = FramePose(pose.xy_px, pose.z, pose.visibility, pose.presence, pose.xyz_world_m, None, None, 0)
         self.poses.append(pose)
 
     def arrays(self) -> dict[str, Any]:
