@@ -371,6 +371,13 @@ def test_override_exercise() -> None:
     assert only.exercise == "standing" and only.reps == ()
 
 
+def test_override_unknown_name_is_refused() -> None:
+    tr = Track()
+    stand(tr, 1.0)
+    with pytest.raises(ValueError, match="expected one of"):
+        mv.segment_movement(render(tr), exercise="squats")  # type: ignore[arg-type]
+
+
 def test_override_single_leg_keeps_sides() -> None:
     tr = Track()
     stand(tr, 1.0)

@@ -1,8 +1,10 @@
 """Exercise recognition, rep segmentation and single-leg stance phases.
 
 The flow is: per-frame scale-free features (:func:`movement_features`) → a
-per-frame posture label → runs merged with hysteresis into
-:class:`Segment` s, each with its reps (:class:`RepSegment`).
+per-frame posture label (:func:`frame_postures`; squat/lunge reps found on
+the hip-depth signal get one label each) → runs merged with hysteresis
+(:func:`merge_runs`) into :class:`Segment` s, each with its reps
+(:class:`RepSegment`). A clip may hold several exercises in a row.
 
 Conventions
 -----------
@@ -85,7 +87,9 @@ class Segment:
         t_start_s: time of row ``start``; t_end_s: time of row ``end - 1`` (s).
         reps: squat/lunge reps; for single-leg tests one per stance phase
             (foot lift → touch-down), ``bottom`` = deepest / worst row.
-        confidence: 0..1, share of the segment's rows whose own posture agrees.
+        confidence: 0..1, share of rows (in the reps' deeper halves, if any)
+            whose own per-frame posture agrees, times the share of rows with a pose;
+            1.0 when the exercise was given by the user.
     """
 
     exercise: ExerciseName
@@ -110,7 +114,8 @@ class MovementFeatures:
         wide: ankle separation along the hip line / leg length.
         thigh_incl_deg: angle of each thigh from the downward vertical (world).
         trunk_flex_deg: angle of the hip→shoulder midline from the upward vertical (world).
-        travel: hip-midpoint speed across the image, leg lengths per second (1 s mean).
+        travel: net hip-midpoint travel (sideways and toward/away from the camera)
+            over a 1.5 s window, leg lengths per second.
         detected: (T,) bool, a person is in the picture (both hips in the image).
     """
 
@@ -688,7 +693,8 @@ def _override_labels(
         anchors = [(_front_side(f, r.bottom), r.start, r.end) for r in reps]
         sides = list(_nearest_side(n, anchors, _front_side(f, int(np.nanargmax(np.nan_to_num(f.depth, nan=-1))))))
     elif exercise in SINGLE_LEG:
-        default: Side = "left" if np.nanmean(f.lift[:, 0] - f.lift[:, 1]) <= 0 else "right"
+        diff = f.lift[:, 0] - f.lift[:, 1]  # + = left foot higher on average → standing on the right
+        default: Side = "right" if np.isfinite(diff).any() and np.nanmean(diff) > 0 else "left"
         sides = list(_nearest_side(n, phases, default))
     return [(exercise, sides[i]) if raw[i][0] else ("", None) for i in range(n)]
 
@@ -716,7 +722,12 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
     Returns:
         Segments in time order, not overlapping. [] when the series is empty,
         all missing or shorter than 0.4 s.
+
+    Raises:
+        ValueError: ``exercise`` is not one of :data:`EXERCISES`.
     """
+    if exercise is not None and exercise not in EXERCISES:
+        raise ValueError(f"exercise: expected one of {', '.join(EXERCISES)}, got {exercise!r}")
     t = pose.t_s
     if len(pose) < 3 or t[-1] - t[0] < MIN_RUN_S or not pose.detected.any():
         return []
