@@ -18,7 +18,7 @@ import pytest
 from numpy.typing import NDArray
 
 from hipcheck import movement as mv
-from hipcheck.landmarks import INDEX, N_LANDMARKS, PoseSeries
+from hipcheck.landmarks import INDEX, MIRROR_PERMUTATION, N_LANDMARKS, PoseSeries
 
 THIGH, SHANK, ANKLE_H = 0.45, 0.43, 0.07
 HIP_HALF, SHOULDER_HALF, TRUNK = 0.09, 0.18, 0.5
@@ -340,6 +340,19 @@ def test_protocol_in_order() -> None:
     ex, ph = mv.frame_labels(segs, len(pose))
     assert len(ex) == len(ph) == len(pose)
     assert ex[0] == "standing" and "descent" in ph and "bottom" in ph and "stance_right" in ph
+
+
+def test_protocol_survives_dropouts_swaps_and_noise() -> None:
+    tr, want = protocol()
+    pose = render(tr, noise_px=2.0, noise_m=0.01, seed=3)
+    rng = np.random.default_rng(5)
+    xy, world = pose.xy_px.copy(), pose.xyz_world_m.copy()
+    drop = rng.choice(len(pose), size=len(pose) // 20, replace=False)  # 5 % single missing frames
+    xy[drop], world[drop] = np.nan, np.nan
+    swap = rng.choice(len(pose), size=len(pose) // 100, replace=False)  # 1 % left/right label swaps
+    xy[swap], world[swap] = xy[swap][:, MIRROR_PERMUTATION], world[swap][:, MIRROR_PERMUTATION]
+    segs = mv.segment_movement(pose.replace(xy_px=xy, xyz_world_m=world))
+    assert names(segs) == want
 
 
 def test_mirrored_swaps_every_side() -> None:

@@ -27,7 +27,7 @@ from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import median_filter, uniform_filter1d
 from scipy.signal import find_peaks
 
 from hipcheck.landmarks import (
@@ -170,9 +170,20 @@ def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     return np.where(ok, out, np.nan)
 
 
-def _smooth2(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
-    """:func:`_smooth` applied to both columns of a (T, 2) array."""
-    return np.stack([_smooth(x[:, 0], n), _smooth(x[:, 1], n)], axis=1)
+def _denoise(x: NDArray[np.float64], t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A feature made robust: gaps up to 0.3 s bridged, single-frame glitches (a left/right label
+    swap) removed by a 5-row running median, then a 0.1 s moving average. Longer gaps stay NaN.
+    Works on (T,) or column-wise on (T, k) arrays.
+    """
+    if x.ndim == 2:
+        return np.stack([_denoise(x[:, j], t_s) for j in range(x.shape[1])], axis=1)
+    x = _fill_gaps(x, _rows(t_s, 0.3))
+    ok = np.isfinite(x)
+    if ok.sum() < 2:
+        return x
+    idx = np.arange(x.size)
+    med = median_filter(np.interp(idx, idx[ok], x[ok]), size=5, mode="nearest")
+    return _smooth(np.where(ok, med, np.nan), _rows(t_s, 0.1))
 
 
 def _rows(t_s: NDArray[np.float64], seconds: float) -> int:
@@ -342,7 +353,7 @@ def _travel(pose: PoseSeries, window_s: float = 1.5) -> NDArray[np.float64]:
 def movement_features(pose: PoseSeries) -> MovementFeatures:
     """Compute the per-frame features used for recognition (see :class:`MovementFeatures`)."""
     xy, w = pose.xy_px, pose.xyz_world_m
-    n = _rows(pose.t_s, 0.1)
+    t = pose.t_s
     forward, wide = _stance_geometry(w)
     down = np.array([0.0, 1.0, 0.0])
     incl = np.stack([_angle_deg(w[:, k] - w[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))], axis=1)
@@ -351,9 +362,9 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
     with np.errstate(invalid="ignore"):
         quiet = (knees < QUIET_KNEE_DEG).all(axis=1) & (trunk < QUIET_KNEE_DEG)
     return MovementFeatures(
-        depth=_smooth(_depth(xy, w), n), knee_flex_deg=_smooth2(knees, n), lift=_smooth2(_lift(xy, w, quiet), n),
-        forward=_smooth2(forward, n), wide=_smooth(wide, n),
-        thigh_incl_deg=_smooth2(incl, n), trunk_flex_deg=_smooth(trunk, n),
+        depth=_denoise(_depth(xy, w), t), knee_flex_deg=_denoise(knees, t), lift=_denoise(_lift(xy, w, quiet), t),
+        forward=_denoise(forward, t), wide=_denoise(wide, t),
+        thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
         travel=_travel(pose), detected=pose.detected,
     )  # fmt: skip
 
