@@ -141,6 +141,10 @@ class PoseSeries:
             pelvis region, resampled into the box ``pelvis_box_px``.
         pelvis_box_px: optional (T, 4) box ``x0, y0, x1, y1`` in pixels that
             ``pelvis_mask`` covers; NaN where no mask.
+        waist_px: optional (T, 2, 2) the visible waistline (belt / waistband /
+            shirt–shorts edge) as two image points (x, y) in pixels: row 0 on
+            the person's **left** side, row 1 on the right. NaN where not seen.
+            Pelvic obliquity of these two points reads the visible pelvis tilt.
         provenance: how the series was made.
     """
 
@@ -154,6 +158,7 @@ class PoseSeries:
     frame_index: NDArray[np.int64] | None = None
     pelvis_mask: NDArray[np.uint8] | None = None
     pelvis_box_px: NDArray[np.float64] | None = None
+    waist_px: NDArray[np.float64] | None = None
     landmark_names: tuple[str, ...] = LANDMARK_NAMES
     provenance: Provenance = field(default_factory=Provenance)
 
@@ -199,6 +204,8 @@ class PoseSeries:
             mask.setflags(write=False)
             object.__setattr__(self, "pelvis_mask", mask)
             object.__setattr__(self, "pelvis_box_px", _as_float("pelvis_box_px", self.pelvis_box_px, (t, 4)))
+        if self.waist_px is not None:
+            object.__setattr__(self, "waist_px", _as_float("waist_px", self.waist_px, (t, 2, 2)))
 
     # ------------------------------------------------------------------ basics
     def __len__(self) -> int:
@@ -219,7 +226,8 @@ class PoseSeries:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """(T,) True where a person was found (hips present)."""
-        return np.isfinite(self.xy_px[:, [L_HIP, R_HIP], 0]).all(axis=1)
+        detected: NDArray[np.bool_] = np.isfinite(self.xy_px[:, [L_HIP, R_HIP], 0]).all(axis=1)
+        return detected
 
     def replace(self, **changes: Any) -> PoseSeries:
         """A copy with some fields replaced (validated again)."""
@@ -229,8 +237,10 @@ class PoseSeries:
         """The rows selected by a slice, boolean mask or index array."""
         mask = None if self.pelvis_mask is None else self.pelvis_mask[rows]
         box = None if self.pelvis_box_px is None else self.pelvis_box_px[rows]
+        waist = None if self.waist_px is None else self.waist_px[rows]
         assert self.frame_index is not None
         return self.replace(
+            waist_px=waist,
             xy_px=self.xy_px[rows], z=self.z[rows], visibility=self.visibility[rows],
             presence=self.presence[rows], xyz_world_m=self.xyz_world_m[rows],
             t_s=self.t_s[rows], frame_index=self.frame_index[rows],
@@ -255,7 +265,12 @@ class PoseSeries:
             mask = self.pelvis_mask[:, :, ::-1].copy()
             box = self.pelvis_box_px.copy()
             box[:, [0, 2]] = w - self.pelvis_box_px[:, [2, 0]]
+        waist = None
+        if self.waist_px is not None:
+            waist = self.waist_px[:, ::-1].copy()
+            waist[..., 0] = w - waist[..., 0]
         return self.replace(
+            waist_px=waist,
             xy_px=xy, z=self.z[:, perm], visibility=self.visibility[:, perm],
             presence=self.presence[:, perm], xyz_world_m=world,
             pelvis_mask=mask, pelvis_box_px=box,
@@ -277,6 +292,8 @@ class PoseSeries:
         if self.pelvis_mask is not None:
             arrays["pelvis_mask"] = self.pelvis_mask
             arrays["pelvis_box_px"] = self.pelvis_box_px
+        if self.waist_px is not None:
+            arrays["waist_px"] = self.waist_px
         tmp = path.with_name(path.name + ".part.npz")
         np.savez_compressed(tmp, **arrays)
         tmp.replace(path)
@@ -307,7 +324,7 @@ class PoseSeries:
                 presence=data["presence"], xyz_world_m=data["xyz_world_m"], t_s=data["t_s"],
                 resolution_wh=(int(data["resolution_wh"][0]), int(data["resolution_wh"][1])),
                 frame_index=data["frame_index"], pelvis_mask=data.get("pelvis_mask"),
-                pelvis_box_px=data.get("pelvis_box_px"),
+                pelvis_box_px=data.get("pelvis_box_px"), waist_px=data.get("waist_px"),
                 provenance=Provenance.from_dict(json.loads(str(data["provenance"]))),
             )  # fmt: skip
         except (KeyError, ValueError) as exc:
@@ -376,7 +393,11 @@ def average_with_mirror(pose: PoseSeries, flipped: PoseSeries) -> PoseSeries:
     if pose.pelvis_mask is not None and back.pelvis_mask is not None:
         mask, box = _average_masks(pose, back)
     extra = {**pose.provenance.extra, "flip_average": True}
+    waist = None
+    if pose.waist_px is not None and back.waist_px is not None:
+        waist = _nanmean2(pose.waist_px, back.waist_px)
     return pose.replace(
+        waist_px=waist,
         xy_px=_nanmean2(pose.xy_px, back.xy_px), z=_nanmean2(pose.z, back.z),
         visibility=_nanmean2(pose.visibility, back.visibility), presence=_nanmean2(pose.presence, back.presence),
         xyz_world_m=_nanmean2(pose.xyz_world_m, back.xyz_world_m), pelvis_mask=mask, pelvis_box_px=box,
