@@ -226,8 +226,7 @@ class PoseSeries:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """(T,) True where a person was found (hips present)."""
-        detected: NDArray[np.bool_] = np.isfinite(self.xy_px[:, [L_HIP, R_HIP], 0]).all(axis=1)
-        return detected
+        return np.asarray(np.isfinite(self.xy_px[:, [L_HIP, R_HIP], 0]).all(axis=1), dtype=bool)
 
     def replace(self, **changes: Any) -> PoseSeries:
         """A copy with some fields replaced (validated again)."""
