@@ -51,13 +51,12 @@ def _decoded_frames(path: Path) -> tuple[int, float]:
 def test_headless_full_protocol_from_a_clip(tmp_path):
     clip = _clip(WEBCAM)
     out = tmp_path / "session"
-    proc = subprocess.run(
-        _cmd("--source", str(clip), "--realtime", "--headless", "-o", str(out), "--time-scale", "0.1",
-             "--reps", "2", "--framing-timeout", "2"),  # fmt: skip
-        capture_output=True, text=True, timeout=500,
-    )  # fmt: skip
+    args = ["--source", str(clip), "--realtime", "--headless", "-o", str(out)]
+    args += ["--time-scale", "0.1", "--reps", "2", "--framing-timeout", "2"]
+    proc = subprocess.run(_cmd(*args), check=False, capture_output=True, text=True, timeout=500)
     assert proc.returncode == 0, proc.stderr[-2000:]
     log = json.loads((out / "session.json").read_text())
+    print(json.dumps({k: log[k] for k in ("steps", "warnings", "stats", "end_reason")}, indent=1))  # shown on failure
     assert log["format"] == "hipcheck.live-session/1" and log["protocol"] == "full"
     assert log["end_reason"] in ("completed", "source_ended")
     # the clip's feet touch the bottom edge: framing never confirms, the session starts after the time-out
@@ -84,10 +83,20 @@ def test_headless_full_protocol_from_a_clip(tmp_path):
 
 
 def _start_and_wait(clip: Path, out: Path, min_bytes: int) -> subprocess.Popen[str]:
+    args = [
+        "--source",
+        str(clip),
+        "--realtime",
+        "--headless",
+        "--no-analysis",
+        "-o",
+        str(out),
+        "--framing-timeout",
+        "1",
+    ]
     proc = subprocess.Popen(
-        _cmd("--source", str(clip), "--realtime", "--headless", "--no-analysis", "-o", str(out), "--framing-timeout", "1"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+        _cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     rec = out / "recording.avi"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
