@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from hipcheck.camera import derotate_xy
 from hipcheck.landmarks import (
+    INDEX,
     L_ANKLE,
     L_HEEL,
     L_HIP,
@@ -322,13 +323,14 @@ def trunk_lean_deg(
 class MaskTiltParams:
     """Tunable constants of :func:`pelvic_tilt_from_mask_deg` (lengths in hip widths)."""
 
-    band_above: float = 0.55  # rows from this far above the hip line (≈ iliac crest) ...
-    band_below: float = 0.35  # ... to this far below it (greater trochanter)
+    band_above: float = 0.9  # rows from this far above the hip line (waist, iliac crest) ...
+    band_below: float = -0.1  # ... to this far below it (negative: stop just above the hip line)
     max_tilt_deg: float = 20.0  # tilts searched: ±this ...
     grid_deg: float = 1.0  # ... in steps of this, refined by a parabola
     min_edge: float = 0.45  # outer edges closer than this to the midline are inner structure
     threshold: float = 0.5  # mask level of the silhouette edge (0..1)
     min_rows: int = 6  # fewer valid rows on either side → NaN
+    arm_half_width: float = 0.2  # arms erased along the landmarks, this wide each side (0 = keep)
 
 
 def _outer_edges(mask01: FloatArray, c: float, min_dist: float, thr: float) -> FloatArray:
@@ -380,8 +382,29 @@ def _asymmetry(mask01: FloatArray, c: tuple[float, float], hw: float, angle_deg:
     return float(np.var(d)) if d.size >= p.min_rows else math.inf
 
 
+_ARM_CHAINS = (
+    (INDEX["left_shoulder"], INDEX["left_elbow"], INDEX["left_wrist"], INDEX["left_index"]),
+    (INDEX["right_shoulder"], INDEX["right_elbow"], INDEX["right_wrist"], INDEX["right_index"]),
+)
+
+
+def _wipe_arms(mask01: FloatArray, arm_cells: FloatArray, half_width: float) -> FloatArray:
+    """Erase the arms (shoulder-elbow-wrist-hand polylines, ``half_width`` cells each side) from a crop.
+
+    Hands hanging against the hips would otherwise be read as the hip contour.
+    """
+    out = mask01.copy()
+    thick = max(1, round(2 * half_width))
+    for chain in arm_cells:
+        pts = chain[np.isfinite(chain).all(axis=1)]
+        if len(pts) >= 2:
+            poly = np.round(pts * 16).astype(np.int32).reshape(-1, 1, 2)
+            cv2.polylines(out, [poly], False, 0.0, thickness=thick, lineType=cv2.LINE_8, shift=4)
+    return out
+
+
 def _frame_tilt(
-    mask: NDArray[np.uint8], box: FloatArray, hips: FloatArray, roll_deg: float, p: MaskTiltParams
+    mask: NDArray[np.uint8], box: FloatArray, lm_xy: FloatArray, roll_deg: float, p: MaskTiltParams
 ) -> float:
     """Silhouette tilt of one frame in degrees, + = image-right side higher (level frame).
 
@@ -391,14 +414,18 @@ def _frame_tilt(
     """
     m = mask.shape[0]
     cell = (box[2] - box[0]) / m
+    hips = lm_xy[[L_HIP, R_HIP]]
     if not (np.all(np.isfinite(box)) and np.all(np.isfinite(hips)) and cell > 0):
         return math.nan
-    hips_cells = (hips - box[:2]) / cell - 0.5
+    cells = (lm_xy - box[:2]) / cell - 0.5
+    hips_cells = cells[[L_HIP, R_HIP]]
     hw = float(np.linalg.norm(hips_cells[0] - hips_cells[1]))
     if hw < 2.0:
         return math.nan
     c = (float(hips_cells[:, 0].mean()), float(hips_cells[:, 1].mean()))
     mask01 = mask.astype(np.float64) / 255.0
+    if p.arm_half_width > 0:
+        mask01 = _wipe_arms(mask01, cells[np.array(_ARM_CHAINS)], p.arm_half_width * hw)
     # turning content by OpenCV angle a levels a tilt of (roll - a) degrees (image-right side higher = +)
     coarse = np.arange(-p.max_tilt_deg, p.max_tilt_deg + 1e-9, 4.0 * p.grid_deg)
     errs = np.array([_asymmetry(mask01, c, hw, roll_deg - t, p) for t in coarse])
@@ -466,7 +493,7 @@ def pelvic_tilt_from_mask_deg(
             f"pelvis_box_px, xy_px: expected shapes ({t}, 4) and ({t}, 33, 2), got {box.shape}, {xy.shape}"
         )
     hips = xy[:, [L_HIP, R_HIP]]
-    out = np.array([_frame_tilt(mask[i], box[i], hips[i], float(roll_deg), p) for i in range(t)])
+    out = np.array([_frame_tilt(mask[i], box[i], xy[i], float(roll_deg), p) for i in range(t)])
     with np.errstate(invalid="ignore"):
         # derotated order of the hips (roll only matters near side views)
         r = math.radians(roll_deg)
