@@ -251,7 +251,7 @@ def _keyframe_section(keyframes: Mapping[str, NDArray[np.uint8]] | None) -> str:
         for cap, img in keyframes.items()
     )
     return (
-        "<h2 id='keyframes'>Key frames</h2><p class='muted'>The worst rep of each side at its lowest point: "
+        "<h2 id='keyframes'>Key frames</h2><p class='muted'>The worst rep of each side, at the moment of its peak: "
         "skeleton, hip line and knee lines, coloured green / amber / red by threshold.</p>"
         f"<div class='grid'>{figs}</div>"
     )
