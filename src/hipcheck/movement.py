@@ -54,7 +54,7 @@ Label = tuple[str, "Side | None"]
 """(exercise, side) of one frame; exercise "" = no valid pose."""
 
 # Thresholds (dimensionless unless the name says a unit); see movement_features.
-LIFT_ON, LIFT_OFF = 0.35, 0.18  # foot height above the other foot / shank length
+LIFT_ON, LIFT_OFF = 0.30, 0.15  # foot height above the other foot / shank length
 QUIET_KNEE_DEG = 30.0  # both knees and the trunk within this of straight: both feet taken as down
 SQUAT_DEPTH = 0.10  # hip lowering / leg length
 SQUAT_KNEE_DEG = 35.0
@@ -63,8 +63,9 @@ WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, o
 SLDL_TRUNK_DEG = 45.0
 SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a single-leg squat
 LUNGE_BACK_LIFT = 0.6  # a foot lifted less than this, far behind the other, is a lunge's back foot on its toes
+FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of the hips / leg length
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
-MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 1.5, 0.8
+MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 3.0, 0.8
 
 
 @dataclass(frozen=True)
@@ -216,10 +217,9 @@ def _robust_len(x: NDArray[np.float64]) -> float:
 
 def _depth(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
     """Hip lowering / leg length: mean of the image estimate and the world estimate where both exist."""
-    _, _, leg_px = _leg_lengths(xy)
     hip_y = (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2
     floor_y = np.fmax(xy[:, L_ANKLE, 1], xy[:, R_ANKLE, 1])
-    d_img = 1.0 - (floor_y - hip_y) / _robust_len(leg_px)
+    d_img = 1.0 - (floor_y - hip_y) / _robust_len(_leg_lengths(xy)[2])
     _, _, leg_w = _leg_lengths(w)
     hip_wy = (w[:, L_HIP, 1] + w[:, R_HIP, 1]) / 2
     d_w = 1.0 - (np.fmax(w[:, L_ANKLE, 1], w[:, R_ANKLE, 1]) - hip_wy) / leg_w
@@ -483,10 +483,16 @@ def stance_phases_from_lift(
 
 
 def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bool:
-    """True when a "lifted" foot is a lunge's back foot: far behind the stance foot and only a little up."""
+    """True when a "lifted" foot is a lunge's back foot: far behind the stance foot, which is ahead
+    of the hips, and only a little up (heel raised).
+    """
     st, sw = (0, 1) if stance == "left" else (1, 0)
-    behind = np.nanmedian(f.forward[s:e, st] - f.forward[s:e, sw]) if np.isfinite(f.forward[s:e]).any() else 0.0
-    return bool(behind > SPLIT_ON and np.nanmedian(f.lift[s:e, sw]) < LUNGE_BACK_LIFT)
+    fwd = f.forward[s:e]
+    if not np.isfinite(fwd).all(axis=1).any():
+        return False
+    behind = np.nanmedian(fwd[:, st] - fwd[:, sw])
+    ahead = np.nanmedian(fwd[:, st])  # a lunge's front foot is ahead of the hips; a single-leg stance's under them
+    return bool(behind > SPLIT_ON and ahead > FRONT_FOOT_AHEAD and np.nanmedian(f.lift[s:e, sw]) < LUNGE_BACK_LIFT)
 
 
 def single_leg_phases(f: MovementFeatures, t_s: NDArray[np.float64]) -> list[tuple[Side, int, int]]:
@@ -520,7 +526,8 @@ def _bipedal_label(f: MovementFeatures, i: int) -> Label:
     knees = f.knee_flex_deg[i]
     split = abs(f.forward[i, 0] - f.forward[i, 1])
     asym = abs(knees[0] - knees[1])
-    if split > SPLIT_ON or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
+    ahead = float(np.nanmax(f.forward[i])) if np.isfinite(f.forward[i]).any() else 0.0
+    if (split > SPLIT_ON and ahead > FRONT_FOOT_AHEAD) or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
         return ("lunge", _front_side(f, i))
     if f.depth[i] > SQUAT_DEPTH or float(np.nanmax(knees)) > SQUAT_KNEE_DEG:
         return ("squat", None)
@@ -628,7 +635,8 @@ def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
 
     First every run shorter than ``MIN_RUN_S`` is absorbed by a neighbour,
     shortest first; then standing pauses up to ``GAP_S`` between two runs of
-    the same exercise and side are absorbed by them.
+    the same exercise and side are absorbed by them (and so are squat-like
+    moments up to ``GAP_S`` inside a lunge bout: stepping between lunges).
     """
     runs = _coalesce([(lab, i, i + 1) for i, lab in enumerate(labels)])
 
@@ -644,7 +652,8 @@ def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
     k = 1
     while k < len(runs) - 1:
         lab, s, e = runs[k]
-        if lab[0] == "standing" and runs[k - 1][0] == runs[k + 1][0] and t_s[e - 1] - t_s[s] <= GAP_S:
+        pause = lab[0] == "standing" or (lab[0] == "squat" and runs[k - 1][0][0] == "lunge")
+        if pause and runs[k - 1][0] == runs[k + 1][0] and t_s[e - 1] - t_s[s] <= GAP_S:
             runs = _absorb(runs, k, durations(runs))
         else:
             k += 1
@@ -656,16 +665,32 @@ def _argmax_row(x: NDArray[np.float64], a: int, b: int) -> int:
     return a + int(np.argmax(np.nan_to_num(x[a:b], nan=-np.inf)))
 
 
+def _single_leg_reps(
+    name: str, a: int, b: int, *, f: MovementFeatures, reps: Sequence[RepSegment], t_s: NDArray[np.float64]
+) -> list[RepSegment]:
+    """Reps of one stance phase [a, b): the depth reps inside it for a single-leg squat, the trunk
+    flexion reps for a single-leg deadlift, else (or when none) the phase itself, bottom = its peak.
+    """
+    key = f.trunk_flex_deg if name == "single_leg_deadlift" else f.depth
+    if name == "single_leg_squat":
+        inner = [RepSegment(max(r.start, a), r.bottom, min(r.end, b)) for r in reps if a <= r.bottom < b]
+    elif name == "single_leg_deadlift":
+        found = find_reps(key[a:b] / 90.0, t_s[a:b], min_depth=0.2, min_duration_s=0.8)
+        inner = [RepSegment(a + r.start, a + r.bottom, a + r.end) for r in found]
+    else:
+        inner = []
+    return inner or [RepSegment(a, _argmax_row(key, a, b), b)]
+
+
 def _reps_in(
     lab: Label, s: int, e: int, *, f: MovementFeatures, reps: Sequence[RepSegment],
-    phases: Sequence[tuple[Side, int, int]],
+    phases: Sequence[tuple[Side, int, int]], t_s: NDArray[np.float64],
 ) -> tuple[RepSegment, ...]:  # fmt: skip
     """Reps of the segment [s, e): stance phases (single-leg), depth reps, or the held position as one rep."""
     name, side = lab
     if name in SINGLE_LEG:
-        key = f.trunk_flex_deg if name == "single_leg_deadlift" else f.depth
-        clipped = [(st, max(a, s), min(b, e)) for st, a, b in phases]
-        return tuple(RepSegment(a, _argmax_row(key, a, b), b) for st, a, b in clipped if st == side and b > a)
+        clipped = [(max(a, s), min(b, e)) for st, a, b in phases if st == side and min(b, e) > max(a, s)]
+        return tuple(r for a, b in clipped for r in _single_leg_reps(name, a, b, f=f, reps=reps, t_s=t_s))
     if name not in ("squat", "lunge"):
         return ()
     inside = tuple(RepSegment(max(r.start, s), r.bottom, min(r.end, e)) for r in reps if s <= r.bottom < e)
@@ -753,7 +778,7 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
     for lab, s, e in merge_runs(labels, t):
         if not lab[0]:
             continue
-        seg_reps = _reps_in(lab, s, e, f=f, reps=reps, phases=phases)
+        seg_reps = _reps_in(lab, s, e, f=f, reps=reps, phases=phases, t_s=t)
         conf = _agreement(raw, lab, s, e, seg_reps) if exercise is None else 1.0
         segments.append(_segment(lab, s, e, t=t, conf=conf, reps=seg_reps))
     return segments
