@@ -37,6 +37,9 @@ class DrawOnlyView:
         self.frames += 1
         return None
 
+    def close(self) -> None:
+        pass
+
 
 def run(source: Path, realtime: bool, draw: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:

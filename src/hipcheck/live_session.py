@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -70,6 +71,9 @@ class LiveView(Protocol):
         self, image_bgr: NDArray[np.uint8], pose: PoseLike | None, status: LiveStatus, readouts: Readouts
     ) -> str | None:
         """Draw the unmirrored frame (mirrored for display) and return a key or None."""
+
+    def close(self) -> None:
+        """Close the display (the session calls it before the analysis starts)."""
 
 
 # ------------------------------------------------------------------- recorder
@@ -466,6 +470,7 @@ def run_session(
             loop.machine.finish(loop.t_last_s, reason)
             loop.machine.end_reason = reason
             loop.close()
+            loop.log.write(loop.machine, stats=loop.stats.summary())
     return _finish(config, loop, reason)
 
 
@@ -490,11 +495,13 @@ def _capture(loop: _Loop, frames: Any, stop: threading.Event) -> str:
 
 
 def _finish(config: LiveConfig, loop: _Loop, reason: str) -> SessionResult:
-    """Write the final log and, unless interrupted, run the analysis."""
+    """Close the view and, unless interrupted, run the analysis."""
     stats = loop.stats.summary()
-    loop.log.write(loop.machine, stats=stats)
+    if loop.view is not None:
+        loop.view.close()
     html = rjson = None
     if config.analysis and reason != "interrupted" and loop.recorder.frames_written > 0:
+        print(f"hipcheck live: analysing {loop.recorder.path} ...", file=sys.stderr, flush=True)
         html, rjson, note = _analyse(loop.recorder.path, Path(config.out_dir) / "analysis", config)
         analysis = {"report_html": _rel(html), "report_json": _rel(rjson), "note": note}
         loop.log.write(loop.machine, stats=stats, analysis=analysis)
