@@ -106,13 +106,13 @@ def lunges(tr: Track, front: str, reps: int, rep_s: float = 2.0) -> list[int]:
 
 
 def single_leg(tr: Track, stance: str, hold_s: float = 3.0, rise_s: float = 0.3, knee_dip: float = 0.0,
-               trunk: float = 3.0, swing_back: bool = False) -> tuple[int, int]:  # fmt: skip
+               trunk: float = 3.0, swing_back: bool = False, dips: int = 1) -> tuple[int, int]:  # fmt: skip
     """Lift the other foot (rise_s), hold, put it down; returns (lift row, first row back on the floor)."""
     n_rise, n_hold = round(rise_s * FPS), round(hold_s * FPS)
     prof = np.r_[_ramp(n_rise)[1:], np.ones(n_hold), _ramp(n_rise)[::-1][:-1]]
     lift_row = len(tr)
     for k, v in enumerate(prof):
-        dip = knee_dip * np.sin(np.pi * k / (len(prof) - 1))
+        dip = knee_dip * np.sin(np.pi * dips * k / (len(prof) - 1)) ** 2
         shift = 0.08 if stance == "left" else -0.08  # pelvis over the stance foot
         if swing_back:
             swing = (-0.12 if stance == "left" else 0.12, -ANKLE_H - 0.55 * v, -0.75 * v)
@@ -309,6 +309,18 @@ def test_single_leg_squat_and_deadlift() -> None:
     stand(tr, 1.5)
     segs = non_standing(mv.segment_movement(render(tr)))
     assert names(segs) == [("single_leg_squat", "right"), ("single_leg_deadlift", "left")]
+
+
+def test_single_leg_squat_reps_inside_one_stance_phase() -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    lift, down = single_leg(tr, "left", hold_s=6.0, knee_dip=0.15, dips=3)
+    stand(tr, 1.5)
+    segs = non_standing(mv.segment_movement(render(tr)))
+    assert names(segs) == [("single_leg_squat", "left")]
+    n = down - lift + 1
+    want = [lift - 1 + round((k + 0.5) * (n + 1) / 3) for k in range(3)]  # sin² peaks
+    assert [r.bottom for r in segs[0].reps] == pytest.approx(want, abs=3)
 
 
 def protocol() -> tuple[Track, list[tuple[str, str | None]]]:
