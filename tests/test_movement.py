@@ -300,6 +300,32 @@ def test_walking(yaw: float) -> None:
     assert segs[0].reps == ()
 
 
+def test_alternating_lunges_alternate_sides() -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    for front in ("left", "right", "left", "right"):
+        lunges(tr, front, 1)
+        stand(tr, 0.5)
+    stand(tr, 1.0)
+    segs = non_standing(mv.segment_movement(render(tr, yaw_deg=90.0)))
+    assert names(segs) == [("lunge", "left"), ("lunge", "right"), ("lunge", "left"), ("lunge", "right")]
+    assert [len(s.reps) for s in segs] == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("hidden", ["left", "right"])
+def test_side_view_squat_with_the_far_leg_hidden(hidden: str) -> None:
+    tr = Track()
+    stand(tr, 1.5)
+    bottoms = squats(tr, 3)
+    pose = render(tr, yaw_deg=90.0)
+    xy, world = pose.xy_px.copy(), pose.xyz_world_m.copy()
+    leg = [INDEX[f"{hidden}_{part}"] for part in ("knee", "ankle", "heel", "foot_index")]
+    xy[:, leg], world[:, leg] = np.nan, np.nan  # what cleaning leaves of an occluded leg
+    segs = non_standing(mv.segment_movement(pose.replace(xy_px=xy, xyz_world_m=world)))
+    assert names(segs) == [("squat", None)]
+    assert [r.bottom for r in segs[0].reps] == pytest.approx(bottoms, abs=2)
+
+
 def test_single_leg_squat_and_deadlift() -> None:
     tr = Track()
     stand(tr, 1.5)
