@@ -23,8 +23,11 @@ contour show the pelvis outline itself.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Iterable
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -237,6 +240,31 @@ class SubjectTracker:
         return int(np.argmin(np.where(big, off, np.inf)))
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Send the C++ log lines MediaPipe/TFLite print while loading a model (XNNPACK, feedback
+    manager, NORM_RECT notices: informational, see google-ai-edge/mediapipe#5639) to /dev/null.
+    Python exceptions are unaffected; set ``HIPCHECK_MEDIAPIPE_LOG=1`` to keep the lines.
+    """
+    if os.environ.get("HIPCHECK_MEDIAPIPE_LOG"):
+        yield
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # captured/replaced stderr: nothing to redirect
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 # --------------------------------------------------------------- estimator
 class PoseEstimator:
     """MediaPipe PoseLandmarker for one stream of frames (not thread-safe).
@@ -274,6 +302,7 @@ class PoseEstimator:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self._last_ms = -1
+        self._first_frame = True
         self._tracker: SubjectTracker | None = None
         options = mpv.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
@@ -285,7 +314,8 @@ class PoseEstimator:
             output_segmentation_masks=segmentation,
         )
         try:
-            self._landmarker = mpv.PoseLandmarker.create_from_options(options)
+            with _quiet_native_stderr():
+                self._landmarker = mpv.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.model_path}: MediaPipe cannot load this model ({first})") from None
@@ -322,9 +352,12 @@ class PoseEstimator:
             raise RuntimeError("PoseEstimator is closed")
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self.mode == "image":
-            return self._landmarker.detect(image)
-        return self._landmarker.detect_for_video(image, self._timestamp_ms(t_s))
+        quiet = _quiet_native_stderr() if self._first_frame else contextlib.nullcontext()
+        self._first_frame = False
+        with quiet:
+            if self.mode == "image":
+                return self._landmarker.detect(image)
+            return self._landmarker.detect_for_video(image, self._timestamp_ms(t_s))
 
     def process(self, image_bgr: NDArray[np.uint8], t_s: float) -> FramePose | None:
         """Landmarks of the subject in one upright BGR frame at time ``t_s`` (s), or None if nobody is found."""
