@@ -6,6 +6,22 @@ the hip-depth signal get one label each) → runs merged with hysteresis
 (:func:`merge_runs`) into :class:`Segment` s, each with its reps
 (:class:`RepSegment`). A clip may hold several exercises in a row.
 
+Recognition rules (thresholds are the module constants)
+-------------------------------------------------------
+- single-leg phase: one ankle is ``LIFT_ON`` shank lengths above the other
+  (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), unless it is a
+  lunge's back foot (far behind, only a little up, the other foot ahead of
+  the hips). Within a phase: trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg
+  deadlift; stance knee past ``SLS_KNEE_DEG`` or hips lowered → single-leg
+  squat; else single-leg stance.
+- lunge: feet split fore-aft by ``SPLIT_ON`` leg lengths with the front foot
+  ahead of the hips, or a wide stance with one knee bent (warrior / side
+  lunge). Front leg = the more horizontal thigh, then the forward foot.
+- squat: hips lowered by ``SQUAT_DEPTH`` leg lengths or a knee bent past
+  ``SQUAT_KNEE_DEG`` with both feet down and together.
+- walking: net travel above ``WALK_SPEED`` leg lengths/s for ``WALK_MIN_S``.
+- else standing. Frames without a pose get no label.
+
 Conventions
 -----------
 - Sides are the person's anatomical sides. ``Segment.side`` is the **stance**
