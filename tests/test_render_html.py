@@ -131,3 +131,19 @@ def test_plan_from_assessment_is_used_when_present():
     plan["headline"] = "A custom headline from the analysis"
     text = render_html(dataclasses.replace(a, plan=plan, exercises=[]))  # no exercises: no plots, fast
     assert "A custom headline from the analysis" in text
+
+
+def test_given_plot_pngs_are_embedded_not_redrawn(tmp_path):
+    a = make_assessment("left")
+    a = dataclasses.replace(a, exercises=[e for e in a.exercises if e.exercise == "squat"])  # 2 plots: fast
+    from hipcheck.render.plots import save_plots
+
+    paths = save_plots(a, tmp_path)
+    pngs = {p.stem: p.read_bytes() for p in paths}
+    marker = pngs["squat_knee_fppa_deg_reps"]
+    text = render_html(a, plot_pngs=pngs)
+    import base64
+
+    assert base64.b64encode(marker).decode() in text
+    fake = {"squat_knee_fppa_deg_reps": b"\x89PNG-not-really"}
+    assert base64.b64encode(fake["squat_knee_fppa_deg_reps"]).decode() in render_html(a, plot_pngs=fake)

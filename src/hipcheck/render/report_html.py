@@ -224,10 +224,11 @@ def _figure(png: bytes, alt: str, cap: str) -> str:
     )
 
 
-def _exercise_sections(a: Assessment) -> str:
+def _exercise_sections(a: Assessment, plot_pngs: Mapping[str, bytes]) -> str:
     by_ex: dict[str, list[str]] = {}
     for nf in iter_figures(a):
-        by_ex.setdefault(nf.exercise, []).append(_figure(figure_png(nf.figure), nf.name.replace("_", " "), nf.caption))
+        png = plot_pngs.get(nf.name) or figure_png(nf.figure)
+        by_ex.setdefault(nf.exercise, []).append(_figure(png, nf.name.replace("_", " "), nf.caption))
     parts = ["<h2 id='exercises'>Per exercise</h2>"] if by_ex else []
     for name, group in exercise_groups(a).items():
         figs = by_ex.get(name, [])
@@ -314,8 +315,18 @@ def _footer() -> str:
     )
 
 
-def render_html(assessment: Assessment, *, keyframes: Mapping[str, NDArray[np.uint8]] | None = None) -> str:
-    """The whole report as one HTML string (see module docstring)."""
+def render_html(
+    assessment: Assessment,
+    *,
+    keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
+    plot_pngs: Mapping[str, bytes] | None = None,
+) -> str:
+    """The whole report as one HTML string (see module docstring).
+
+    ``plot_pngs`` maps figure names (the file stems written by
+    :func:`~hipcheck.render.plots.save_plots`) to PNG bytes already drawn, so
+    they are embedded instead of drawn again.
+    """
     plan = (
         assessment.plan
         if assessment.plan is not None
@@ -326,7 +337,7 @@ def render_html(assessment: Assessment, *, keyframes: Mapping[str, NDArray[np.ui
     body = "".join((
         f"<h1>{esc(title)}</h1><p class='muted'>Left / right are <em>your</em> left and right. "
         f"{esc(_summary_line(assessment))}</p>",
-        _verdict_section(assessment), _evidence_section(assessment), _exercise_sections(assessment),
+        _verdict_section(assessment), _evidence_section(assessment), _exercise_sections(assessment, plot_pngs or {}),
         _keyframe_section(keyframes), _plan_section(plan), _provenance_section(assessment), _footer(),
     ))  # fmt: skip
     return (
@@ -342,7 +353,11 @@ def _summary_line(a: Assessment) -> str:
 
 
 def write_html_report(
-    assessment: Assessment, out_dir: str | Path, *, keyframes: Mapping[str, NDArray[np.uint8]] | None = None
+    assessment: Assessment,
+    out_dir: str | Path,
+    *,
+    keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
+    plot_pngs: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write ``out_dir/report.html`` (one self-contained file) and return its path.
 
@@ -351,8 +366,12 @@ def write_html_report(
         out_dir: output folder (created if missing).
         keyframes: optional caption → annotated BGR frame (see
             :func:`hipcheck.render.keyframes.worst_rep_keyframes`).
+        plot_pngs: optional figure name → PNG bytes already drawn, e.g.
+            ``{p.stem: p.read_bytes() for p in save_plots(assessment, out_dir)}``;
+            figures not in it are drawn here.
     """
-    return write_text_atomic(Path(out_dir) / "report.html", render_html(assessment, keyframes=keyframes))
+    html_text = render_html(assessment, keyframes=keyframes, plot_pngs=plot_pngs)
+    return write_text_atomic(Path(out_dir) / "report.html", html_text)
 
 
 __all__ = ["render_html", "verdict_sentence", "write_html_report"]
