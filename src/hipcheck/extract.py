@@ -65,11 +65,13 @@ def estimate_pose_file(
 
     passes = 2 if flip_average else 1
     with video.open_source(source, stride=stride) as frames:
-        series = pose.estimate_pose(frames, model_path=model_path, progress=_scaled(progress, 0, passes))
+        series = pose.estimate_pose(frames, model_path=model_path, stride=stride, progress=_scaled(progress, 0, passes))
     if not flip_average:
         return series
     with video.open_source(source, stride=stride) as frames:
-        flipped = pose.estimate_pose(_Flipped(frames), model_path=model_path, progress=_scaled(progress, 1, passes))
+        flipped = pose.estimate_pose(
+            _Flipped(frames), model_path=model_path, stride=stride, progress=_scaled(progress, 1, passes)
+        )
     return average_with_mirror(series, flipped)
 
 
@@ -78,7 +80,6 @@ class _Flipped:
 
     def __init__(self, frames: Any) -> None:
         self.info = frames.info
-        self.stride = getattr(frames, "stride", 1)
         self._frames = frames
 
     def __iter__(self) -> Iterator[Any]:
