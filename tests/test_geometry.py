@@ -206,3 +206,18 @@ BAD = [
 def test_bad_inputs(call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="^" + __import__("re").escape(message)):
         call()
+
+
+def test_real_fixture_mirroring_flips_signed_metrics_with_roll() -> None:
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "real" / "squat_front_bodyweight_armsup_03.npz"
+    if not path.is_file():
+        pytest.skip("fixture not recorded")
+    pose = PoseSeries.load_npz(path).slice(slice(0, 20))
+    t = g.compute_metrics(pose, roll_deg=2.5)
+    m = g.compute_metrics(pose.mirrored(), roll_deg=-2.5)
+    for name in SIGNED:
+        np.testing.assert_allclose(m[name], -t[name], atol=0.05, equal_nan=True, err_msg=name)
+    np.testing.assert_allclose(m["knee_fppa_deg_left"], t["knee_fppa_deg_right"], atol=1e-6, equal_nan=True)
+    assert np.isfinite(t["pelvic_tilt_deg"]).mean() > 0.8
