@@ -74,10 +74,15 @@ class WaistParams:
         peaks_per_column: strongest edges kept per column.
         max_tilt_deg: steepest accepted line, degrees from horizontal.
         tilt_step_deg: slope resolution of the Hough vote.
+        max_sag: largest bend of the curve, in ``W``, at the ends of the searched columns
+            (waistbands curve seen from above or below, or with the pelvis tipped forward).
+        n_sag: curvatures of the Hough vote, from ``-max_sag`` to ``max_sag``.
         inlier_px: inlier distance in working pixels.
         min_support: least fraction of the searched columns on the line.
+        min_half_support: least fraction on each side of the midpoint.
         max_rms_px: largest RMS residual of the inliers, working pixels.
-        second_edge_ratio: a parallel edge counts when its support is at least this fraction.
+        second_edge_ratio: a parallel edge counts when its support is at least this fraction ...
+        twin_tilt_deg: ... and its tilt within this many degrees; the two tilts are averaged.
         prev_band: with ``prev``, lines farther than this from it (mid-height) lose.
     """
 
@@ -91,11 +96,15 @@ class WaistParams:
     min_contrast: float = 25.0
     peaks_per_column: int = 3
     max_tilt_deg: float = 25.0
-    tilt_step_deg: float = 0.5
+    tilt_step_deg: float = 1.0
+    max_sag: float = 0.16
+    n_sag: int = 5
     inlier_px: float = 1.5
     min_support: float = 0.5
+    min_half_support: float = 0.3
     max_rms_px: float = 0.8
     second_edge_ratio: float = 0.5
+    twin_tilt_deg: float = 2.0
     prev_band: float = 0.15
 
 
@@ -112,13 +121,16 @@ class _Window:
 
 
 @dataclass(frozen=True)
-class _Line:
-    """``v = v_c + slope · (u − u_c)`` in working pixels; ``support`` = fraction of columns."""
+class _Curve:
+    """``v = a + b·du + c·du²`` in working pixels, ``du`` = column centre − hip midpoint.
 
-    u_c: float
-    v_c: float
-    slope: float
+    ``support``: fraction of the columns with an inlier edge point; ``support_halves``: the same
+    on the left and right of the midpoint (image sides); ``rms``: RMS residual of the inliers.
+    """
+
+    coef: FloatArray
     support: float
+    support_halves: tuple[float, float]
     rms: float
 
 
@@ -172,94 +184,128 @@ def _edge_points(crop: NDArray[np.float32], p: WaistParams) -> tuple[FloatArray,
     return v, s
 
 
-def _hough(v: FloatArray, s: FloatArray, u_c: float, p: WaistParams) -> tuple[FloatArray, FloatArray]:
-    """Vote accumulator (n_slopes, n_rows): gradient support of each slope and intercept at ``u_c``; and the slopes."""
-    n_rows = int(np.nanmax(v)) + 2
+def _models(p: WaistParams, half_span: float, hip_w: float) -> tuple[FloatArray, FloatArray]:
+    """The Hough grid: slopes (tan of the tilts) and curvatures (working px⁻¹)."""
     slopes = np.tan(np.radians(np.arange(-p.max_tilt_deg, p.max_tilt_deg + 1e-9, p.tilt_step_deg)))
-    keep = s > 0
-    u = np.broadcast_to(np.arange(v.shape[1]) + 0.5, v.shape)[keep]
-    b = v[keep][None, :] - slopes[:, None] * (u[None, :] - u_c)
-    b0 = np.floor(b)
-    frac = b - b0
-    ok = (b0 >= 0) & (b0 < n_rows - 1)
-    idx = np.where(ok, np.arange(slopes.size)[:, None] * n_rows + b0.astype(np.int64), 0)
-    w = s[keep][None, :] * ok
-    size = slopes.size * n_rows
-    acc = np.bincount(idx.ravel(), (w * (1 - frac)).ravel(), minlength=size)
-    acc += np.bincount((idx + 1).ravel(), (w * frac).ravel(), minlength=size + 1)[:size]
-    return np.asarray(acc, dtype=np.float64).reshape(slopes.size, n_rows), slopes
+    curvs = np.linspace(-p.max_sag, p.max_sag, p.n_sag) * hip_w / half_span**2
+    return slopes, curvs
 
 
-def _fit(v: FloatArray, s: FloatArray, line: tuple[float, float], u_c: float, p: WaistParams) -> _Line | None:
-    """Weighted least-squares refinement of ``(v_c, slope)`` on its inliers (the nearest point per column)."""
-    v_c, slope = line
-    u = np.arange(v.shape[1]) + 0.5 - u_c
-    cols = np.arange(v.shape[1])
-    for _ in range(3):
-        res = np.abs(v - (v_c + slope * u))
-        best = np.nanargmin(np.where(np.isnan(res), np.inf, res), axis=0)
-        r = res[best, cols]
-        sel = r <= p.inlier_px
-        n = int(sel.sum())
-        if n < 3:
-            return None
-        w, x, y = np.sqrt(s[best, cols][sel]), u[sel], v[best, cols][sel]
-        sw, sx, sy = w.sum(), (w * x).sum(), (w * y).sum()
-        sxx, sxy = (w * x * x).sum(), (w * x * y).sum()
-        det = sw * sxx - sx * sx
-        if det <= 0:
-            return None
-        slope = (sw * sxy - sx * sy) / det
-        v_c = (sy - slope * sx) / sw
-    res_in = y - (v_c + slope * x)
-    return _Line(u_c, float(v_c), float(slope), n / v.shape[1], float(np.sqrt(np.mean(res_in**2))))
+def _hough(v: FloatArray, s: FloatArray, du: FloatArray, slopes: FloatArray, curvs: FloatArray) -> FloatArray:
+    """Vote accumulator (n_curvs, n_slopes, n_rows): gradient support of each curve ``v = a + b·du + c·du²``.
 
-
-def _peaks(acc: FloatArray, n: int) -> list[tuple[int, int]]:
-    """The ``n`` strongest accumulator cells, suppressing ±3 intercept bins around each chosen one."""
-    a = acc.copy()
-    out = []
-    for _ in range(n):
-        i, j = np.unravel_index(int(np.argmax(a)), a.shape)
-        if a[i, j] <= 0:
-            break
-        out.append((int(i), int(j)))
-        a[:, max(0, j - 3) : j + 4] = 0.0
+    The edge points of every other column vote, each for the nearest integer intercept ``a``
+    (row at the hip midpoint) of every (c, b); the votes are then spread over ±1 row.
+    """
+    n_rows = int(np.nanmax(v)) + 3
+    sub = s[:, ::2]
+    keep = sub > 0
+    x = np.broadcast_to(du[::2], sub.shape)[keep].astype(np.float32)
+    base = v[:, ::2][keep].astype(np.float32)[None, :] - curvs.astype(np.float32)[:, None] * (x * x)[None, :]
+    a = np.rint(base[:, None, :] - slopes.astype(np.float32)[None, :, None] * x[None, None, :]).astype(np.int64)
+    ok = (a >= 0) & (a < n_rows)
+    models = np.arange(curvs.size * slopes.size).reshape(curvs.size, slopes.size, 1)
+    idx = (models * n_rows + np.where(ok, a, 0)).ravel()
+    size = curvs.size * slopes.size * n_rows
+    votes = np.bincount(idx, (sub[keep] * ok).ravel(), minlength=size)
+    acc: FloatArray = np.asarray(votes, dtype=np.float64).reshape(curvs.size, slopes.size, n_rows)
+    out = acc.copy()
+    out[..., 1:] += 0.5 * acc[..., :-1]
+    out[..., :-1] += 0.5 * acc[..., 1:]
     return out
 
 
-def _choose(lines: list[_Line], prev_v: float | None, band: float) -> _Line | None:
-    """The best-supported line; with a previous position, the best one near it when it is nearly as good."""
-    good = [ln for ln in lines if ln is not None]
-    if not good:
+def _fit(v: FloatArray, s: FloatArray, du: FloatArray, start: FloatArray, p: WaistParams) -> _Curve | None:
+    """Weighted least-squares refinement of the curve ``start = (a, b, c)`` on its inliers.
+
+    The inliers are, per column, the edge point nearest the curve when within ``inlier_px``.
+    """
+    coef = start
+    cols = np.arange(v.shape[1])
+    design = np.stack([np.ones_like(du), du, du * du], axis=1)
+    for _ in range(3):
+        res = np.abs(v - design @ coef)
+        best = np.argmin(np.where(np.isnan(res), np.inf, res), axis=0)
+        sel = res[best, cols] <= p.inlier_px
+        if sel.sum() < 6:
+            return None
+        w = s[best, cols][sel]
+        dw = design[sel] * w[:, None]
+        gram = dw.T @ design[sel]
+        if abs(np.linalg.det(gram)) < 1e-9:
+            return None
+        coef = np.linalg.solve(gram, dw.T @ v[best, cols][sel])
+    res_in = v[best, cols][sel] - design[sel] @ coef
+    left, right = sel[du < 0], sel[du >= 0]
+    return _Curve(
+        coef=coef,
+        support=float(sel.mean()),
+        support_halves=(float(left.mean()) if left.size else 0.0, float(right.mean()) if right.size else 0.0),
+        rms=float(np.sqrt(np.mean(res_in**2))),
+    )
+
+
+def _peaks(acc: FloatArray, n: int) -> list[tuple[int, int, int]]:
+    """The ``n`` strongest accumulator cells, suppressing ±3 intercept rows around each chosen one."""
+    a = acc.copy()
+    out = []
+    for _ in range(n):
+        i, j, k = np.unravel_index(int(np.argmax(a)), a.shape)
+        if a[i, j, k] <= 0:
+            break
+        out.append((int(i), int(j), int(k)))
+        a[:, :, max(0, k - 3) : k + 4] = 0.0
+    return out
+
+
+def _choose(curves: list[_Curve], prev_v: float | None, band: float) -> _Curve | None:
+    """The best-supported curve; with a previous position, the best one near it when it is nearly as good."""
+    if not curves:
         return None
-    best = max(good, key=lambda ln: ln.support)
+    best = max(curves, key=lambda cv: cv.support)
     if prev_v is None:
         return best
-    near = [ln for ln in good if abs(ln.v_c - prev_v) <= band and ln.support >= 0.7 * best.support]
-    return max(near, key=lambda ln: ln.support) if near else best
+    near = [cv for cv in curves if abs(cv.coef[0] - prev_v) <= band and cv.support >= 0.9 * best.support]
+    return max(near, key=lambda cv: cv.support) if near else best
 
 
-def _detect(crop: NDArray[np.float32], prev_v: float | None, band: float, p: WaistParams) -> _Line | None:
-    """The waistline of a working crop, or None."""
+def _acceptable(cv: _Curve | None, max_c: float, p: WaistParams) -> bool:
+    return (
+        cv is not None
+        and cv.support >= p.min_support
+        and min(cv.support_halves) >= p.min_half_support
+        and cv.rms <= p.max_rms_px
+        and abs(math.degrees(math.atan(cv.coef[1]))) <= p.max_tilt_deg
+        and abs(cv.coef[2]) <= max_c
+    )
+
+
+def _detect(crop: NDArray[np.float32], u_c: float, hip_w: float, prev_v: float | None, p: WaistParams) -> _Curve | None:
+    """The waistline of a working crop (all lengths in working pixels), or None."""
     v, s = _edge_points(crop, p)
-    if np.count_nonzero(s) < 3:
+    if np.count_nonzero(s) < 6:
         return None
-    u_c = 0.5 * crop.shape[1]
-    acc, slopes = _hough(v, s, u_c, p)
-    cand = [_fit(v, s, (float(j), float(slopes[i])), u_c, p) for i, j in _peaks(acc, 4)]
-    ok = [ln for ln in cand if ln is not None and ln.support >= p.min_support and ln.rms <= p.max_rms_px]
-    line = _choose(ok, prev_v, band)
-    if line is None:
+    du = np.arange(v.shape[1], dtype=np.float64) + (0.5 - u_c)
+    half_span = max(float(np.abs(du).max()), 1.0)
+    slopes, curvs = _models(p, half_span, hip_w)
+    acc = _hough(v, s, du, slopes, curvs)
+    max_c = 1.5 * float(np.abs(curvs).max())
+    fits = [_fit(v, s, du, np.array([k, slopes[j], curvs[i]], dtype=float), p) for i, j, k in _peaks(acc, 4)]
+    ok = [cv for cv in fits if cv is not None and _acceptable(cv, max_c, p)]
+    curve = _choose(ok, prev_v, p.prev_band * hip_w)
+    if curve is None:
         return None
-    twin = [ln for ln in ok if ln is not line and abs(ln.v_c - line.v_c) > 2.0 * p.inlier_px
-            and ln.support >= p.second_edge_ratio * line.support
-            and abs(math.atan(ln.slope) - math.atan(line.slope)) < math.radians(2.0)]  # fmt: skip
-    if twin:
-        other = max(twin, key=lambda ln: ln.support)
-        slope = (line.slope * line.support + other.slope * other.support) / (line.support + other.support)
-        line = _Line(line.u_c, line.v_c, slope, line.support, line.rms)
-    return line
+    twins = [
+        cv for cv in ok
+        if cv is not curve and abs(cv.coef[0] - curve.coef[0]) > 2.0 * p.inlier_px
+        and cv.support >= p.second_edge_ratio * curve.support
+        and abs(math.atan(cv.coef[1]) - math.atan(curve.coef[1])) < math.radians(p.twin_tilt_deg)
+    ]  # fmt: skip
+    if twins:
+        other = max(twins, key=lambda cv: cv.support)
+        b = (curve.coef[1] * curve.support + other.coef[1] * other.support) / (curve.support + other.support)
+        curve = _Curve(np.array([curve.coef[0], b, curve.coef[2]]), curve.support, curve.support_halves, curve.rms)
+    return curve
 
 
 def find_waistline(
@@ -304,12 +350,13 @@ def find_waistline(
     prev_v = None
     if prev is not None and np.all(np.isfinite(prev)):
         prev_v = (float(np.mean(prev[:, 1])) - win.y0) * win.sy
-    hip_w_work = abs(xy[L_HIP, 0] - xy[R_HIP, 0]) * win.sx
-    line = _detect(crop, prev_v, p.prev_band * hip_w_work, p)
-    if line is None:
-        return NAN_LINE.copy()
     xs = xy[[L_HIP, R_HIP], 0]
-    vs = line.v_c + line.slope * ((xs - win.x0) * win.sx - line.u_c)
+    u_c = (0.5 * float(xs.sum()) - win.x0) * win.sx
+    curve = _detect(crop, u_c, abs(float(xs[0] - xs[1])) * win.sx, prev_v, p)
+    if curve is None:
+        return NAN_LINE.copy()
+    du = (xs - win.x0) * win.sx - u_c
+    vs = curve.coef[0] + curve.coef[1] * du + curve.coef[2] * du * du
     return np.stack([xs, win.y0 + vs / win.sy], axis=1)
 
 
