@@ -160,6 +160,8 @@ class PlanItem:
             return f"{self.sets} × {unit}"
         if self.sets_left == self.sets_right:
             return f"{self.sets_left} × {unit} per side"
+        if self.sets_right > self.sets_left:  # weaker side first
+            return f"{unit}: right {self.sets_right} sets, left {self.sets_left} sets"
         return f"{unit}: left {self.sets_left} sets, right {self.sets_right} sets"
 
     def to_dict(self) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figu
         assert isinstance(fig, Figure)
         return fig, ax
     fig = Figure(figsize=figsize, dpi=100)
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.16, top=0.9)
+    fig.subplots_adjust(left=0.8 / figsize[0], right=0.98, bottom=0.5 / figsize[1], top=0.9)  # margins in inches
     return fig, fig.subplots()
 
 
@@ -193,6 +193,7 @@ def plot_balance(
     sides = [s for s in SIDES if s in vals]
     bars = ax.bar(sides, [vals[s] for s in sides], color=[SIDE_COLORS[s] for s in sides], width=0.6)
     ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    ax.margins(y=0.15)
     ax.set_ylabel(metric_label(metric))
     ax.set_xlabel("standing on")
     if title:
