@@ -69,6 +69,8 @@ def test_knee_valgus_finding_emphasises_abductors_external_rotators():
     assert plan.item("clamshell").emphasis
     assert "side_lying_hip_abduction" not in {i.key for i in plan.items}
     assert plan.item("clamshell").sets_right == 4 and plan.item("clamshell").sets_left == 2
+    assert plan.item("clamshell").dose() == "10-20 slow: right 4 sets, left 2 sets"  # weaker side first
+    assert plan.item("couch_stretch").dose() == "2 × 30-60 s hold per side"
 
 
 def test_non_findings_do_not_choose_emphasis():
