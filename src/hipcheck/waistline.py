@@ -90,7 +90,7 @@ class WaistParams:
     above: float = 1.3
     above_torso: float = 0.6
     below: float = 0.3
-    work_hip_px: float = 100.0
+    work_hip_px: float = 80.0
     min_hip_px: float = 10.0
     min_width_ratio: float = 0.25
     min_contrast: float = 25.0
@@ -170,18 +170,24 @@ def _edge_points(crop: NDArray[np.float32], p: WaistParams) -> tuple[FloatArray,
     mag = np.sqrt(np.where(mx2 < 0.49 * my2, my2, 0.0)).astype(np.float64) * 0.25
     mag[:, [0, -1]] = 0.0
     c = mag[1:-1]
-    score = np.where((c > mag[:-2]) & (c >= mag[2:]) & (c >= p.min_contrast), c, 0.0)
-    k = min(p.peaks_per_column, score.shape[0])
-    rows = np.argpartition(-score, k - 1, axis=0)[:k]  # (k, n_cols) rows of c
-    cols = np.broadcast_to(np.arange(score.shape[1]), rows.shape)
-    s = score[rows, cols]
-    r = rows + 1
-    m0, m1, m2 = mag[r - 1, cols], mag[r, cols], mag[r + 1, cols]
+    r, q = np.nonzero((c > mag[:-2]) & (c >= mag[2:]) & (c >= p.min_contrast))
+    r = r + 1
+    strength = mag[r, q]
+    order = np.lexsort((-strength, q))  # by column, strongest first
+    r, q, strength = r[order], q[order], strength[order]
+    rank = np.arange(q.size) - np.searchsorted(q, q)  # 0 for the strongest of its column
+    keep = rank < p.peaks_per_column
+    r, q, strength, rank = r[keep], q[keep], strength[keep], rank[keep]
+    m0, m1, m2 = mag[r - 1, q], strength, mag[r + 1, q]
     den = m0 - 2.0 * m1 + m2
     with np.errstate(invalid="ignore", divide="ignore"):
         d = np.where(den < 0, 0.5 * (m0 - m2) / den, 0.0)
-    v = np.where(s > 0, r + 0.5 + np.clip(d, -0.5, 0.5), np.nan)
+    v = np.full((p.peaks_per_column, mag.shape[1]), np.nan)
+    s = np.zeros_like(v)
+    v[rank, q] = r + 0.5 + np.clip(d, -0.5, 0.5)
+    s[rank, q] = strength
     return v, s
+
 
 
 def _models(p: WaistParams, half_span: float, hip_w: float) -> tuple[FloatArray, FloatArray]:
@@ -223,7 +229,7 @@ def _fit(v: FloatArray, s: FloatArray, du: FloatArray, start: FloatArray, p: Wai
     coef = start
     cols = np.arange(v.shape[1])
     design = np.stack([np.ones_like(du), du, du * du], axis=1)
-    for _ in range(3):
+    for _ in range(2):
         res = np.abs(v - design @ coef)
         best = np.argmin(np.where(np.isnan(res), np.inf, res), axis=0)
         sel = res[best, cols] <= p.inlier_px
@@ -290,7 +296,7 @@ def _detect(crop: NDArray[np.float32], u_c: float, hip_w: float, prev_v: float |
     slopes, curvs = _models(p, half_span, hip_w)
     acc = _hough(v, s, du, slopes, curvs)
     max_c = 1.5 * float(np.abs(curvs).max())
-    fits = [_fit(v, s, du, np.array([k, slopes[j], curvs[i]], dtype=float), p) for i, j, k in _peaks(acc, 4)]
+    fits = [_fit(v, s, du, np.array([k, slopes[j], curvs[i]], dtype=float), p) for i, j, k in _peaks(acc, 3)]
     ok = [cv for cv in fits if cv is not None and _acceptable(cv, max_c, p)]
     curve = _choose(ok, prev_v, p.prev_band * hip_w)
     if curve is None:
@@ -342,11 +348,12 @@ def find_waistline(
     win = _window(xy, (image_bgr.shape[0], image_bgr.shape[1]), p)
     if win is None:
         return NAN_LINE.copy()
-    crop = image_bgr[win.y0 : win.y1, win.x0 : win.x1].astype(np.float32)
+    crop_u8 = image_bgr[win.y0 : win.y1, win.x0 : win.x1]
     if win.sx < 1.0:
-        size = (max(8, round(crop.shape[1] * win.sx)), max(8, round(crop.shape[0] * win.sy)))
-        crop = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
+        size = (max(8, round(crop_u8.shape[1] * win.sx)), max(8, round(crop_u8.shape[0] * win.sy)))
+        crop_u8 = cv2.resize(crop_u8, size, interpolation=cv2.INTER_AREA)
         win = _Window(win.x0, win.y0, win.x1, win.y1, size[0] / (win.x1 - win.x0), size[1] / (win.y1 - win.y0))
+    crop = np.asarray(crop_u8, dtype=np.float32)
     prev_v = None
     if prev is not None and np.all(np.isfinite(prev)):
         prev_v = (float(np.mean(prev[:, 1])) - win.y0) * win.sy
