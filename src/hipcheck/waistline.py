@@ -189,7 +189,6 @@ def _edge_points(crop: NDArray[np.float32], p: WaistParams) -> tuple[FloatArray,
     return v, s
 
 
-
 def _models(p: WaistParams, half_span: float, hip_w: float) -> tuple[FloatArray, FloatArray]:
     """The Hough grid: slopes (tan of the tilts) and curvatures (working px⁻¹)."""
     slopes = np.tan(np.radians(np.arange(-p.max_tilt_deg, p.max_tilt_deg + 1e-9, p.tilt_step_deg)))
@@ -351,7 +350,7 @@ def find_waistline(
     crop_u8 = image_bgr[win.y0 : win.y1, win.x0 : win.x1]
     if win.sx < 1.0:
         size = (max(8, round(crop_u8.shape[1] * win.sx)), max(8, round(crop_u8.shape[0] * win.sy)))
-        crop_u8 = cv2.resize(crop_u8, size, interpolation=cv2.INTER_AREA)
+        crop_u8 = np.asarray(cv2.resize(crop_u8, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         win = _Window(win.x0, win.y0, win.x1, win.y1, size[0] / (win.x1 - win.x0), size[1] / (win.y1 - win.y0))
     crop = np.asarray(crop_u8, dtype=np.float32)
     prev_v = None
