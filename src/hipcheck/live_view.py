@@ -73,7 +73,7 @@ def draw_skeleton(img: NDArray[np.uint8], xy_px: NDArray[np.float64], visibility
 
 def _banner(img: NDArray[np.uint8], status: LiveStatus, s: float) -> None:
     bar = int(90 * s)
-    img[:bar] = (img[:bar].astype(np.uint16) * 2 // 5).astype(np.uint8)
+    img[:bar] = cv2.convertScaleAbs(img[:bar], alpha=0.4)
     step = f"Step {min(status.step_index + 1, status.n_steps)}/{status.n_steps}" if status.step else ""
     if status.phase is Phase.FRAMING:
         step = "Framing"
@@ -135,7 +135,7 @@ def _framing(img: NDArray[np.uint8], status: LiveStatus, s: float) -> None:
 
 
 def draw_live_frame(
-    image_bgr: NDArray[np.uint8], pose: Any, status: LiveStatus, readouts: Readouts
+    image_bgr: NDArray[np.uint8], pose: Any, status: LiveStatus, readouts: Readouts, *, max_width: int = 960
 ) -> NDArray[np.uint8]:
     """The window's picture: mirrored ``image_bgr`` with skeleton, prompt, counters and readouts.
 
@@ -145,17 +145,23 @@ def draw_live_frame(
             unmirrored frame's pixels, or None.
         status: the protocol's status now.
         readouts: the smoothed live angles.
+        max_width: wider frames are shown scaled down to this width (drawing
+            cost grows with the pixel count; the window is resizable).
 
     Returns:
-        A new BGR image of the same size.
+        A new BGR image: the frame mirrored, at most ``max_width`` wide, same aspect.
     """
-    img = np.ascontiguousarray(image_bgr[:, ::-1])
+    h0, w0 = image_bgr.shape[:2]
+    k = min(1.0, max_width / w0)
+    small = image_bgr
+    if k < 1.0:
+        small = np.asarray(cv2.resize(image_bgr, (round(w0 * k), round(h0 * k))), dtype=np.uint8)
+    img: NDArray[np.uint8] = np.asarray(cv2.flip(small, 1), dtype=np.uint8)
     h, w = img.shape[:2]
     s = max(h / 720.0, 0.5)
     if pose is not None:
-        draw_skeleton(
-            img, mirror_points(np.asarray(pose.xy_px), w), np.asarray(pose.visibility), thickness=max(2, int(3 * s))
-        )
+        xy = mirror_points(np.asarray(pose.xy_px, dtype=np.float64) * k, w)
+        draw_skeleton(img, xy, np.asarray(pose.visibility), thickness=max(2, int(3 * s)))
     _banner(img, status, s)
     if status.phase is Phase.FRAMING:
         _framing(img, status, s)
