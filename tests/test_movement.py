@@ -450,20 +450,23 @@ def _blank(pose: PoseSeries) -> PoseSeries:
     return pose.replace(xy_px=nan, xyz_world_m=np.full_like(pose.xyz_world_m, np.nan))
 
 
-@pytest.mark.parametrize("case", ["empty", "one-row", "0.2s", "all-nan"])
-def test_degenerate_inputs_give_empty(case: str) -> None:
+@pytest.mark.parametrize("case", ["empty", "all-nan", "one-row", "two-rows", "0.2s"])
+def test_degenerate_inputs(case: str) -> None:
     tr = Track()
     stand(tr, 1.0)
     squats(tr, 1)
     pose = render(tr)
     pose = {"empty": lambda p: p.slice(slice(0, 0)), "one-row": lambda p: p.slice(slice(0, 1)),
-            "0.2s": lambda p: p.slice(slice(0, 6)), "all-nan": _blank}[case](pose)  # fmt: skip
-    assert mv.segment_movement(pose) == []
-    assert mv.segment_movement(pose, exercise="squat") == []
+            "two-rows": lambda p: p.slice(slice(0, 2)), "0.2s": lambda p: p.slice(slice(0, 6)),
+            "all-nan": _blank}[case](pose)  # fmt: skip
+    want = [] if case in ("empty", "all-nan") else [("standing", None)]  # a still frame is still a posture
+    assert names(mv.segment_movement(pose)) == want
+    assert [s.exercise for s in mv.segment_movement(pose, exercise="squat")] == ["squat"] * len(want)
     assert mv.find_stance_phases(pose) == []
-    base = mv.bipedal_baseline_rows(pose, [])
-    assert base.shape == (len(pose),) and (case == "0.2s" or not base.any())  # 0.2 s of quiet standing may count
-    assert mv.frame_labels([], len(pose)) == ([""] * len(pose), [""] * len(pose))
+    base = mv.bipedal_baseline_rows(pose, mv.segment_movement(pose))
+    assert base.shape == (len(pose),) and (bool(want) or not base.any())
+    ex, ph = mv.frame_labels(mv.segment_movement(pose), len(pose))
+    assert ex == ["standing" if want else ""] * len(pose)
 
 
 def test_missing_stretch_is_not_labelled() -> None:

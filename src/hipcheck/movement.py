@@ -37,6 +37,7 @@ Conventions
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -81,6 +82,7 @@ SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a sing
 LUNGE_BACK_LIFT = 0.6  # a foot lifted less than this, far behind the other, is a lunge's back foot on its toes
 FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of the hips / leg length
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
+STEP_SPLIT, STEP_MAX_S = 0.2, 1.5  # walking in place: the leading foot (split beyond ±this) changes this often
 MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 3.0, 0.8
 
 
@@ -575,11 +577,36 @@ def _valid(f: MovementFeatures) -> NDArray[np.bool_]:
     return np.asarray(finite & f.detected)
 
 
+def _step_flips(split: NDArray[np.float64]) -> list[int]:
+    """Rows where the leading foot changes: the signed fore-aft split crosses ±``STEP_SPLIT``."""
+    flips, state = [], 0
+    for i, v in enumerate(split):
+        now = 1 if v > STEP_SPLIT else -1 if v < -STEP_SPLIT else state
+        if now != state:
+            flips.append(i)
+            state = now
+    return flips[1:]  # the first "flip" only sets the starting state
+
+
 def _walking_rows(f: MovementFeatures, t_s: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Rows inside a run of net hip travel above ``WALK_SPEED`` lasting at least ``WALK_MIN_S``."""
+    """Rows of walking: sustained travel, or stepping (on a treadmill, or a camera following).
+
+    Travel: net hip travel above ``WALK_SPEED`` for at least ``WALK_MIN_S``.
+    Stepping: the leading foot changes at least 3 times, each within
+    ``STEP_MAX_S`` of the last, over at least ``WALK_MIN_S``, with the hips
+    up (median depth under ``SQUAT_DEPTH``; alternating lunges go deeper).
+    """
     out = np.zeros(t_s.shape, dtype=bool)
     for s, e in _runs(np.nan_to_num(f.travel) > WALK_SPEED):
         if t_s[e - 1] - t_s[s] >= WALK_MIN_S:
+            out[s:e] = True
+    stepping = np.zeros(t_s.shape, dtype=bool)
+    flips = _step_flips(f.forward[:, 0] - f.forward[:, 1])
+    for a, b in itertools.pairwise(flips):
+        stepping[a : b + 1] |= t_s[b] - t_s[a] <= STEP_MAX_S
+    for s, e in _runs(stepping):
+        n_flips = sum(s <= k < e for k in flips)
+        if t_s[e - 1] - t_s[s] >= WALK_MIN_S and n_flips >= 3 and np.nanmedian(f.depth[s:e]) < SQUAT_DEPTH:
             out[s:e] = True
     return out
 
@@ -772,8 +799,9 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
             skipped; reps, stance phases and sides are still found).
 
     Returns:
-        Segments in time order, not overlapping. [] when the series is empty,
-        all missing or shorter than 0.4 s.
+        Segments in time order, not overlapping. [] when the series is empty
+        or has no usable pose; a very short series (even one still frame)
+        gets one segment of its most common posture.
 
     Raises:
         ValueError: ``exercise`` is not one of :data:`EXERCISES`.
@@ -781,7 +809,7 @@ def segment_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
     if exercise is not None and exercise not in EXERCISES:
         raise ValueError(f"exercise: expected one of {', '.join(EXERCISES)}, got {exercise!r}")
     t = pose.t_s
-    if len(pose) < 3 or t[-1] - t[0] < MIN_RUN_S or not pose.detected.any():
+    if len(pose) == 0 or not pose.detected.any():
         return []
     f = movement_features(pose)
     if not _valid(f).any():
