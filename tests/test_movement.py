@@ -465,7 +465,7 @@ def test_degenerate_inputs(case: str) -> None:
     assert mv.find_stance_phases(pose) == []
     base = mv.bipedal_baseline_rows(pose, mv.segment_movement(pose))
     assert base.shape == (len(pose),) and (bool(want) or not base.any())
-    ex, ph = mv.frame_labels(mv.segment_movement(pose), len(pose))
+    ex, _ = mv.frame_labels(mv.segment_movement(pose), len(pose))
     assert ex == ["standing" if want else ""] * len(pose)
 
 
