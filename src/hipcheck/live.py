@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipcheck import geometry
+from hipcheck.cleaning import OneEuroFilter
 from hipcheck.landmarks import (
     L_ANKLE,
     L_FOOT,
@@ -622,44 +623,6 @@ class ProtocolMachine:
 # -------------------------------------------------------------------- readouts
 
 
-class OneEuro:
-    """Causal One-Euro filter for one scalar (Casiez et al. 2012).
-
-    A private stand-in until :mod:`hipcheck.cleaning` offers one: cutoff
-    ``min_cutoff + beta·|speed|`` Hz, so slow signals are smoothed hard and
-    fast movements follow with little lag. NaN input resets the filter and
-    returns NaN.
-    """
-
-    def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 0.05, d_cutoff_hz: float = 1.0) -> None:
-        """Args: min_cutoff_hz: cutoff at rest; beta: speed gain; d_cutoff_hz: speed filter cutoff."""
-        self.min_cutoff_hz, self.beta, self.d_cutoff_hz = min_cutoff_hz, beta, d_cutoff_hz
-        self._t: float | None = None
-        self._x = math.nan
-        self._dx = 0.0
-
-    @staticmethod
-    def _alpha(cutoff_hz: float, dt_s: float) -> float:
-        tau = 1.0 / (2.0 * math.pi * cutoff_hz)
-        return 1.0 / (1.0 + tau / dt_s)
-
-    def __call__(self, t_s: float, x: float) -> float:
-        """Filtered value of sample ``x`` taken at ``t_s`` seconds."""
-        if math.isnan(x):
-            self._t, self._x, self._dx = None, math.nan, 0.0
-            return math.nan
-        if self._t is None or t_s <= self._t:
-            self._t, self._x = t_s, x
-            return x
-        dt = t_s - self._t
-        dx = (x - self._x) / dt
-        self._dx += self._alpha(self.d_cutoff_hz, dt) * (dx - self._dx)
-        cutoff = self.min_cutoff_hz + self.beta * abs(self._dx)
-        self._x += self._alpha(cutoff, dt) * (x - self._x)
-        self._t = t_s
-        return self._x
-
-
 def frame_angles_deg(xy_px: NDArray[np.float64]) -> tuple[float, float, float]:
     """(pelvic obliquity, left knee FPPA, right knee FPPA) of one frame, degrees.
 
@@ -738,7 +701,8 @@ class ReadoutTracker:
 
     def __init__(self, *, min_cutoff_hz: float = 1.0, beta: float = 0.05, min_visibility: float = 0.5) -> None:
         """Args: One-Euro parameters; min_visibility: hips/knees/ankles must be seen above this."""
-        self._filters = {k: OneEuro(min_cutoff_hz, beta) for k in ("theta", "fppa_l", "fppa_r")}
+        self._filter = OneEuroFilter(min_cutoff=min_cutoff_hz, beta=beta)
+        self._last_t = -math.inf
         self.min_visibility = min_visibility
         self._base_sum, self._base_n = 0.0, 0
 
@@ -762,9 +726,9 @@ class ReadoutTracker:
             vis = np.nan_to_num(np.asarray(visibility)[list(_READOUT_LANDMARKS)], nan=0.0)
             if np.all(vis >= self.min_visibility):
                 raw = frame_angles_deg(np.asarray(xy_px, dtype=np.float64))
-        theta, fppa_l, fppa_r = (
-            self._filters[k](t_s, v) for k, v in zip(("theta", "fppa_l", "fppa_r"), raw, strict=True)
-        )
+        smooth = self._filter(np.asarray(raw), t_s) if t_s > self._last_t else np.asarray(raw)
+        self._last_t = max(self._last_t, t_s)
+        theta, fppa_l, fppa_r = (float(v) for v in smooth)
         if baseline and not math.isnan(raw[0]):
             self._base_sum, self._base_n = self._base_sum + raw[0], self._base_n + 1
         base = self.baseline_deg if self._base_n else 0.0
