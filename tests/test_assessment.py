@@ -158,3 +158,23 @@ def test_report_dict_is_json_ready():
     text = json.dumps(doc, allow_nan=False)
     assert '"schema": "hipcheck.report/1"' in text
     assert doc["verdict"]["weaker_side"] == "left"
+
+
+def test_knees_pushed_out_on_both_sides_are_not_a_valgus_finding():
+    table, segs = _squat_table(fppa_left=1.0, fppa_right=1.0)
+    n = len(table.t_s)
+    table = MetricTable(table.t_s, {**table.columns, "knee_fppa_deg_left": np.full(n, -18.0),
+                                    "knee_fppa_deg_right": np.full(n, -9.0)})  # fmt: skip
+    a = _assess(table, segs)
+    row = next(r for r in a.evidence if r.metric == "knee_fppa_deg")
+    assert (row.left, row.right) == (-18.0, -9.0)  # the raw medians are shown
+    assert row.difference == 0.0 and not row.finding
+    assert "below 0 deg" in row.note
+    assert a.verdict.weaker_side == "none"
+
+
+def test_valgus_on_one_side_against_a_pushed_out_knee_counts_from_zero():
+    table, segs = _squat_table(fppa_left=-10.0, fppa_right=12.0)
+    row = next(r for r in _assess(table, segs).evidence if r.metric == "knee_fppa_deg")
+    assert row.difference == pytest.approx(-12.0, abs=0.01)
+    assert row.finding and row.weaker_side == "right"

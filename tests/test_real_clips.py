@@ -91,9 +91,12 @@ def _row(name: str) -> dict[str, str]:
 
 
 def _dominant_exercise(assessment) -> str:
+    """The exercise held longest, quiet standing counting only when nothing else was found."""
     totals: dict[str, float] = {}
     for ex in assessment.exercises:
         totals[ex.exercise] = totals.get(ex.exercise, 0.0) + (ex.t_end_s - ex.t_start_s)
+    if len(totals) > 1:
+        totals.pop("standing", None)
     return max(totals, key=totals.__getitem__) if totals else "unknown"
 
 

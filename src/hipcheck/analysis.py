@@ -250,4 +250,5 @@ def _write_html(assessment: Assessment, series: PoseSeries, source: Path, out: P
         from hipcheck.render.keyframes import worst_rep_keyframes
 
         keyframes = worst_rep_keyframes(source, series, assessment)
-    return report_html.write_html_report(assessment, out, keyframes=keyframes), list(plot_paths)
+    pngs = {p.stem: p.read_bytes() for p in plot_paths}
+    return report_html.write_html_report(assessment, out, keyframes=keyframes, plot_pngs=pngs), list(plot_paths)

@@ -72,6 +72,8 @@ class Indicator:
     (robust peak), ``"bottom"`` (value at the rep's bottom row), ``"duration"``
     (rep length in s) or ``"std"`` (spread within the rep).
     ``weaker`` is ``"higher"`` when the larger value marks the weaker side.
+    ``floor``: values below it carry no sign of weakness and are compared as
+    the floor itself (knee FPPA: a knee pushed out, FPPA < 0, is not valgus).
     """
 
     metric: str
@@ -82,6 +84,7 @@ class Indicator:
     frontal_only: bool = True
     column: str = ""
     unit: str = "deg"
+    floor: float = -math.inf
 
     @property
     def source_column(self) -> str:
@@ -91,7 +94,7 @@ class Indicator:
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("pelvic_drop_deg", ("single_leg_stance", "single_leg_squat"), "p90", 1.0),
-    Indicator("knee_fppa_deg", ("squat", "lunge", "single_leg_squat"), "max", 1.0),
+    Indicator("knee_fppa_deg", ("squat", "lunge", "single_leg_squat"), "max", 1.0, floor=0.0),
     Indicator("trunk_lean_deg", ("single_leg_stance", "single_leg_squat"), "p90", 0.5, column="trunk_lean_ipsi_deg"),
     Indicator("balance_hold_s", ("single_leg_stance",), "duration", 0.5, weaker="lower", frontal_only=False, unit="s"),
     Indicator("balance_sway", ("single_leg_stance",), "std", 0.5, column="hip_sway", unit="hip widths"),
@@ -231,10 +234,12 @@ def finding_threshold(metric: str, n_left: int, n_right: int) -> float:
 class _SideStats:
     left: SideSummary
     right: SideSummary
+    floor: float = -math.inf
 
     @property
     def difference(self) -> float:
-        return self.left.median - self.right.median
+        """Left − right of the medians, each raised to ``floor`` first."""
+        return max(self.left.median, self.floor) - max(self.right.median, self.floor)
 
     @property
     def uncertainty(self) -> float:
@@ -261,8 +266,17 @@ def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None)
         reference=ref.text if ref else "", source=ref.source if ref else "",
         band=symmetry_band(si) if math.isfinite(si) else difference_band(diff, thr),
         finding=bool(finding and ind.weight > 0), weaker_side=weaker, symmetry_index_pct=si,
-        note=f"n = {stats.left.n} left, {stats.right.n} right; threshold {thr:.1f} {ind.unit}",
+        note=_row_note(stats, thr, ind.unit),
     )  # fmt: skip
+
+
+def _row_note(stats: _SideStats, thr: float, unit: str) -> str:
+    note = f"n = {stats.left.n} left, {stats.right.n} right; threshold {thr:.1f} {unit}"
+    below = [s for s, v in (("left", stats.left.median), ("right", stats.right.median)) if v < stats.floor]
+    if below:
+        sides = " and ".join(below)
+        note += f"; {sides} below {stats.floor:g} {unit} (no sign of weakness), compared as {stats.floor:g}"
+    return note
 
 
 def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceRow | None:
@@ -293,7 +307,7 @@ def build_evidence(results: Sequence[ExerciseResult], *, frontal: bool, sex: str
             continue
         for task in ind.exercises:
             pooled = _pooled(results, ind.metric, (task,))
-            stats = _SideStats(summarise(pooled["left"]), summarise(pooled["right"]))
+            stats = _SideStats(summarise(pooled["left"]), summarise(pooled["right"]), ind.floor)
             if stats.left.n and stats.right.n:
                 rows.append(_evidence_row(ind, task, stats, sex))
     if frontal:
