@@ -310,7 +310,7 @@ class RepCounter:
     ``up`` (``up < down``), so jitter around one threshold never double-counts.
     """
 
-    def __init__(self, down: float = 0.2, up: float = 0.12) -> None:
+    def __init__(self, down: float = 0.2, up: float = 0.15) -> None:
         """Args: down: depth that marks the bottom phase; up: depth that marks standing again."""
         if not up < down:
             raise ValueError(f"RepCounter: expected up < down, got up={up}, down={down}")
@@ -402,7 +402,7 @@ class _StepRun:
         self.hold_s = 0.0
         self.touchdowns = 0
         self.lifted = False
-        self.heights: deque[tuple[float, float]] = deque(maxlen=5)
+        self.heights: deque[float] = deque(maxlen=3)
         self.standing_px = math.nan
 
 
@@ -422,7 +422,7 @@ class ProtocolMachine:
         *,
         framing_hold_s: float = 1.0,
         framing_timeout_s: float | None = None,
-        rep_thresholds: tuple[float, float] = (0.2, 0.12),
+        rep_thresholds: tuple[float, float] = (0.2, 0.15),
         lift_thresholds: tuple[float, float] = (0.05, 0.025),
     ) -> None:
         """Args:
@@ -559,14 +559,14 @@ class ProtocolMachine:
             raise RuntimeError("no step in progress")
         return self._run
 
-    def _track_height(self, run: _StepRun, f: LiveFeatures, window_s: float = 0.25) -> float:
-        """Hip height median over the last ``window_s`` (≤ 5 samples); updates the standing
-        (max) height. Returns depth = 1 − height / standing height.
+    def _track_height(self, run: _StepRun, f: LiveFeatures) -> float:
+        """Median of the last 3 hip heights (drops single-frame glitches, lags one sample);
+        updates the standing (max) height. Returns depth = 1 − height / standing height.
         """
         if not f.person or math.isnan(f.hip_height_px):
             return math.nan
-        run.heights.append((f.t_s, f.hip_height_px))
-        h = float(np.median([v for t, v in run.heights if t >= f.t_s - window_s]))
+        run.heights.append(f.hip_height_px)
+        h = float(np.median(run.heights))
         run.standing_px = h if math.isnan(run.standing_px) else max(run.standing_px, h)
         return 1.0 - h / run.standing_px if run.standing_px > 0 else math.nan
 
