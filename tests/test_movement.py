@@ -493,7 +493,6 @@ def test_bipedal_baseline_rows() -> None:
 
 
 # ----------------------------------------------------------------------------------- real fixtures
-FIXTURES = Path(__file__).parent / "fixtures" / "real"
 CATALOG = Path(__file__).parents[1] / ".." / "shared" / "videos" / "CATALOG.tsv"
 FIXTURE_CASES: dict[str, tuple[list[str], int | None]] = {
     # clip: (exercise sequence, standing dropped unless listed; reps of the main exercise or None = not checked)
@@ -529,11 +528,12 @@ def _main_exercises(segs: list[mv.Segment], min_s: float = 1.0) -> list[str]:
 
 
 @pytest.mark.parametrize("clean", [False, True], ids=["raw", "cleaned"])
+@pytest.mark.parametrize("folder", ["fixtures", "fixtures/real"])
 @pytest.mark.parametrize("clip", sorted(FIXTURE_CASES))
-def test_fixture_exercise_matches_catalog(clip: str, clean: bool) -> None:
-    path = FIXTURES / f"{clip}.npz"
+def test_fixture_exercise_matches_catalog(clip: str, folder: str, clean: bool) -> None:
+    path = Path(__file__).parent / folder / f"{clip}.npz"
     if not path.is_file():
-        pytest.skip(f"fixture {path.name} not recorded yet")
+        pytest.skip(f"fixture {folder}/{path.name} not recorded")
     pose = PoseSeries.load_npz(path)
     if clean:
         cleaning = pytest.importorskip("hipcheck.cleaning")

@@ -17,8 +17,9 @@ Recognition rules (thresholds are the module constants)
 - lunge: feet split fore-aft by ``SPLIT_ON`` leg lengths with the front foot
   ahead of the hips, or a wide stance with one knee bent (warrior / side
   lunge). Front leg = the more horizontal thigh, then the forward foot.
-- squat: hips lowered by ``SQUAT_DEPTH`` leg lengths or a knee bent past
-  ``SQUAT_KNEE_DEG`` with both feet down and together.
+- squat: both feet down and together, hips lowered by ``SQUAT_DEPTH`` leg
+  lengths (below the clip's own standing level) with the knees bent past
+  ``QUIET_KNEE_DEG``, or the knees bent past ``SQUAT_KNEE_DEG``.
 - walking: net travel above ``WALK_SPEED`` leg lengths/s for ``WALK_MIN_S``.
 - else standing. Frames without a pose get no label.
 
@@ -74,7 +75,8 @@ Label = tuple[str, "Side | None"]
 LIFT_ON, LIFT_OFF = 0.30, 0.15  # foot height above the other foot / shank length
 QUIET_KNEE_DEG = 30.0  # both knees and the trunk within this of straight: both feet taken as down
 SQUAT_DEPTH = 0.10  # hip lowering / leg length
-SQUAT_KNEE_DEG = 35.0
+STAND_OFFSET_MAX = 0.08  # largest standing depth reading taken off as the clip's own zero
+SQUAT_KNEE_DEG = 55.0  # mean knee flexion that is a squat even without the hips visibly lowered
 SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
 WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
 SLDL_TRUNK_DEG = 45.0
@@ -247,6 +249,16 @@ def _depth(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float6
         return np.asarray(np.nansum(both, axis=0) / n, dtype=np.float64)
 
 
+def _relative_depth(d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Depth from the clip's own standing level: its 5th percentile, taken off when it lies
+    between 0 and ``STAND_OFFSET_MAX`` (a body that reads a little short when standing);
+    a clip that never stands keeps its absolute depth.
+    """
+    if not np.isfinite(d).any():
+        return d
+    return d - float(np.clip(np.nanpercentile(d, 5), 0.0, STAND_OFFSET_MAX))
+
+
 def _knee_flex(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
     """(T, 2) knee flexion in degrees, 0 = straight; world angle, 2D where world is missing."""
     out = []
@@ -380,7 +392,7 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
     with np.errstate(invalid="ignore"):
         quiet = (knees < QUIET_KNEE_DEG).all(axis=1) & (trunk < QUIET_KNEE_DEG)
     return MovementFeatures(
-        depth=_denoise(_depth(xy, w), t), knee_flex_deg=_denoise(knees, t), lift=_denoise(_lift(xy, w, quiet), t),
+        depth=_denoise(_relative_depth(_depth(xy, w)), t), knee_flex_deg=_denoise(knees, t), lift=_denoise(_lift(xy, w, quiet), t),
         forward=_denoise(forward, t), wide=_denoise(wide, t),
         thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
         travel=_travel(pose), detected=pose.detected,
@@ -547,7 +559,8 @@ def _bipedal_label(f: MovementFeatures, i: int) -> Label:
     ahead = float(np.nanmax(f.forward[i])) if np.isfinite(f.forward[i]).any() else 0.0
     if (split > SPLIT_ON and ahead > FRONT_FOOT_AHEAD) or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
         return ("lunge", _front_side(f, i))
-    if f.depth[i] > SQUAT_DEPTH or float(np.nanmax(knees)) > SQUAT_KNEE_DEG:
+    knee = float(np.nanmean(knees))  # both knees bend in a squat (or the one seen)
+    if (f.depth[i] > SQUAT_DEPTH and knee > QUIET_KNEE_DEG) or knee > SQUAT_KNEE_DEG:
         return ("squat", None)
     return ("standing", None)
 
