@@ -392,8 +392,8 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
     with np.errstate(invalid="ignore"):
         quiet = (knees < QUIET_KNEE_DEG).all(axis=1) & (trunk < QUIET_KNEE_DEG)
     return MovementFeatures(
-        depth=_denoise(_relative_depth(_depth(xy, w)), t), knee_flex_deg=_denoise(knees, t), lift=_denoise(_lift(xy, w, quiet), t),
-        forward=_denoise(forward, t), wide=_denoise(wide, t),
+        depth=_denoise(_relative_depth(_depth(xy, w)), t), knee_flex_deg=_denoise(knees, t),
+        lift=_denoise(_lift(xy, w, quiet), t), forward=_denoise(forward, t), wide=_denoise(wide, t),
         thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
         travel=_travel(pose), detected=pose.detected,
     )  # fmt: skip
