@@ -494,26 +494,33 @@ def test_bipedal_baseline_rows() -> None:
 
 # ----------------------------------------------------------------------------------- real fixtures
 CATALOG = Path(__file__).parents[1] / ".." / "shared" / "videos" / "CATALOG.tsv"
-FIXTURE_CASES: dict[str, tuple[list[str], int | None]] = {
-    # clip: (exercise sequence, standing dropped unless listed; reps of the main exercise or None = not checked)
-    "squat_front_bodyweight_armsup_01": (["squat"], 1),
-    "squat_front_bodyweight_armsup_02": (["squat"], 1),
-    "squat_front_bodyweight_armsup_03": (["squat"], 1),
-    "squat_front_bodyweight_armsup_04": (["squat"], 1),
-    "squat_front_bodyweight_shallow_bad_01": (["squat"], 1),
-    "squat_front_bodyweight_shallow_bad_02": (["squat"], 1),
-    "squat_front_bodyweight_wide_01": (["squat"], None),
-    "squat_side_bodyweight_armsup_03": (["squat"], 1),
-    "squat_oblique_bodyweight_armsup_01": (["squat"], 1),
-    "squat_oblique_bodyweight_armsup_04": (["squat"], 1),
-    "squat_oblique_bodyweight_armsup_bad_02": (["squat"], 1),
-    "lunge_side_bodyweight_04": (["lunge"], 1),
-    "lunge_front_yoga_warrior2_01": (["standing", "lunge"], None),
-    "squat_front_banded_overhead_01": (["squat"], 1),
-    "squat_frontoblique_bodyweight_01": (["squat"], 1),
-    "gait_side_04": (["walking"], None),
-    "gait_side_markers_03": (["walking"], None),
-    "gait_side_limping_05": (["walking"], None),
+FIXTURE_CASES: dict[str, tuple[list[str], int | None, str | None]] = {
+    # clip: (exercise sequence, standing dropped unless listed; reps of the main exercise, None = not checked;
+    #        front / stance side of the main exercise, checked on the video frames, None = not checked)
+    "squat_front_bodyweight_armsup_01": (["squat"], 1, None),
+    "squat_front_bodyweight_armsup_02": (["squat"], 1, None),
+    "squat_front_bodyweight_armsup_03": (["squat"], 1, None),
+    "squat_front_bodyweight_armsup_04": (["squat"], 1, None),
+    "squat_front_bodyweight_shallow_bad_01": (["squat"], 1, None),
+    "squat_front_bodyweight_shallow_bad_02": (["squat"], 1, None),
+    "squat_front_bodyweight_wide_01": (["squat"], None, None),
+    "squat_side_bodyweight_armsup_03": (["squat"], 1, None),
+    "squat_oblique_bodyweight_armsup_01": (["squat"], 1, None),
+    "squat_oblique_bodyweight_armsup_04": (["squat"], 1, None),
+    "squat_oblique_bodyweight_armsup_bad_02": (["squat"], 1, None),
+    "squat_front_banded_overhead_01": (["squat"], 1, None),
+    "squat_frontoblique_bodyweight_01": (["squat"], 1, None),
+    "squat_oblique_bodyweight_06": (["squat"], None, None),
+    "squat_oblique_bodyweight_small_07": (["squat"], None, None),
+    "squat_side_bodyweight_05": (["squat"], None, None),
+    "lunge_side_bodyweight_04": (["lunge"], 1, None),
+    "lunge_oblique_banded_reverse_02": (["lunge"], 3, "right"),
+    "lunge_front_yoga_warrior2_01": (["standing", "lunge"], None, "right"),
+    "gait_side_01": (["walking"], None, None),
+    "gait_side_02": (["walking"], None, None),
+    "gait_side_04": (["walking"], None, None),
+    "gait_side_markers_03": (["walking"], None, None),
+    "gait_side_limping_05": (["walking"], None, None),
 }
 
 
@@ -539,11 +546,13 @@ def test_fixture_exercise_matches_catalog(clip: str, folder: str, clean: bool) -
         cleaning = pytest.importorskip("hipcheck.cleaning")
         pose = cleaning.clean(pose)[0]
     segs = mv.segment_movement(pose)
-    want, n_reps = FIXTURE_CASES[clip]
+    want, n_reps, side = FIXTURE_CASES[clip]
     got = [e for e in _main_exercises(segs) if e != "standing" or "standing" in want]
     assert got == want, names(segs)
     if n_reps is not None:
         assert sum(len(s.reps) for s in segs if s.exercise == want[-1]) == n_reps
+    if side is not None:
+        assert {s.side for s in segs if s.exercise == want[-1]} == {side}
     assert names(mv.segment_movement(pose.mirrored())) == [
         (e, {"left": "right", "right": "left", None: None}[s]) for e, s in names(segs)
     ]
@@ -554,7 +563,7 @@ def test_catalog_lists_fixture_clips() -> None:
         pytest.skip("../shared/videos/CATALOG.tsv absent")
     with CATALOG.open() as fh:
         rows = {Path(r["file"]).stem: r for r in csv.DictReader(fh, delimiter="\t")}
-    for clip, (want, _) in FIXTURE_CASES.items():
+    for clip, (want, _, _) in FIXTURE_CASES.items():
         assert clip in rows
         said = rows[clip]["exercise"]
         assert want[-1] in said or (want[-1], said) in {

@@ -686,11 +686,23 @@ def _absorb(runs: list[Run], k: int, dur: Sequence[float]) -> list[Run]:
     return _coalesce(new)
 
 
+def _walk_edge(runs: list[Run], k: int, t_s: NDArray[np.float64]) -> Run:
+    """Run k, relabelled walking when it is a first or last step: a split or bent-knee moment of at
+    most ``STEP_MAX_S`` right before or after walking.
+    """
+    lab, s, e = runs[k]
+    near = {runs[j][0][0] for j in (k - 1, k + 1) if 0 <= j < len(runs)}
+    if lab[0] in ("lunge", "squat") and "walking" in near and t_s[e - 1] - t_s[s] <= STEP_MAX_S:
+        return (("walking", None), s, e)
+    return runs[k]
+
+
 def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
     """Runs of equal labels, cleaned in two passes.
 
     First every run shorter than ``MIN_RUN_S`` is absorbed by a neighbour,
-    shortest first; then standing pauses up to ``GAP_S`` between two runs of
+    shortest first; short lunge / squat moments next to walking become
+    walking (first and last steps); then standing pauses up to ``GAP_S`` between two runs of
     the same exercise and side are absorbed by them (and so are squat-like
     moments up to ``GAP_S`` inside a lunge bout: stepping between lunges).
     """
@@ -705,6 +717,7 @@ def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
         if dur[k] >= MIN_RUN_S:
             break
         runs = _absorb(runs, k, dur)
+    runs = _coalesce([_walk_edge(runs, k, t_s) for k in range(len(runs))])
     k = 1
     while k < len(runs) - 1:
         lab, s, e = runs[k]
