@@ -66,10 +66,13 @@ def pelvic_obliquity_deg(left_hip_px: FloatArray, right_hip_px: FloatArray) -> F
         right_hip_px: (T, 2) right hip centre, pixels.
     """
     lh, rh = np.asarray(left_hip_px, float), np.asarray(right_hip_px, float)
-    return np.degrees(np.arctan2(rh[:, 1] - lh[:, 1], np.abs(lh[:, 0] - rh[:, 0])))
+    out: FloatArray = np.degrees(np.arctan2(rh[:, 1] - lh[:, 1], np.abs(lh[:, 0] - rh[:, 0])))
+    return out
 
 
-def knee_fppa_deg(hip_px: FloatArray, knee_px: FloatArray, ankle_px: FloatArray, other_hip_px: FloatArray) -> FloatArray:
+def knee_fppa_deg(
+    hip_px: FloatArray, knee_px: FloatArray, ankle_px: FloatArray, other_hip_px: FloatArray
+) -> FloatArray:
     """Knee frontal plane projection angle, 180° − ∠(hip, knee, ankle), signed.
 
     Convention: degrees, image plane; positive = **valgus** (knee deviates from
@@ -77,7 +80,9 @@ def knee_fppa_deg(hip_px: FloatArray, knee_px: FloatArray, ankle_px: FloatArray,
     negative = varus.
 
     Args:
-        hip_px, knee_px, ankle_px: (T, 2) joint centres of one leg, pixels.
+        hip_px: (T, 2) hip centre of the leg, pixels.
+        knee_px: (T, 2) knee centre of the leg, pixels.
+        ankle_px: (T, 2) ankle centre of the leg, pixels.
         other_hip_px: (T, 2) the other hip, which gives the medial direction.
     """
     hip, knee, ankle = (np.asarray(a, float) for a in (hip_px, knee_px, ankle_px))
@@ -89,7 +94,8 @@ def knee_fppa_deg(hip_px: FloatArray, knee_px: FloatArray, ankle_px: FloatArray,
     rel = knee - hip
     offset = rel - (np.sum(rel * axis, axis=1) / np.sum(axis * axis, axis=1))[:, None] * axis
     sign = np.where(np.sum(offset * medial, axis=1) >= 0, 1.0, -1.0)
-    return sign * (180.0 - inner)
+    out: FloatArray = sign * (180.0 - inner)
+    return out
 
 
 def _left_sign(left_hip_px: FloatArray, right_hip_px: FloatArray) -> FloatArray:
@@ -257,7 +263,8 @@ class GroundTruth:
 
     def phase_mask(self, label: str) -> NDArray[np.bool_]:
         """(T,) True where the phase label equals ``label``."""
-        return np.asarray(self.phase) == label
+        mask: NDArray[np.bool_] = np.asarray(self.phase) == label
+        return mask
 
 
 def _bad(path: Path, msg: str) -> InvalidDataError:

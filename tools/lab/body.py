@@ -13,12 +13,11 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-
 from tools.lab.posing import PoseSpec, Skeleton, bone_world_rotations
 
 os.environ.setdefault("ANNY_CACHE_DIR", str(Path.home() / ".cache" / "hipcheck-lab" / "anny"))
 
-import torch  # noqa: E402
+import torch
 
 torch.set_num_threads(1)
 
@@ -48,7 +47,7 @@ MATERIALS = ("skin", "shirt", "shorts", "waistband", "shoes", "hair")
 
 @dataclass(frozen=True)
 class BodyShape:
-    """anny phenotype in [0, 1] (0.5 = average). gender: 0 female … 1 male."""
+    """anny phenotype in [0, 1] (0.5 = average). gender: 0 male … 1 female (anny's anchors)."""
 
     gender: float = 0.5
     age: float = 0.5
@@ -117,15 +116,6 @@ class Body:
             frames.append(PosedFrame(vertices=verts[b] + shift, joints=joints))
         return frames
 
-    def face_materials(self) -> NDArray[np.int64]:
-        """Material index (into :data:`MATERIALS`) of every triangle, from the rest pose."""
-        lab = vertex_materials(self)
-        tri = lab[self.faces]
-        out = tri[:, 0].copy()
-        agree = tri[:, 1] == tri[:, 2]
-        out[agree] = tri[agree, 1]
-        return out
-
 
 def load_model() -> object:
     """Build (or load from the on-disk cache) the anny full-body model on CPU."""
@@ -138,32 +128,44 @@ def _bone_set(labels: tuple[str, ...], prefixes: tuple[str, ...]) -> NDArray[np.
     return np.array([lab.startswith(prefixes) for lab in labels])
 
 
-def vertex_materials(body: Body) -> NDArray[np.int64]:
-    """Clothing label of every rest vertex: short-sleeve shirt, shorts with a waistband, shoes, hair."""
+def clothing_texture(
+    body: Body, colors: dict[str, tuple[float, float, float]]
+) -> tuple[NDArray[np.float64], NDArray[np.uint8]]:
+    """Texture coordinates (V, 2) and a small colour texture dressing the body.
+
+    Colours are looked up by each vertex's rest height (u, linear across a
+    triangle, so clothing edges are straight iso-height lines on the skin) in one
+    texture row per region (arms, body, head; v): a short-sleeve shirt, shorts
+    with a waistband, shoes and hair. ``colors`` maps each name of
+    :data:`MATERIALS` to linear RGB in [0, 1].
+    """
     v = body.rest_vertices
     h = body.skeleton.heads
     dom = body.vertex_bone_indices[np.arange(len(v)), body.vertex_bone_weights.argmax(1)]
     is_arm = _bone_set(body.labels, ("upperarm", "lowerarm", "wrist", "finger", "metacarpal"))[dom]
-    is_upperarm = _bone_set(body.labels, ("upperarm",))[dom]
-    is_leg = _bone_set(body.labels, ("upperleg", "lowerleg", "foot", "toe", "pelvis"))[dom]
     is_head = _bone_set(body.labels, ("head", "eye", "neck02", "neck03"))[dom]
-    z = v[:, 2]
+    z0, z1 = float(v[:, 2].min()) - 0.01, float(v[:, 2].max()) + 0.05
+    width = 1024
+    zs = z0 + (np.arange(width) + 0.5) / width * (z1 - z0)
     hip_z = 0.5 * (h["upperleg01.L"][2] + h["upperleg01.R"][2])
     knee_z = 0.5 * (h["lowerleg01.L"][2] + h["lowerleg01.R"][2])
     ankle_z = 0.5 * (h["foot.L"][2] + h["foot.R"][2])
     waist_z = hip_z + 0.09
-    neck_z = h["neck01"][2] + 0.01
-    shoulder = 0.5 * (h["upperarm01.L"] + h["lowerarm01.L"])
-    sleeve_z = shoulder[2]
-    lab = np.zeros(len(v), dtype=np.int64)
-    torso = ~is_arm & ~is_head
-    lab[torso & (z > waist_z) & (z < neck_z)] = MATERIALS.index("shirt")
-    lab[is_upperarm & (z > sleeve_z)] = MATERIALS.index("shirt")
-    lab[torso & (z <= waist_z) & (z > waist_z - 0.035)] = MATERIALS.index("waistband")
-    shorts_low = knee_z + 0.45 * (hip_z - knee_z)
-    lab[(torso | is_leg) & ~is_arm & (z <= waist_z - 0.035) & (z > shorts_low)] = MATERIALS.index("shorts")
-    lab[is_leg & (z < ankle_z + 0.035)] = MATERIALS.index("shoes")
-    head_c = h["head"]
-    hair = is_head & ((z > head_c[2] + 0.11) | ((v[:, 1] > head_c[1] + 0.04) & (z > head_c[2] + 0.02)))
-    lab[hair] = MATERIALS.index("hair")
-    return lab
+    rows = {name: np.full(width, MATERIALS.index("skin")) for name in ("arm", "body", "head")}
+    rows["arm"][zs > 0.5 * (h["upperarm01.L"][2] + h["lowerarm01.L"][2])] = MATERIALS.index("shirt")
+    body_row = rows["body"]
+    body_row[(zs > waist_z) & (zs < h["neck01"][2] + 0.01)] = MATERIALS.index("shirt")
+    body_row[(zs <= waist_z) & (zs > waist_z - 0.035)] = MATERIALS.index("waistband")
+    body_row[(zs <= waist_z - 0.035) & (zs > knee_z + 0.45 * (hip_z - knee_z))] = MATERIALS.index("shorts")
+    body_row[zs < ankle_z + 0.035] = MATERIALS.index("shoes")
+    rows["head"][zs > h["head"][2] + 0.085] = MATERIALS.index("hair")
+    palette = np.array([colors[m] for m in MATERIALS])
+    texture = np.zeros((12, width, 3), dtype=np.uint8)
+    for r, name in enumerate(("arm", "body", "head")):
+        texture[4 * r : 4 * r + 4] = np.round(255 * palette[rows[name]])[None]
+    u_z = v[:, 2].copy()
+    u_z[is_head] += 0.6 * (v[is_head, 1] - h["head"][1])  # hairline lower at the back of the head
+    u = (u_z - z0) / (z1 - z0)
+    row = np.where(is_arm, 0, np.where(is_head, 2, 1))
+    tex_v = 1.0 - (4 * row + 2) / 12.0  # OpenGL: v = 0 is the last texture row
+    return np.stack([u, tex_v], axis=1), texture

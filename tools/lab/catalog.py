@@ -7,7 +7,7 @@ from tools.lab.scenarios import CameraSpec, Look, Motion, Scenario
 
 SLS_S = 4.2
 PORTRAIT = CameraSpec()
-WIDE = CameraSpec(width=640, height=480, vfov_deg=48.0, distance_m=3.6, height_m=0.95, aim_height_m=0.85)
+WIDE = CameraSpec(width=640, height=480, vfov_deg=48.0, distance_m=3.0, height_m=0.95, aim_height_m=0.85)
 
 LOOK_B = Look(
     skin=(0.55, 0.36, 0.26), shirt=(0.75, 0.22, 0.18), shorts=(0.16, 0.20, 0.30), waistband=(0.05, 0.05, 0.05),
@@ -22,10 +22,10 @@ LOOK_D = Look(
     shoes=(0.15, 0.15, 0.15), hair=(0.03, 0.03, 0.03), floor=(0.50, 0.36, 0.24), walls=(0.86, 0.84, 0.80),
 )  # fmt: skip
 
-BODY_F = BodyShape(gender=0.1, weight=0.45, height=0.45, muscle=0.45)
-BODY_M_HEAVY = BodyShape(gender=0.9, weight=0.75, height=0.55, muscle=0.6, age=0.6)
-BODY_TALL = BodyShape(gender=0.7, weight=0.4, height=0.85, proportions=0.6)
-BODY_SMALL_F = BodyShape(gender=0.2, weight=0.6, height=0.2, age=0.4)
+BODY_F = BodyShape(gender=0.9, weight=0.45, height=0.45, muscle=0.45)
+BODY_M_HEAVY = BodyShape(gender=0.1, weight=0.75, height=0.55, muscle=0.6, age=0.6)
+BODY_TALL = BodyShape(gender=0.2, weight=0.4, height=0.85, proportions=0.6)
+BODY_SMALL_F = BodyShape(gender=0.85, weight=0.6, height=0.2, age=0.4)
 
 
 def _sls(stance: str, drop: float, trunk: str, **kw: object) -> Motion:
@@ -33,14 +33,14 @@ def _sls(stance: str, drop: float, trunk: str, **kw: object) -> Motion:
 
 
 def _squat(left: float, right: float) -> Motion:
-    return Motion(kind="squat", valgus_left_deg=left, valgus_right_deg=right, depth_m=0.30, reps=3, rep_s=1.6,
-                  baseline_s=0.7, duration_s=5.7)  # fmt: skip
+    return Motion(kind="squat", valgus_left_deg=left, valgus_right_deg=right, depth_m=0.20, reps=3, rep_s=1.4,
+                  baseline_s=0.6, duration_s=4.8)  # fmt: skip
 
 
 def _lunge(front: str, valgus: float) -> Motion:
     vl, vr = (valgus, 0.0) if front == "left" else (0.0, valgus)
-    return Motion(kind="lunge", stance=front, valgus_left_deg=vl, valgus_right_deg=vr, depth_m=0.28, reps=3, rep_s=1.6,
-                  baseline_s=0.7, duration_s=5.7)  # fmt: skip
+    return Motion(kind="lunge", stance=front, valgus_left_deg=vl, valgus_right_deg=vr, depth_m=0.20, reps=3, rep_s=1.4,
+                  baseline_s=0.6, duration_s=4.8)  # fmt: skip
 
 
 TUNE: tuple[Scenario, ...] = (
@@ -49,9 +49,9 @@ TUNE: tuple[Scenario, ...] = (
     Scenario("sls_left_drop8_follow", "tune", _sls("left", 8.0, "follow"), "left", look=LOOK_C),
     Scenario("sls_right_drop8_follow", "tune", _sls("right", 8.0, "follow"), "right"),
     Scenario("sls_left_hiphike6", "tune", _sls("left", -6.0, "upright"), "none", look=LOOK_D),
-    Scenario("squat_valgus_right", "tune", _squat(0.0, 25.0), "right", camera=WIDE),
+    Scenario("squat_valgus_right", "tune", _squat(0.0, 14.0), "right", camera=WIDE),
     Scenario("squat_symmetric", "tune", _squat(0.0, 0.0), "none", camera=WIDE, look=LOOK_B),
-    Scenario("lunge_left_valgus", "tune", _lunge("left", 25.0), "left", camera=WIDE, look=LOOK_C),
+    Scenario("lunge_left_valgus", "tune", _lunge("left", 13.0), "left", camera=WIDE, look=LOOK_C),
     Scenario("stand_hipdiff_left_up3", "tune", Motion(kind="quiet_standing", tilt_deg=3.0, duration_s=3.0), "none"),
 )
 
@@ -66,12 +66,12 @@ HELDOUT: tuple[Scenario, ...] = (
              camera=CameraSpec(yaw_deg=8.0, height_m=0.8, aim_height_m=0.75, distance_m=2.6)),
     Scenario("sls_right_drop0_upright", "heldout", _sls("right", 0.0, "upright"), "none", body=BODY_M_HEAVY,
              camera=CameraSpec(yaw_deg=5.0), look=LOOK_C),
-    Scenario("squat_valgus_left", "heldout", _squat(22.0, 0.0), "left", body=BODY_M_HEAVY,
-             camera=CameraSpec(width=640, height=480, vfov_deg=46.0, distance_m=3.7, yaw_deg=-8.0), look=LOOK_D),
+    Scenario("squat_valgus_left", "heldout", _squat(20.0, 0.0), "left", body=BODY_M_HEAVY,
+             camera=CameraSpec(width=640, height=480, vfov_deg=46.0, distance_m=3.2, yaw_deg=-8.0), look=LOOK_D),
     Scenario("squat_symmetric", "heldout", _squat(0.0, 0.0), "none", body=BODY_F,
-             camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=3.4, roll_deg=-2.0), look=LOOK_C),
-    Scenario("lunge_right_valgus", "heldout", _lunge("right", 22.0), "right", body=BODY_TALL,
-             camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=3.8, yaw_deg=6.0)),
+             camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=2.9, roll_deg=-2.0), look=LOOK_C),
+    Scenario("lunge_right_valgus", "heldout", _lunge("right", 19.0), "right", body=BODY_TALL,
+             camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=3.2, yaw_deg=6.0)),
 )  # fmt: skip
 
 ALL: tuple[Scenario, ...] = TUNE + HELDOUT

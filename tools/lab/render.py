@@ -16,14 +16,12 @@ import os
 
 os.environ["PYOPENGL_PLATFORM"] = "osmesa"
 
-import numpy as np  # noqa: E402
-import pyrender  # noqa: E402
-import trimesh  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
-
-from tools.lab.body import MATERIALS  # noqa: E402
-from tools.lab.posing import rot_z  # noqa: E402
-from tools.lab.scenarios import CameraSpec, Look  # noqa: E402
+import numpy as np
+import pyrender
+import trimesh
+from numpy.typing import NDArray
+from tools.lab.posing import rot_z
+from tools.lab.scenarios import CameraSpec, Look
 
 ROOM_HALF_M = 4.0
 ROOM_HEIGHT_M = 2.8
@@ -72,7 +70,9 @@ def _material(rgb: tuple[float, float, float], rough: float = 0.85) -> pyrender.
     )
 
 
-def _box(extents: tuple[float, float, float], center: tuple[float, float, float], rgb: tuple[float, ...]) -> pyrender.Mesh:
+def _box(
+    extents: tuple[float, float, float], center: tuple[float, float, float], rgb: tuple[float, ...]
+) -> pyrender.Mesh:
     box = trimesh.creation.box(extents=extents)
     box.apply_translation(center)
     return pyrender.Mesh.from_trimesh(box, material=_material(rgb), smooth=False)  # type: ignore[arg-type]
@@ -106,7 +106,14 @@ def vertex_normals(vertices: NDArray[np.float64], faces: NDArray[np.int64]) -> N
 class Renderer:
     """Renders frames of one body with fixed materials, camera and room."""
 
-    def __init__(self, cam: CameraSpec, look: Look, faces: NDArray[np.int64], face_material: NDArray[np.int64]) -> None:
+    def __init__(
+        self,
+        cam: CameraSpec,
+        look: Look,
+        faces: NDArray[np.int64],
+        texcoords: NDArray[np.float64],
+        texture: NDArray[np.uint8],
+    ) -> None:
         self.cam = cam
         self.scene = pyrender.Scene(bg_color=[0.7, 0.7, 0.7, 1.0], ambient_light=[0.35, 0.35, 0.35])
         for mesh in room_meshes(look):
@@ -120,14 +127,14 @@ class Renderer:
         self.scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=2.6), pose=key)
         fill = pyrender.PointLight(color=np.ones(3), intensity=6.0)
         self.scene.add(fill, pose=np.array([[1, 0, 0, -1.5], [0, 1, 0, -2.0], [0, 0, 1, 2.3], [0, 0, 0, 1.0]]))
-        self.parts = []  # (material name, used vertex ids, faces re-indexed into them)
-        for i, name in enumerate(MATERIALS):
-            sub = faces[face_material == i]
-            if len(sub):
-                used, inverse = np.unique(sub, return_inverse=True)
-                self.parts.append((name, used, inverse.reshape(sub.shape).astype(np.int64)))
         self.faces = faces
-        self.materials = {name: _material(getattr(look, name), 0.6 if name in ("skin", "hair") else 0.9) for name in MATERIALS}
+        self.texcoords = texcoords
+        tex = pyrender.Texture(
+            source=texture, source_channels="RGB", sampler=pyrender.Sampler(magFilter=9728, minFilter=9728)
+        )  # GL_NEAREST
+        self.body_material = pyrender.MetallicRoughnessMaterial(
+            baseColorFactor=[1.0, 1.0, 1.0, 1.0], baseColorTexture=tex, metallicFactor=0.0, roughnessFactor=0.8
+        )
         self.body_nodes: list[pyrender.Node] = []
         self.renderer = pyrender.OffscreenRenderer(cam.width, cam.height)
 
@@ -135,16 +142,14 @@ class Renderer:
         """RGB image (H, W, 3) of the body with these vertices (world metres)."""
         for node in self.body_nodes:
             self.scene.remove_node(node)
-        self.body_nodes = []
-        normals = vertex_normals(vertices, self.faces)
-        for name, used, sub_faces in self.parts:
-            prim = pyrender.Primitive(
-                positions=vertices[used].astype(np.float32),
-                normals=normals[used].astype(np.float32),
-                indices=sub_faces,
-                material=self.materials[name],
-            )
-            self.body_nodes.append(self.scene.add(pyrender.Mesh([prim])))
+        prim = pyrender.Primitive(
+            positions=vertices.astype(np.float32),
+            normals=vertex_normals(vertices, self.faces).astype(np.float32),
+            texcoord_0=self.texcoords.astype(np.float32),
+            indices=self.faces,
+            material=self.body_material,
+        )
+        self.body_nodes = [self.scene.add(pyrender.Mesh([prim]))]
         color, _ = self.renderer.render(self.scene)
         return np.ascontiguousarray(color[:, :, :3])
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from tools.lab.body import BodyShape
 from tools.lab.posing import Planted, PoseSpec, Skeleton, Swing, pelvis_for_hip
 
@@ -173,7 +172,7 @@ def single_leg_stance(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]
 
 def squat(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     """Bilateral squat reps after a quiet stance; knee valgus per side grows with depth."""
-    ax = sk.hip_half_width + 0.05
+    ax = sk.hip_half_width + 0.02
     tr = t - m.baseline_s
     frac = 0.0
     if 0.0 <= tr < m.reps * m.rep_s:
@@ -183,8 +182,8 @@ def squat(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     flex = 15.0 * frac
     pelvis = pelvis_for_hip(sk, hip, "L", 0.0, flex)
     pelvis[0] = 0.0
-    left = Planted((ax, 0.0), valgus_deg=m.valgus_left_deg * frac, toe_out_deg=10.0)
-    right = Planted((-ax, 0.0), valgus_deg=m.valgus_right_deg * frac, toe_out_deg=10.0)
+    left = Planted((ax, 0.0), valgus_deg=m.valgus_left_deg * frac, toe_out_deg=4.0)
+    right = Planted((-ax, 0.0), valgus_deg=m.valgus_right_deg * frac, toe_out_deg=4.0)
     phase = "bipedal" if tr < 0 or tr >= m.reps * m.rep_s else "squat"
     spec = PoseSpec(tuple(pelvis), pelvis_flex_deg=flex, trunk_flex_deg=35.0 * frac, left=left, right=right,
                     arm_flex_deg=80.0 * frac, arm_abd_deg=12.0)  # fmt: skip

@@ -9,14 +9,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-
-from hipcheck.groundtruth import SCHEMA, compute_metrics
 from tools.lab.body import JOINT_BONES, Body, PosedFrame
 from tools.lab.render import camera_pose, focal_px, project
 from tools.lab.scenarios import Scenario
 
-PX_DECIMALS = 3
-WORLD_DECIMALS = 5
+from hipcheck.groundtruth import SCHEMA, compute_metrics
+
+PX_DECIMALS = 2
+WORLD_DECIMALS = 4
 METRIC_DECIMALS = 4
 
 
@@ -53,7 +53,9 @@ def _summary(metrics: dict[str, NDArray[np.float64]], phase: list[str]) -> dict[
     }
 
 
-def build_ground_truth(sc: Scenario, body: Body, times: list[float], frames: list[PosedFrame], phase: list[str]) -> dict[str, Any]:
+def build_ground_truth(
+    sc: Scenario, body: Body, times: list[float], frames: list[PosedFrame], phase: list[str]
+) -> dict[str, Any]:
     """The ``.gt.json`` document of a rendered scenario."""
     names = list(JOINT_BONES)
     world = np.array([[f.joints[n] for n in names] for f in frames])
@@ -78,11 +80,18 @@ def build_ground_truth(sc: Scenario, body: Body, times: list[float], frames: lis
         "baseline_obliquity_deg": None if not math.isfinite(theta0) else round(theta0, METRIC_DECIMALS),
         "camera": {
             "model": "pinhole, no distortion; x_px = cx + f*Xc/-Zc, y_px = cy - f*Yc/-Zc (OpenGL camera axes)",
-            "fx": f, "fy": f, "cx": cam.width / 2, "cy": cam.height / 2,
+            "fx": f,
+            "fy": f,
+            "cx": cam.width / 2,
+            "cy": cam.height / 2,
             "camera_to_world": np.round(camera_pose(cam), 9).tolist(),
-            "distance_m": cam.distance_m, "height_m": cam.height_m, "yaw_deg": cam.yaw_deg,
-            "roll_deg": cam.roll_deg, "aim_height_m": cam.aim_height_m, "vfov_deg": cam.vfov_deg,
-        },  # fmt: skip
+            "distance_m": cam.distance_m,
+            "height_m": cam.height_m,
+            "yaw_deg": cam.yaw_deg,
+            "roll_deg": cam.roll_deg,
+            "aim_height_m": cam.aim_height_m,
+            "vfov_deg": cam.vfov_deg,
+        },
         "body": {"height_m": round(body.height_m, 4), "phenotype": body.shape.kwargs()},
         "scenario": sc.to_dict(),
         "world_frame": "metres; Z up, +X subject's left, -Y subject's front, floor z = 0 (anny axes)",
