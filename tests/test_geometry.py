@@ -20,7 +20,7 @@ SIGNED = (
 def _case(**kw: object) -> PoseSeries:
     base: dict[str, object] = {
         "n_frames": 5, "pelvic_obliquity_deg": 8.0, "knee_valgus_deg": {"left": 0.0, "right": 12.0},
-        "squat_depth": np.linspace(0.0, 0.8, 5), "trunk_lean_deg": 4.0, "lateral_shift_m": 0.03,
+        "squat_depth": np.linspace(0.0, 0.6, 5), "trunk_lean_deg": 4.0, "lateral_shift_m": 0.03,
     }  # fmt: skip
     base.update(kw)
     return make_pose(**base)  # type: ignore[arg-type]
@@ -122,6 +122,15 @@ def test_no_mask_no_tilt_column() -> None:
     t = g.compute_metrics(_case())
     assert "pelvic_tilt_deg" not in t
     assert set(t.units) >= {"knee_fppa_deg", "pelvic_obliquity_deg"}
+
+
+def test_fppa_not_reported_on_a_foreshortened_thigh() -> None:
+    depth = np.linspace(0.0, 1.0, 11)  # thigh pitch 0..80 deg toward the camera: projected length cos(pitch)
+    t = g.compute_metrics(make_pose(n_frames=11, squat_depth=depth, knee_valgus_deg=10.0))
+    pitch = np.radians(80.0 * depth)
+    shown = np.cos(pitch) >= g.FPPA_MIN_THIGH_FRACTION
+    np.testing.assert_allclose(t["knee_fppa_deg_left"][shown], 10.0, atol=TOL)
+    assert np.isnan(t["knee_fppa_deg_right"][~shown]).all() and (~shown).sum() == 3
 
 
 def test_contralateral_pelvic_drop() -> None:

@@ -53,6 +53,9 @@ from hipcheck.results import SIDES, MetricTable
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
 
+FPPA_MIN_THIGH_FRACTION = 0.5
+"""Knee FPPA is not reported where the image thigh is shorter than this fraction of its standing length."""
+
 NOSE_HEIGHT_FRACTION = 0.92
 """Nose height as a fraction of standing body height (anthropometric average)."""
 
@@ -63,6 +66,7 @@ __all__ = [
     "balance_sway",
     "compute_metrics",
     "contralateral_pelvic_drop_deg",
+    "foreshortened_thigh",
     "hip_drop_ratio",
     "hip_height_difference_cm",
     "joint_angle_deg",
@@ -572,7 +576,34 @@ def _m_fppa(inp: MetricInputs, side: Side | None) -> FloatArray:
     hip, other = _lr(inp, L_HIP, R_HIP, side)
     knee, _ = _lr(inp, L_KNEE, R_KNEE, side)
     ankle, _ = _lr(inp, L_ANKLE, R_ANKLE, side)
-    return knee_fppa_deg(hip_xy=hip, knee_xy=knee, ankle_xy=ankle, contralateral_hip_xy=other)
+    fppa = knee_fppa_deg(hip_xy=hip, knee_xy=knee, ankle_xy=ankle, contralateral_hip_xy=other)
+    return np.where(foreshortened_thigh(hip_xy=hip, knee_xy=knee), np.nan, fppa)
+
+
+def foreshortened_thigh(
+    *, hip_xy: ArrayLike, knee_xy: ArrayLike, min_fraction: float = FPPA_MIN_THIGH_FRACTION
+) -> NDArray[np.bool_]:
+    """True where the thigh points so far toward (or away from) the camera that FPPA is meaningless.
+
+    The image thigh length is compared with its 95th percentile over the
+    series (the standing length): below ``min_fraction`` (0.5: the thigh is
+    pitched more than 60° out of the image plane, as at the bottom of a deep
+    squat or lunge seen from the front) the hip–knee–ankle angle measures
+    foreshortening, not frontal-plane alignment (it reaches −100° on
+    symmetric deep squats).
+
+    Convention:
+        Pixels, (T, 2) points of one leg; NaN lengths count as not foreshortened.
+    """
+    h, k = _pts("hip_xy", hip_xy), _pts("knee_xy", knee_xy)
+    _same(hip_xy=h, knee_xy=k)
+    length = np.linalg.norm(h - k, axis=-1)
+    finite = length[np.isfinite(length)]
+    if finite.size == 0:
+        return np.zeros(length.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        out: NDArray[np.bool_] = length < min_fraction * np.percentile(finite, 95)
+    return out
 
 
 def _m_sep(inp: MetricInputs, side: Side | None) -> FloatArray:
@@ -657,7 +688,8 @@ METRICS: Mapping[str, MetricSpec] = MappingProxyType(
             MetricSpec("hip_height_asymmetry_cm", "cm", False, True,
                        "hip height difference, + = left higher (world landmarks or body height)", _m_height_cm),
             MetricSpec("knee_fppa_deg", "deg", True, True,
-                       "knee frontal plane projection angle, + = valgus", _m_fppa),
+                       "knee frontal plane projection angle, + = valgus (NaN where the thigh is foreshortened)",
+                       _m_fppa),
             MetricSpec("knee_ankle_separation_ratio", "ratio", False, True,
                        "knee gap / ankle gap, < 1 = knees in", _m_sep),
             MetricSpec("lateral_pelvic_shift", "hip widths", False, True,
