@@ -73,6 +73,8 @@ class WaistParams:
         min_contrast: smallest accepted edge, as the norm of the BGR step (0–441).
         peaks_per_column: strongest edges kept per column.
         max_tilt_deg: steepest accepted line, degrees from horizontal.
+        max_tilt_vs_hips_deg: largest accepted angle between the line and the hip-landmark line
+            (the landmarks under-read a pelvic drop, but not by this much: a forearm across the belly).
         tilt_step_deg: slope resolution of the Hough vote.
         max_sag: largest bend of the curve, in ``W``, at the ends of the searched columns
             (waistbands curve seen from above or below, or with the pelvis tipped forward).
@@ -84,6 +86,8 @@ class WaistParams:
         second_edge_ratio: a parallel edge counts when its support is at least this fraction ...
         twin_tilt_deg: ... and its tilt within this many degrees; the two tilts are averaged.
         prev_band: with ``prev``, lines farther than this from it (mid-height) lose.
+        outlier_rows, outlier_min_neighbours, outlier_tilt_deg, outlier_height: see
+            :func:`drop_waistline_outliers`.
     """
 
     span: float = 0.75
@@ -96,16 +100,21 @@ class WaistParams:
     min_contrast: float = 25.0
     peaks_per_column: int = 3
     max_tilt_deg: float = 25.0
+    max_tilt_vs_hips_deg: float = 12.0
     tilt_step_deg: float = 1.0
     max_sag: float = 0.16
     n_sag: int = 5
     inlier_px: float = 1.5
     min_support: float = 0.5
-    min_half_support: float = 0.3
+    min_half_support: float = 0.4
     max_rms_px: float = 0.8
     second_edge_ratio: float = 0.5
     twin_tilt_deg: float = 2.0
     prev_band: float = 0.15
+    outlier_rows: int = 7
+    outlier_min_neighbours: int = 3
+    outlier_tilt_deg: float = 4.0
+    outlier_height: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -274,19 +283,28 @@ def _choose(curves: list[_Curve], prev_v: float | None, band: float) -> _Curve |
     return max(near, key=lambda cv: cv.support) if near else best
 
 
-def _acceptable(cv: _Curve | None, max_c: float, p: WaistParams) -> bool:
+def _acceptable(cv: _Curve | None, max_c: float, hip_tilt_deg: float, p: WaistParams) -> bool:
+    """Enough balanced support, small residuals, a plausible tilt (also against the hip line) and bend."""
+    if cv is None:
+        return False
+    tilt = math.degrees(math.atan(cv.coef[1]))
     return (
-        cv is not None
-        and cv.support >= p.min_support
+        cv.support >= p.min_support
         and min(cv.support_halves) >= p.min_half_support
         and cv.rms <= p.max_rms_px
-        and abs(math.degrees(math.atan(cv.coef[1]))) <= p.max_tilt_deg
+        and abs(tilt) <= p.max_tilt_deg
+        and abs(tilt - hip_tilt_deg) <= p.max_tilt_vs_hips_deg
         and abs(cv.coef[2]) <= max_c
     )
 
 
-def _detect(crop: NDArray[np.float32], u_c: float, hip_w: float, prev_v: float | None, p: WaistParams) -> _Curve | None:
-    """The waistline of a working crop (all lengths in working pixels), or None."""
+def _detect(
+    crop: NDArray[np.float32], *, u_c: float, hip_w: float, hip_tilt_deg: float, prev_v: float | None, p: WaistParams
+) -> _Curve | None:
+    """The waistline of a working crop, or None.
+
+    Lengths in working pixels; ``hip_tilt_deg`` is the image tilt of the hip-landmark line.
+    """
     v, s = _edge_points(crop, p)
     if np.count_nonzero(s) < 6:
         return None
@@ -296,7 +314,7 @@ def _detect(crop: NDArray[np.float32], u_c: float, hip_w: float, prev_v: float |
     acc = _hough(v, s, du, slopes, curvs)
     max_c = 1.5 * float(np.abs(curvs).max())
     fits = [_fit(v, s, du, np.array([k, slopes[j], curvs[i]], dtype=float), p) for i, j, k in _peaks(acc, 3)]
-    ok = [cv for cv in fits if cv is not None and _acceptable(cv, max_c, p)]
+    ok = [cv for cv in fits if cv is not None and _acceptable(cv, max_c, hip_tilt_deg, p)]
     curve = _choose(ok, prev_v, p.prev_band * hip_w)
     if curve is None:
         return None
@@ -358,7 +376,10 @@ def find_waistline(
         prev_v = (float(np.mean(prev[:, 1])) - win.y0) * win.sy
     xs = xy[[L_HIP, R_HIP], 0]
     u_c = (0.5 * float(xs.sum()) - win.x0) * win.sx
-    curve = _detect(crop, u_c, abs(float(xs[0] - xs[1])) * win.sx, prev_v, p)
+    hips = xy[[L_HIP, R_HIP]]
+    hip_tilt_deg = math.degrees(math.atan((hips[0, 1] - hips[1, 1]) / (hips[0, 0] - hips[1, 0])))
+    hip_w = abs(float(xs[0] - xs[1])) * win.sx
+    curve = _detect(crop, u_c=u_c, hip_w=hip_w, hip_tilt_deg=hip_tilt_deg, prev_v=prev_v, p=p)
     if curve is None:
         return NAN_LINE.copy()
     du = (xs - win.x0) * win.sx - u_c
@@ -372,8 +393,9 @@ def waistline_series(
     frame_index: NDArray[np.integer],
     *,
     params: WaistParams | None = None,
+    drop_outliers: bool = True,
 ) -> FloatArray:
-    """:func:`find_waistline` over a clip.
+    """:func:`find_waistline` over a clip (each frame's ``prev`` is the last line found).
 
     Args:
         frames: frames with ``.index`` (decoded frame number) and ``.image``
@@ -382,6 +404,8 @@ def waistline_series(
         xy_px: (T, 33, 2) landmarks in pixels, one row per ``frame_index``.
         frame_index: (T,) frame number of each landmark row.
         params: tuning constants.
+        drop_outliers: blank the rows that disagree with their neighbours
+            (:func:`drop_waistline_outliers`).
 
     Returns:
         (T, 2, 2) waistline points per row (person's left first), NaN where
@@ -401,4 +425,55 @@ def waistline_series(
         out[i] = find_waistline(frame.image, xy[i], prev=prev, params=params)
         if np.all(np.isfinite(out[i])):
             prev = out[i]
+    return drop_waistline_outliers(out, xy, params=params) if drop_outliers else out
+
+
+def _tilt_and_height(waist_px: FloatArray, xy_px: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per row: the line's image tilt (degrees, atan of dy/dx) and its height above the hip line in hip widths."""
+    d = waist_px[:, 0] - waist_px[:, 1]
+    hips = xy_px[:, [L_HIP, R_HIP]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tilt = np.degrees(np.arctan(d[:, 1] / d[:, 0]))
+        height = (hips[:, :, 1].mean(axis=1) - waist_px[:, :, 1].mean(axis=1)) / np.abs(hips[:, 0, 0] - hips[:, 1, 0])
+    return tilt, height
+
+
+def drop_waistline_outliers(
+    waist_px: FloatArray, xy_px: FloatArray, *, params: WaistParams | None = None
+) -> FloatArray:
+    """Blank (NaN) the rows whose waistline disagrees with its neighbours in time.
+
+    A row is dropped when, against the median of the other lines within
+    ``outlier_rows`` rows (at least ``outlier_min_neighbours`` of them), its
+    image tilt differs by more than ``outlier_tilt_deg`` or its height above
+    the hip line by more than ``outlier_height`` hip widths: a forearm, a hem
+    or a shadow taken for the waistline in a frame or two. A real pelvic drop
+    builds up over several frames and passes.
+
+    Args:
+        waist_px: (T, 2, 2) waistlines (:func:`waistline_series` layout).
+        xy_px: (T, 33, 2) landmarks of the same rows, pixels.
+        params: tuning constants.
+
+    Returns:
+        (T, 2, 2) copy of ``waist_px`` with the outlying rows NaN.
+    """
+    p = params or WaistParams()
+    waist, xy = np.asarray(waist_px, dtype=np.float64), np.asarray(xy_px, dtype=np.float64)
+    if waist.ndim != 3 or waist.shape[1:] != (2, 2) or xy.shape != (waist.shape[0], 33, 2):
+        raise ValueError(f"expected waist_px (T, 2, 2) and xy_px (T, 33, 2), got {waist.shape}, {xy.shape}")
+    tilt, height = _tilt_and_height(waist, xy)
+    ok = np.isfinite(tilt) & np.isfinite(height)
+    out = waist.copy()
+    k = p.outlier_rows
+    for i in (int(r) for r in np.flatnonzero(ok)):
+        nb = np.arange(max(0, i - k), min(len(ok), i + k + 1))
+        nb = nb[ok[nb] & (nb != i)]
+        if nb.size < p.outlier_min_neighbours:
+            continue
+        if (
+            abs(tilt[i] - np.median(tilt[nb])) > p.outlier_tilt_deg
+            or abs(height[i] - np.median(height[nb])) > p.outlier_height
+        ):
+            out[i] = np.nan
     return out
