@@ -400,20 +400,21 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
 
 
 # --------------------------------------------------------------------------- reps and stance phases
-def _rep_edges(x: NDArray[np.float64], peaks: NDArray[np.intp], edge_frac: float) -> list[tuple[int, int]]:
-    """(start, end) per peak: where the signal has risen ``edge_frac`` of the way from its lowest
-    point between this peak and its neighbour (or the series edge) toward the peak; end exclusive.
+def _rep_edges(
+    x: NDArray[np.float64], peaks: NDArray[np.intp], prominences: NDArray[np.float64], edge_frac: float
+) -> list[tuple[int, int]]:
+    """(start, end) per peak, end exclusive: where the signal is ``edge_frac`` of the peak's
+    prominence below the peak, searched between the neighbouring peaks; the lowest point between
+    them when it never gets that low (reps back to back).
     """
     bounds = np.r_[0, peaks, x.size - 1]
     out = []
-    for k, p in enumerate(peaks):
+    for k, (p, prom) in enumerate(zip(peaks, prominences, strict=True)):
         left, right = x[bounds[k] : p + 1], x[p : bounds[k + 2] + 1]
-        lo_l = x[p] - edge_frac * (x[p] - np.min(left))
-        lo_r = x[p] - edge_frac * (x[p] - np.min(right))
-        below_l = np.flatnonzero(left <= lo_l)
-        below_r = np.flatnonzero(right <= lo_r)
-        start = bounds[k] + (int(below_l[-1]) if below_l.size else 0)
-        end = p + (int(below_r[0]) if below_r.size else right.size - 1) + 1
+        level = x[p] - edge_frac * prom
+        below_l, below_r = np.flatnonzero(left <= level), np.flatnonzero(right <= level)
+        start = bounds[k] + (int(below_l[-1]) if below_l.size else int(np.argmin(left)))
+        end = p + (int(below_r[0]) if below_r.size else int(np.argmin(right))) + 1
         out.append((int(start), int(end)))
     return out
 
@@ -436,9 +437,9 @@ def find_reps(
         min_depth: minimum prominence of a rep's bottom, in signal units.
         min_duration_s: minimum start→end duration of a rep, seconds.
         smooth_s: moving-average window applied first, seconds.
-        edge_frac: a rep starts (ends) where the signal, coming from the
-            lowest point before (after) the bottom, has gone ``1 - edge_frac``
-            of the way down to the bottom.
+        edge_frac: a rep starts (ends) where the signal is ``edge_frac`` of
+            the bottom's prominence (scipy's: height above the higher of its
+            two bases) below the bottom, i.e. close to the standing level.
 
     Returns:
         Reps in time order, non-overlapping; ``bottom`` is the deepest row of
@@ -450,9 +451,9 @@ def find_reps(
         return []
     x = _smooth(_fill_gaps(x, _rows(t, 0.3)), _rows(t, smooth_s))
     filled = np.where(np.isfinite(x), x, np.nanmin(x))
-    peaks, _ = find_peaks(filled, prominence=min_depth, distance=_rows(t, min_duration_s / 2))
+    peaks, props = find_peaks(filled, prominence=min_depth, distance=_rows(t, min_duration_s / 2))
     reps: list[RepSegment] = []
-    for p, (start, end) in zip(peaks, _rep_edges(filled, peaks, edge_frac), strict=True):
+    for p, (start, end) in zip(peaks, _rep_edges(filled, peaks, props["prominences"], edge_frac), strict=True):
         if t[end - 1] - t[start] >= min_duration_s and np.isfinite(x[p]):
             reps.append(RepSegment(start=start, bottom=int(p), end=end))
     return reps
