@@ -148,3 +148,12 @@ def test_pose_worker_latest_frame_wins_and_surfaces_errors():
     with pytest.raises(ValueError, match="boom"):
         b.take()
     b.close()
+
+
+def test_an_existing_recording_is_never_overwritten(clip, tmp_path):
+    from hipcheck.errors import UsageError
+
+    (tmp_path / "recording.avi").write_bytes(b"precious")
+    with pytest.raises(UsageError, match="already holds a live session"):
+        run_session(_config(clip, tmp_path), estimator_factory=FakeEstimator)
+    assert (tmp_path / "recording.avi").read_bytes() == b"precious"

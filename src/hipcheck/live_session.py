@@ -444,12 +444,16 @@ def run_session(
 
     Raises:
         CameraError, NotAVideoError, ModelError: the source or model cannot be used.
+        UsageError: ``out_dir`` already holds a recording (never overwritten).
     """
     from hipcheck.video import open_source
 
     steps = build_protocol(config.protocol, time_scale=config.time_scale, reps=config.reps)
     out = Path(config.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if (out / RECORDING_NAME).exists():
+        from hipcheck.errors import UsageError
+
+        raise UsageError(f"{out}: already holds a live session ({RECORDING_NAME}); choose another output folder")
     stop = stop or threading.Event()
     with open_source(config.source, realtime=config.realtime) as src:
         fps = _recording_fps(src.info.fps)
