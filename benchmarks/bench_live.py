@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from hipcheck.live import LiveStatus, Readouts
+from hipcheck.live import LiveStatus
+from hipcheck.live_features import Readouts
 from hipcheck.live_session import LiveConfig, run_session
 from hipcheck.live_view import draw_live_frame
 

@@ -12,15 +12,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hipcheck.live import (
+from hipcheck.live import Phase, ProtocolMachine, RepCounter, build_protocol
+from hipcheck.live_features import (
     FramingCheck,
     LiveFeatures,
-    Phase,
-    ProtocolMachine,
     ReadoutTracker,
-    RepCounter,
     band,
-    build_protocol,
     check_framing,
     frame_angles_deg,
     live_features,

@@ -28,19 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipcheck import __version__
-from hipcheck.live import (
-    LiveFeatures,
-    LiveStatus,
-    Phase,
-    ProtocolMachine,
-    ProtocolStep,
-    Readouts,
-    ReadoutTracker,
-    StepRecord,
-    build_protocol,
-    live_features,
-    mean_luma,
-)
+from hipcheck.live import LiveStatus, Phase, ProtocolMachine, ProtocolStep, StepRecord, build_protocol
+from hipcheck.live_features import LiveFeatures, Readouts, ReadoutTracker, live_features, mean_luma
 from hipcheck.util import write_text_atomic
 
 SESSION_FORMAT = "hipcheck.live-session/1"

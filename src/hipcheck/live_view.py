@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipcheck.landmarks import LEFT_RIGHT_PAIRS, SKELETON_EDGES
-from hipcheck.live import LiveStatus, Phase, Readouts
+from hipcheck.live import LiveStatus, Phase
+from hipcheck.live_features import Readouts
 from hipcheck.results import Band
 
 BGR = tuple[int, int, int]
