@@ -469,16 +469,18 @@ def pelvic_tilt_from_mask_deg(
     side; the angle that makes the two profiles most alike (least variance of
     their difference) is the tilt.
 
-    Measured (lab renders in ``samples/``, median over single-leg frames minus
-    the bipedal baseline, true drop ±7.8°, hip hike −5.8°; these are the
-    renders the band was tuned on, no held-out set yet): trunk upright
-    +8.1 / −8.5° (landmark line +1.7 / −0.3°), hip hike −6.0° (−3.0°),
-    trunk following the pelvis +5.0 / −2.9° (+3.4 / −4.6°): mean absolute
-    error 1.8° vs 4.8° for the hip-landmark line; it still under-reads when
-    the trunk follows. Per-frame SD ≈ 1–2° in quiet standing on the catalog's
-    front-view clips, whose standing baseline agrees with the landmark line
-    within ≈ 2°. In deep squats the band is crossed by the thighs: read it in
-    stance phases only.
+    Measured on the lab renders (``samples/``; median over single-leg frames
+    minus the bipedal-baseline median, vs the true pelvic obliquity):
+    tuning set (5 clips the band was tuned on): mean absolute error 1.8°
+    (hip-landmark line 4.8°); upright trunk +8.1 / −8.5° for ±7.8°, hip hike
+    −6.0° for −5.8°, trunk following +5.0 / −2.9° for ±7.8°. Held-out set
+    (5 clips, untouched): 3.3° (hip-landmark line 4.6°); upright −8.6° for
+    −8.4°, −0.5° for −0.4°, but +5.6° for +2.2°; trunk following +2.6° for
+    +12.7° and −3.1° for −5.9°. So it reads an upright-trunk drop well and
+    still under-reads when the trunk follows the pelvis. Per-frame SD ≈ 1–2°
+    in quiet standing on the catalog's front-view clips, whose standing value
+    agrees with the landmark line within ≈ 2°. In deep squats the band is
+    crossed by the thighs: read it in stance phases only.
 
     Args:
         pelvis_mask: (T, M, M) uint8 soft person mask (0..255) over ``pelvis_box_px``.
