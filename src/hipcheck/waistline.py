@@ -12,8 +12,8 @@ Method, per frame (:func:`find_waistline`):
    (``±span·W`` about the hip midpoint, away from the silhouette edges and the
    hanging arms), rows from ``above·W`` above the hip line (capped at a
    fraction of the hip–shoulder distance) to ``below·W`` below it. The crop
-   is resampled so that ``W`` spans about :attr:`WaistParams.work_hip_px`
-   pixels (speed; sub-pixel accuracy is kept).
+   is shrunk by the integer factor that brings ``W`` nearest
+   :attr:`WaistParams.work_hip_px` pixels (speed; sub-pixel accuracy is kept).
 2. The vertical colour gradient (Sobel-y on each BGR channel, combined as the
    vector norm) where it dominates the horizontal one (near-horizontal edges
    only); per column the strongest local maxima, refined to sub-pixel rows by
@@ -67,7 +67,7 @@ class WaistParams:
         above: the window starts this far above the hip line ...
         above_torso: ... but at most this fraction of the hip–shoulder distance above it.
         below: the window ends this far below the hip line.
-        work_hip_px: the crop is resampled so that ``W`` spans about this many pixels.
+        work_hip_px: the crop is shrunk by the integer factor that brings ``W`` nearest this many pixels.
         min_hip_px: narrower hips (side view, far away) give no line.
         min_width_ratio: hip width / hip–shoulder distance below this (side view) gives no line.
         min_contrast: smallest accepted edge, as the norm of the BGR step (0–441).
@@ -160,10 +160,11 @@ def _window(xy_px: FloatArray, shape_hw: tuple[int, int], p: WaistParams) -> _Wi
     h, w = shape_hw
     x0, x1 = max(0, math.floor(mid[0] - p.span * hip_w)), min(w, math.ceil(mid[0] + p.span * hip_w))
     y0, y1 = max(0, math.floor(mid[1] - up)), min(h, math.ceil(mid[1] + p.below * hip_w))
-    if x1 - x0 < 8 or y1 - y0 < 8:
+    k = max(1, round(hip_w / p.work_hip_px))  # integer decimation (fast, exact pixel geometry)
+    x1, y1 = x0 + (x1 - x0) // k * k, y0 + (y1 - y0) // k * k
+    if x1 - x0 < 8 * k or y1 - y0 < 8 * k:
         return None
-    scale = min(1.0, p.work_hip_px / hip_w)
-    return _Window(x0, y0, x1, y1, scale, scale)
+    return _Window(x0, y0, x1, y1, 1.0 / k, 1.0 / k)
 
 
 def _edge_points(crop: NDArray[np.float32], p: WaistParams) -> tuple[FloatArray, FloatArray]:
@@ -367,9 +368,8 @@ def find_waistline(
         return NAN_LINE.copy()
     crop_u8 = image_bgr[win.y0 : win.y1, win.x0 : win.x1]
     if win.sx < 1.0:
-        size = (max(8, round(crop_u8.shape[1] * win.sx)), max(8, round(crop_u8.shape[0] * win.sy)))
+        size = (round((win.x1 - win.x0) * win.sx), round((win.y1 - win.y0) * win.sy))
         crop_u8 = np.asarray(cv2.resize(crop_u8, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-        win = _Window(win.x0, win.y0, win.x1, win.y1, size[0] / (win.x1 - win.x0), size[1] / (win.y1 - win.y0))
     crop = np.asarray(crop_u8, dtype=np.float32)
     prev_v = None
     if prev is not None and np.all(np.isfinite(prev)):
@@ -441,13 +441,13 @@ def _tilt_and_height(waist_px: FloatArray, xy_px: FloatArray) -> tuple[FloatArra
 def drop_waistline_outliers(
     waist_px: FloatArray, xy_px: FloatArray, *, params: WaistParams | None = None
 ) -> FloatArray:
-    """Blank (NaN) the rows whose waistline disagrees with its neighbours in time.
+    """Blank (NaN) the rows whose waistline is isolated or disagrees with its neighbours in time.
 
-    A row is dropped when, against the median of the other lines within
-    ``outlier_rows`` rows (at least ``outlier_min_neighbours`` of them), its
-    image tilt differs by more than ``outlier_tilt_deg`` or its height above
+    A row is dropped when fewer than ``outlier_min_neighbours`` other rows
+    within ``outlier_rows`` rows have a line, or when, against the median of
+    those lines, its image tilt differs by more than ``outlier_tilt_deg`` or its height above
     the hip line by more than ``outlier_height`` hip widths: a forearm, a hem
-    or a shadow taken for the waistline in a frame or two. A real pelvic drop
+    or a shadow or print taken for the waistline in a frame or two. A real pelvic drop
     builds up over several frames and passes.
 
     Args:
@@ -469,7 +469,8 @@ def drop_waistline_outliers(
     for i in (int(r) for r in np.flatnonzero(ok)):
         nb = np.arange(max(0, i - k), min(len(ok), i + k + 1))
         nb = nb[ok[nb] & (nb != i)]
-        if nb.size < p.outlier_min_neighbours:
+        if nb.size < p.outlier_min_neighbours:  # isolated: nothing to confirm it
+            out[i] = np.nan
             continue
         if (
             abs(tilt[i] - np.median(tilt[nb])) > p.outlier_tilt_deg
