@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from hipcheck.geometry import pelvic_obliquity_deg
 from hipcheck.landmarks import L_HIP, L_SHOULDER, LEFT_RIGHT_PAIRS, R_HIP, R_SHOULDER
-from hipcheck.waistline import find_waistline, waistline_series
+from hipcheck.waistline import drop_waistline_outliers, find_waistline, waistline_series
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 
@@ -148,11 +148,44 @@ class _Frame:
 def test_series_rows_follow_frame_index() -> None:
     frames = [_Frame(i, torso(2.0 * i)) for i in range(4)]
     xy = np.stack([landmarks()] * 3)
-    out = waistline_series(frames, xy, np.array([3, 1, 7]))  # frame 7 never comes
+    out = waistline_series(frames, xy, np.array([3, 1, 7]), drop_outliers=False)  # frame 7 never comes
     assert out.shape == (3, 2, 2)
     assert obliquity(out[0]) == pytest.approx(6.0, abs=0.3)
     assert obliquity(out[1]) == pytest.approx(2.0, abs=0.3)
     assert np.all(np.isnan(out[2]))
+
+
+def _lines(tilt_deg: NDArray[np.float64], height_px: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(T, 2, 2) lines through (240, HIP_Y - height) with the given obliquity, at the hip abscissae."""
+    half = 0.5 * (X_LEFT - X_RIGHT) * np.tan(np.radians(tilt_deg))
+    mid = HIP_Y - height_px
+    return np.stack(
+        [np.stack([np.full_like(mid, X_LEFT), mid - half], 1), np.stack([np.full_like(mid, X_RIGHT), mid + half], 1)], 1
+    )
+
+
+def test_outliers_and_isolated_lines_are_dropped_but_a_ramp_passes() -> None:
+    t = 40
+    tilt = np.clip(np.linspace(-2.0, 10.0, t), 0.0, 8.0)  # a pelvic drop building up over 1 s
+    height = np.full(t, 30.0)
+    tilt[10], height[25] = 15.0, 55.0  # a forearm; a hem 0.4 hip widths higher
+    lines = _lines(tilt, height)
+    lines[30:33] = np.nan
+    lines[36:38] = np.nan  # rows 33-35 and 38-39 keep lines; the end is sparse but not isolated
+    lines[:3] = np.nan
+    xy = np.stack([landmarks()] * t)
+    out = drop_waistline_outliers(lines, xy)
+    gone = np.flatnonzero(np.isnan(out[:, 0, 1]))
+    assert set(gone) == {0, 1, 2, 10, 25, 30, 31, 32, 36, 37}
+    ok = np.isfinite(out[:, 0, 1])
+    np.testing.assert_allclose(obliquity_rows(out[ok]), tilt[ok], atol=1e-9)
+    lonely = np.full((t, 2, 2), np.nan)
+    lonely[[5, 6, 20]] = _lines(np.zeros(3), np.full(3, 30.0))
+    assert np.all(np.isnan(drop_waistline_outliers(lonely, xy)))
+
+
+def obliquity_rows(lines: NDArray[np.float64]) -> NDArray[np.float64]:
+    return pelvic_obliquity_deg(left_hip_xy=lines[:, 0], right_hip_xy=lines[:, 1])
 
 
 def test_rendered_pelvic_drop_is_read_from_the_waistline() -> None:
