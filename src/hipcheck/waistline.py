@@ -18,13 +18,27 @@ Method, per frame (:func:`find_waistline`):
    vector norm) where it dominates the horizontal one (near-horizontal edges
    only); per column the strongest local maxima, refined to sub-pixel rows by
    a parabola through the peak.
-3. A Hough vote over slopes (|tilt| ≤ ``max_tilt_deg``) and intercepts picks
-   the line with the most gradient support; a weighted least-squares fit on
-   its inliers (one point per column) refines it. A second, parallel edge
-   (the other side of a waistband) refines the slope when present.
-4. The line is accepted only when enough columns support it, its residuals
-   are small and its tilt is plausible. It is evaluated at the two hip
-   landmarks' abscissae.
+3. A Hough vote over gently bent lines ``v = a + b·du + c·du²`` (``du`` =
+   column − hip midpoint; |tilt| ≤ ``max_tilt_deg``, bend ≤ ``max_sag·W`` at
+   the ends: waistbands curve with the pelvis tipped forward or seen from
+   above) picks the candidates with the most gradient support; a weighted
+   least-squares fit on their inliers (the nearest edge point per column)
+   refines them. The chord between the two hip abscissae, which are
+   symmetric about the midpoint, has slope ``b`` whatever the bend.
+4. A candidate is accepted only with enough support on both sides of the
+   midpoint, small residuals, a plausible tilt (also against the hip-landmark
+   line) and bend. The best one wins (with ``prev``, the one near the previous
+   line when nearly as good); a second, parallel edge (the other side of a
+   waistband) refines its slope when present. It is evaluated at the two
+   hip landmarks' abscissae.
+
+Over a clip (:func:`waistline_series`), lines that are isolated in time or
+disagree with their neighbours are dropped (:func:`drop_waistline_outliers`).
+
+What it reads is the visible edge: a loose, untucked shirt hem is read as
+readily as a waistband (its swing is not the pelvis), and a patterned shirt
+over dark trousers gives no line at all. Fitted clothing with a contrasting
+waistband or belt is what the capture advice asks for.
 
 Conventions: pixels of the given upright frame, origin at the top-left pixel
 corner (pixel ``(i, j)`` has its centre at ``x = j + 0.5, y = i + 0.5``), x
