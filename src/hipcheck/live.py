@@ -341,7 +341,7 @@ class ProtocolMachine:
         elif self.framing_timeout_s is not None and f.t_s - self._t0 >= self.framing_timeout_s:
             self.warnings.append(
                 f"framing not confirmed after {self.framing_timeout_s:.0f} s "
-                f"({'; '.join(f.framing.messages) or 'no person'}); started anyway"
+                f"({'; '.join(f.framing.messages) or 'framing good for less than the hold time'}); started anyway"
             )
             self._start_step(0, f.t_s)
 
