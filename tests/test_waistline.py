@@ -214,3 +214,33 @@ def test_rendered_pelvic_drop_is_read_from_the_waistline() -> None:
     err = np.abs(cpd - gt.metrics["contralateral_pelvic_drop_deg"])[single]
     assert np.nanmean(err) < 1.2
     assert np.nanmax(err) < 1.5
+
+
+@pytest.mark.parametrize(
+    "clip, min_found, max_found, max_p90_deg",
+    [
+        ("squat_front_bodyweight_armsup_01", 0.5, 1.0, 3.0),  # shirt hem over black trousers: a line, steady
+        ("squat_front_bodyweight_armsup_03", 0.0, 0.1, math.inf),  # patterned shirt over black trousers: no line
+    ],
+)
+def test_real_symmetric_squat_gets_no_invented_tilt(
+    shared_videos: Path, clip: str, min_found: float, max_found: float, max_p90_deg: float
+) -> None:
+    """Symmetric front-view squats (measured: armsup_01 line in 67 % of frames, p90 |θ − median| 2.0°;
+    armsup_03 none)."""
+    from hipcheck.landmarks import PoseSeries
+    from hipcheck.video import open_source
+
+    fixture = Path(__file__).parent / "fixtures" / "real" / f"{clip}.npz"
+    video = shared_videos / f"{clip}.mov"
+    if not fixture.is_file() or not video.is_file():
+        pytest.skip(f"{fixture.name} or {video.name} is not available")
+    pose = PoseSeries.load_npz(fixture)
+    assert pose.frame_index is not None
+    with open_source(video) as frames:
+        line = waistline_series(frames, pose.xy_px, pose.frame_index)
+    theta = obliquity_rows(line)
+    found = np.isfinite(theta)
+    assert min_found <= found.mean() <= max_found
+    if found.sum() >= 10:
+        assert np.percentile(np.abs(theta[found] - np.median(theta[found])), 90) <= max_p90_deg
