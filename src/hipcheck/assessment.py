@@ -48,19 +48,27 @@ FRONTAL_VIEWS = ("front", "back")
 class RepLike(Protocol):
     """A rep as row indices (see :class:`hipcheck.movement.RepSegment`)."""
 
-    start: int
-    bottom: int
-    end: int
+    @property
+    def start(self) -> int: ...
+    @property
+    def bottom(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 class SegmentLike(Protocol):
     """One recognised exercise bout (see :class:`hipcheck.movement.Segment`)."""
 
-    exercise: str
-    side: Side | None
-    start: int
-    end: int
-    reps: Sequence[RepLike]
+    @property
+    def exercise(self) -> str: ...
+    @property
+    def side(self) -> Side | None: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def reps(self) -> Sequence[RepLike]: ...
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from hipcheck.errors import InputNotFoundError, InvalidDataError
-from hipcheck.landmarks import PoseSeries, average_with_mirror
+from hipcheck.landmarks import PoseSeries, average_with_mirror, nanmean2
 from hipcheck.util import sha256_file
 
 
@@ -66,13 +66,36 @@ def estimate_pose_file(
     passes = 2 if flip_average else 1
     with video.open_source(source, stride=stride) as frames:
         series = pose.estimate_pose(frames, model_path=model_path, stride=stride, progress=_scaled(progress, 0, passes))
-    if not flip_average:
-        return series
+    if flip_average:
+        with video.open_source(source, stride=stride) as frames:
+            flipped = pose.estimate_pose(
+                _Flipped(frames), model_path=model_path, stride=stride, progress=_scaled(progress, 1, passes)
+            )
+        series = average_with_mirror(series, flipped)
+    return measure_waistline(source, series, stride=stride, flip_average=flip_average)
+
+
+def measure_waistline(source: Path, series: PoseSeries, *, stride: int = 1, flip_average: bool = True) -> PoseSeries:
+    """``series`` with ``waist_px``: the visible waistline in every frame
+    (:func:`hipcheck.waistline.waistline_series`), placed by the series' own
+    landmarks; with ``flip_average`` also on the flipped frames (with the
+    mirrored landmarks), mirrored back and averaged, so it stays mirror-equivariant.
+    """
+    from hipcheck import video
+    from hipcheck.waistline import waistline_series
+
+    rows = series.frame_index
+    assert rows is not None  # always set by PoseSeries validation
     with video.open_source(source, stride=stride) as frames:
-        flipped = pose.estimate_pose(
-            _Flipped(frames), model_path=model_path, stride=stride, progress=_scaled(progress, 1, passes)
-        )
-    return average_with_mirror(series, flipped)
+        waist = waistline_series(frames, series.xy_px, rows)
+    if flip_average:
+        mirrored = series.mirrored()
+        with video.open_source(source, stride=stride) as frames:
+            flipped = waistline_series(_Flipped(frames), mirrored.xy_px, rows)
+        back = mirrored.replace(waist_px=flipped).mirrored().waist_px
+        assert back is not None
+        waist = nanmean2(waist, back)
+    return series.replace(waist_px=waist)
 
 
 class _Flipped:
@@ -103,6 +126,8 @@ def _read_cache(path: Path, key: tuple[str, str, int, bool]) -> PoseSeries | Non
     try:
         cached = PoseSeries.load_npz(path)
     except InvalidDataError:
+        return None
+    if cached.waist_px is None:  # made before the waistline was measured
         return None
     p = cached.provenance
     return cached if (p.source_sha256, p.model_sha256, p.stride, bool(p.extra.get("flip_average"))) == key else None

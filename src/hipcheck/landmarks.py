@@ -364,7 +364,7 @@ def empty_rows(t: int) -> dict[str, NDArray[np.float64]]:
     }
 
 
-def _nanmean2(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+def nanmean2(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
     """Element-wise mean of two arrays ignoring NaN (NaN only where both are)."""
     both = np.stack([a, b])
     count = np.isfinite(both).sum(axis=0)
@@ -394,12 +394,12 @@ def average_with_mirror(pose: PoseSeries, flipped: PoseSeries) -> PoseSeries:
     extra = {**pose.provenance.extra, "flip_average": True}
     waist = None
     if pose.waist_px is not None and back.waist_px is not None:
-        waist = _nanmean2(pose.waist_px, back.waist_px)
+        waist = nanmean2(pose.waist_px, back.waist_px)
     return pose.replace(
         waist_px=waist,
-        xy_px=_nanmean2(pose.xy_px, back.xy_px), z=_nanmean2(pose.z, back.z),
-        visibility=_nanmean2(pose.visibility, back.visibility), presence=_nanmean2(pose.presence, back.presence),
-        xyz_world_m=_nanmean2(pose.xyz_world_m, back.xyz_world_m), pelvis_mask=mask, pelvis_box_px=box,
+        xy_px=nanmean2(pose.xy_px, back.xy_px), z=nanmean2(pose.z, back.z),
+        visibility=nanmean2(pose.visibility, back.visibility), presence=nanmean2(pose.presence, back.presence),
+        xyz_world_m=nanmean2(pose.xyz_world_m, back.xyz_world_m), pelvis_mask=mask, pelvis_box_px=box,
         provenance=dataclasses.replace(pose.provenance, extra=extra),
     )  # fmt: skip
 
@@ -407,7 +407,7 @@ def average_with_mirror(pose: PoseSeries, flipped: PoseSeries) -> PoseSeries:
 def _average_masks(a: PoseSeries, b: PoseSeries) -> tuple[NDArray[np.uint8], NDArray[np.float64]]:
     assert a.pelvis_mask is not None and b.pelvis_mask is not None
     assert a.pelvis_box_px is not None and b.pelvis_box_px is not None
-    box = _nanmean2(a.pelvis_box_px, b.pelvis_box_px)
+    box = nanmean2(a.pelvis_box_px, b.pelvis_box_px)
     wa = np.isfinite(a.pelvis_box_px[:, 0]).astype(np.float64)[:, None, None]
     wb = np.isfinite(b.pelvis_box_px[:, 0]).astype(np.float64)[:, None, None]
     total = a.pelvis_mask * wa + b.pelvis_mask * wb

@@ -107,7 +107,8 @@ def _trunk_case(gt: GroundTruth) -> str:
 def _stance_drop_errors(a: Assessment, gt: GroundTruth, rows: NDArray[np.intp]) -> NDArray[np.float64]:
     """Measured CPD on the truth's single-leg frames, baseline = our bipedal rows."""
     m = a.metrics
-    theta = m["pelvic_tilt_deg"] if "pelvic_tilt_deg" in m else m["pelvic_obliquity_deg"]
+    source = str(a.provenance.get("analysis", {}).get("pelvic_drop_source", ""))
+    theta = m["waist_obliquity_deg"] if source == "waistline" else m["pelvic_obliquity_deg"]
     phase = np.asarray(gt.phase)[rows]
     truth = gt.metrics["contralateral_pelvic_drop_deg"][rows]
     base_rows = phase == "bipedal"
