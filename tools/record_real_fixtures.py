@@ -3,7 +3,8 @@
 Unit and integration tests analyse these recorded PoseSeries instead of running
 MediaPipe (the clips themselves are never copied into the repo). Each fixture
 is what ``hipcheck analyze`` computes for the clip before the analysis:
-``hipcheck.analysis.estimate_pose_file(..., flip_average=True)``. Clips longer
+``hipcheck.extract.estimate_pose_file(..., flip_average=True)`` (landmarks and
+the visible waistline). A fixture recorded without the waistline gets it added. Clips longer
 than 450 frames are recorded at stride 2 (every second decoded frame).
 
 Usage: python tools/record_real_fixtures.py [CLIP ...]   (default: every clip)
@@ -17,7 +18,8 @@ import time
 from pathlib import Path
 
 from hipcheck.errors import HipcheckError
-from hipcheck.extract import estimate_pose_file
+from hipcheck.extract import estimate_pose_file, measure_waistline
+from hipcheck.landmarks import PoseSeries
 
 ROOT = Path(__file__).resolve().parents[1]
 VIDEOS = ROOT.parent / "shared" / "videos"
@@ -33,9 +35,13 @@ def catalog() -> list[dict[str, str]]:
 def record(row: dict[str, str]) -> str:
     src = VIDEOS / row["file"]
     out = OUT / (Path(row["file"]).stem + ".npz")
-    if out.exists():
-        return f"{row['file']}: exists"
     stride = 2 if int(row["frames"]) > LONG_CLIP_FRAMES else 1
+    if out.exists():
+        series = PoseSeries.load_npz(out)
+        if series.waist_px is not None:
+            return f"{row['file']}: exists"
+        measure_waistline(src, series, stride=stride, flip_average=True).save_npz(out)
+        return f"{row['file']}: waistline added"
     t0 = time.perf_counter()
     try:
         series = estimate_pose_file(src, stride=stride, flip_average=True)
