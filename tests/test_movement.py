@@ -515,6 +515,7 @@ FIXTURE_CASES: dict[str, tuple[list[str], int | None, str | None]] = {
     "squat_side_bodyweight_05": (["squat"], None, None),
     "lunge_side_bodyweight_04": (["lunge"], 1, None),
     "lunge_oblique_banded_reverse_02": (["lunge"], 3, "right"),
+    "splitsquat_bulgarian_oblique_01": (["lunge"], 4, "left"),
     "lunge_front_yoga_warrior2_01": (["standing", "lunge"], None, "right"),
     "gait_side_01": (["walking"], None, None),
     "gait_side_02": (["walking"], None, None),
@@ -569,6 +570,7 @@ def test_catalog_lists_fixture_clips() -> None:
         assert want[-1] in said or (want[-1], said) in {
             ("lunge", "yoga warrior II (wide lunge stance) + standing"),
             ("walking", "limping gait (simulated)"),
+            ("lunge", "dumbbell Bulgarian split squat (rear foot on bench)"),
         }
 
 

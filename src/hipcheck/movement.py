@@ -10,8 +10,8 @@ Recognition rules (thresholds are the module constants)
 -------------------------------------------------------
 - single-leg phase: one ankle is ``LIFT_ON`` shank lengths above the other
   (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), unless it is a
-  lunge's back foot (far behind, only a little up, the other foot ahead of
-  the hips). Within a phase: trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg
+  lunge's or split squat's back foot (far behind, the other foot ahead of
+  the hips, on its toes, or bench-high with the trunk up). Within a phase: trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg
   deadlift; stance knee past ``SLS_KNEE_DEG`` or hips lowered → single-leg
   squat; else single-leg stance.
 - lunge: feet split fore-aft by ``SPLIT_ON`` leg lengths with the front foot
@@ -81,7 +81,7 @@ SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
 WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
 SLDL_TRUNK_DEG = 45.0
 SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a single-leg squat
-LUNGE_BACK_LIFT = 0.6  # a foot lifted less than this, far behind the other, is a lunge's back foot on its toes
+TOES_LIFT, LUNGE_BACK_LIFT = 0.6, 1.6  # back foot on its toes / up on a bench, far behind: lunge, split squat
 FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of the hips / leg length
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
 STEP_SPLIT, STEP_MAX_S = 0.2, 1.5  # walking in place: the leading foot (split beyond ±this) changes this often
@@ -514,8 +514,9 @@ def stance_phases_from_lift(
 
 
 def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bool:
-    """True when a "lifted" foot is a lunge's back foot: far behind the stance foot, which is ahead
-    of the hips, and only a little up (heel raised).
+    """True when a "lifted" foot is a lunge's or split squat's back foot: far behind the stance
+    foot, which is ahead of the hips, and either only on its toes or up on a bench (Bulgarian
+    split squat) with the trunk up (a single-leg deadlift's free leg goes back and up, trunk flexed).
     """
     st, sw = (0, 1) if stance == "left" else (1, 0)
     fwd = f.forward[s:e]
@@ -523,7 +524,9 @@ def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bo
         return False
     behind = np.nanmedian(fwd[:, st] - fwd[:, sw])
     ahead = np.nanmedian(fwd[:, st])  # a lunge's front foot is ahead of the hips; a single-leg stance's under them
-    return bool(behind > SPLIT_ON and ahead > FRONT_FOOT_AHEAD and np.nanmedian(f.lift[s:e, sw]) < LUNGE_BACK_LIFT)
+    lift = np.nanmedian(f.lift[s:e, sw])
+    low = lift < TOES_LIFT or (lift < LUNGE_BACK_LIFT and _p90(f.trunk_flex_deg[s:e]) < SLDL_TRUNK_DEG)
+    return bool(behind > SPLIT_ON and ahead > FRONT_FOOT_AHEAD and low)
 
 
 def single_leg_phases(f: MovementFeatures, t_s: NDArray[np.float64]) -> list[tuple[Side, int, int]]:
