@@ -11,9 +11,10 @@ Recognition rules (thresholds are the module constants)
 - single-leg phase: one ankle is ``LIFT_ON`` shank lengths above the other
   (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), unless it is a
   lunge's or split squat's back foot (far behind, the other foot ahead of
-  the hips, on its toes, or bench-high with the trunk up). Within a phase: trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg
-  deadlift; stance knee past ``SLS_KNEE_DEG`` or hips lowered → single-leg
-  squat; else single-leg stance.
+  the hips, on its toes, or bench-high with the trunk up). Within a phase:
+  trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg deadlift; stance knee
+  past ``SLS_KNEE_DEG`` or hips lowered → single-leg squat; else single-leg
+  stance.
 - lunge: feet split fore-aft by ``SPLIT_ON`` leg lengths with the front foot
   ahead of the hips, or a wide stance with one knee bent (warrior / side
   lunge). Front leg = the more horizontal thigh, then the forward foot.
