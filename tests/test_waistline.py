@@ -79,6 +79,17 @@ def test_tilted_band_reads_its_tilt(tilt: float) -> None:
     assert np.all(np.abs(line[:, 1] - expected_y) < 6.5)  # on the band's upper or lower edge
 
 
+@pytest.mark.parametrize("zoom", [2, 3])
+def test_larger_frames_read_the_same(zoom: int) -> None:
+    """A 2x / 3x larger frame (the crop is then decimated) reads the same tilt at the scaled points."""
+    small = find_waistline(torso(8.0), landmarks())
+    big = find_waistline(
+        np.repeat(np.repeat(torso(8.0), zoom, 0), zoom, 1)[:, ::-1], landmarks() * [-zoom, zoom] + [zoom * W, 0]
+    )
+    assert obliquity(big) == pytest.approx(obliquity(small), abs=0.3)  # mirrored, labels kept: same sides higher
+    np.testing.assert_allclose(big[:, 1], small[:, 1] * zoom, atol=0.5 * zoom)
+
+
 def test_noise_and_a_crossing_arm() -> None:
     for seed in range(3):
         line = find_waistline(torso(8.0, arm=True, noise=10.0, seed=seed), landmarks())

@@ -383,7 +383,7 @@ def find_waistline(
     crop_u8 = image_bgr[win.y0 : win.y1, win.x0 : win.x1]
     if win.sx < 1.0:
         size = (round((win.x1 - win.x0) * win.sx), round((win.y1 - win.y0) * win.sy))
-        crop_u8 = np.asarray(cv2.resize(crop_u8, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        crop_u8 = np.asarray(cv2.resize(np.ascontiguousarray(crop_u8), size, interpolation=cv2.INTER_AREA), np.uint8)
     crop = np.asarray(crop_u8, dtype=np.float32)
     prev_v = None
     if prev is not None and np.all(np.isfinite(prev)):
