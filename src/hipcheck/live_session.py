@@ -87,26 +87,19 @@ class Recorder:
     convenience: FFmpeg reads an unfinished file frame by frame); at most the
     last few hundred kB in the writer's buffer are lost on SIGKILL.
 
-    The file is written in place (not via a temporary file) on purpose; a
-    ``VideoSink(atomic=False)`` in :mod:`hipcheck.video` would replace the
-    OpenCV writer here.
+    The file is written in place (``VideoSink(atomic=False)``), not through a
+    temporary file, so a killed session leaves the recording where it belongs.
     """
 
     def __init__(self, path: Path, fps: float, resolution_wh: tuple[int, int], *, queue_frames: int = 64) -> None:
         """Args: path: ``.avi`` file; fps: nominal rate; resolution_wh: frame size; queue_frames: writer backlog."""
         import queue
 
-        import cv2  # the in-place writer; see the class docstring
+        from hipcheck.video import VideoSink
 
         self.path, self.fps, self.resolution_wh = Path(path), float(fps), resolution_wh
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = cv2.VideoWriter(
-            str(self.path), cv2.CAP_FFMPEG, cv2.VideoWriter.fourcc(*"MJPG"), self.fps, resolution_wh
-        )
-        if not self._writer.isOpened():
-            from hipcheck.errors import UsageError
-
-            raise UsageError(f"{self.path}: cannot open an MJPG .avi recording here")
+        self._writer = VideoSink(self.path, self.fps, resolution_wh, fourcc="MJPG", atomic=False)
         self.frames_in = self.frames_written = 0
         self._t0: float | None = None
         self._queue: queue.Queue[tuple[NDArray[np.uint8], int] | None] = queue.Queue(maxsize=queue_frames)
@@ -134,7 +127,7 @@ class Recorder:
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
-            self._writer.release()
+            self._writer.close()
 
 
 # ---------------------------------------------------------------- pose worker
