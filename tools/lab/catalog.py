@@ -25,7 +25,7 @@ LOOK_D = Look(
 BODY_F = BodyShape(gender=0.9, weight=0.45, height=0.45, muscle=0.45)
 BODY_M_HEAVY = BodyShape(gender=0.1, weight=0.75, height=0.55, muscle=0.6, age=0.6)
 BODY_TALL = BodyShape(gender=0.2, weight=0.4, height=0.85, proportions=0.6)
-BODY_SMALL_F = BodyShape(gender=0.85, weight=0.6, height=0.2, age=0.4)
+BODY_SMALL_F = BodyShape(gender=0.85, weight=0.6, height=0.15, age=0.62)
 
 
 def _sls(stance: str, drop: float, trunk: str, **kw: object) -> Motion:

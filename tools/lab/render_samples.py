@@ -181,7 +181,8 @@ not of any skin landmark. In a lunge the back leg's FPPA is not meaningful
 
 "drop" is the pelvis rotation the motion was built with; "true CPD" is the
 image-plane value at the end of the clip (camera yaw foreshortens it). "FPPA
-L/R" are the peak true values during the active phase.
+L/R" are the true values of largest magnitude during the active phase (stance
+leg / front leg only).
 
 | file | split | exercise | stance | weaker side | built with | true CPD (°) | FPPA L / R (°) | body, camera | frames |
 |---|---|---|---|---|---|---|---|---|---|
@@ -194,7 +195,12 @@ def _readme_row(sc: Scenario, out_root: Path) -> str:
     m, phase = doc["frames"]["metrics"], doc["frames"]["phase"]
     cpd = [v for v in m["contralateral_pelvic_drop_deg"] if v is not None]
     active = [i for i, p in enumerate(phase) if p not in ("bipedal", "transition")]
-    fppa = [max(m[f"knee_fppa_{s}_deg"][i] for i in active) for s in ("left", "right")] if active else [0.0, 0.0]
+    fppa = []
+    for side in ("left", "right"):
+        values = [m[f"knee_fppa_{side}_deg"][i] for i in active]
+        swing = sc.motion.kind == "single_leg_stance" and side != sc.motion.stance
+        back = sc.motion.kind == "lunge" and side != sc.motion.stance
+        fppa.append("–" if not values or swing or back else f"{max(values, key=abs):.1f}")
     mo, cam = sc.motion, sc.camera
     built = {
         "single_leg_stance": f"drop {mo.drop_deg:g}°, trunk {mo.trunk}",
@@ -209,7 +215,7 @@ def _readme_row(sc: Scenario, out_root: Path) -> str:
     return (
         f"| `{rel}` | {sc.split} | {mo.kind.replace('_', ' ')} | {sc.stance_side} | {sc.weaker_side} | {built} "
         f"| {cpd_s} "
-        f"| {fppa[0]:.1f} / {fppa[1]:.1f} | {cam_s}, {cam.width}x{cam.height} | {doc['n_frames']} @ {sc.fps:g} fps |"
+        f"| {fppa[0]} / {fppa[1]} | {cam_s}, {cam.width}x{cam.height} | {doc['n_frames']} @ {sc.fps:g} fps |"
     )
 
 
