@@ -128,10 +128,26 @@ def test_side_view_is_insufficient_with_a_reason():
     assert any("side view" in r for r in a.verdict.reasons)
 
 
-def test_one_side_only_is_insufficient():
+def test_one_leg_with_a_trendelenburg_drop_points_to_that_leg():
     table, segs = _single_leg_table(drop_left=9.0, drop_right=3.0)
-    left_only = [s for s in segs if s.side == "left"]
-    a = _assess(table, left_only)
+    a = _assess(table, [s for s in segs if s.side == "left"])
+    assert a.verdict.weaker_side == "left"
+    row = next(r for r in a.evidence if r.metric == "pelvic_drop_deg")
+    assert math.isnan(row.right) and math.isnan(row.difference) and "test the right leg" in row.note
+    b = _assess(table, [s for s in segs if s.side == "right"])  # 3° on the right: below the 4° MDC
+    assert b.verdict.weaker_side == "none" and b.verdict.confidence < 0.5
+    assert "no sign of weakness on the leg tested" in b.verdict.reasons
+
+
+def test_one_leg_hip_hike_is_not_a_drop():
+    table, segs = _single_leg_table(drop_left=-6.0, drop_right=0.0)
+    a = _assess(table, [s for s in segs if s.side == "left"])
+    assert a.verdict.weaker_side == "none"
+
+
+def test_nothing_comparable_is_insufficient():
+    table, _ = _squat_table(fppa_left=3.0, fppa_right=15.0)
+    a = _assess(table, [])
     assert a.verdict.weaker_side == "insufficient"
     assert any("both sides" in r for r in a.verdict.reasons)
 

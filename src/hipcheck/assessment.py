@@ -307,8 +307,36 @@ def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceR
     )  # fmt: skip
 
 
+ONE_SIDED_LIMITS = {"pelvic_drop_deg": 4.0}
+"""Values beyond which one tested leg alone is a sign of weakness (degrees):
+a contralateral drop ≥ the Trendelenburg MDC ≈ 4° is a positive Trendelenburg."""
+ONE_SIDED_WEIGHT = 0.75
+"""A one-leg finding counts less than a left/right comparison."""
+
+
+def _one_sided_row(ind: Indicator, task: str, side: Side, summary: SideSummary, sex: str | None) -> EvidenceRow:
+    limit = ONE_SIDED_LIMITS[ind.metric]
+    value = summary.median
+    finding = value >= limit
+    other = "right" if side == "left" else "left"
+    ref = reference_for(ind.metric, task, sex if sex in ("f", "m") else None)  # type: ignore[arg-type]
+    return EvidenceRow(
+        metric=ind.metric, exercise=task, left=value if side == "left" else math.nan,
+        right=value if side == "right" else math.nan, difference=math.nan,
+        uncertainty=summary.spread / math.sqrt(summary.n) if summary.n > 1 else math.nan, unit=ind.unit,
+        reference=ref.text if ref else "", source=ref.source if ref else "",
+        band=difference_band(value, limit) if value > 0 else "green", finding=finding,
+        weaker_side=side if finding else None,
+        note=f"only the {side} leg was tested (n = {summary.n}); ≥ {limit:g} {ind.unit} on one leg is a sign by "
+        f"itself; test the {other} leg to compare sides",
+    )  # fmt: skip
+
+
 def build_evidence(results: Sequence[ExerciseResult], *, frontal: bool, sex: str | None = None) -> list[EvidenceRow]:
-    """Evidence rows: one per indicator and test where both sides were measured."""
+    """Evidence rows: one per indicator and test where both sides were measured,
+    or where one leg alone was tested for an indicator with a one-leg limit
+    (:data:`ONE_SIDED_LIMITS`).
+    """
     rows: list[EvidenceRow] = []
     for ind in INDICATORS:
         if ind.frontal_only and not frontal:
@@ -318,6 +346,9 @@ def build_evidence(results: Sequence[ExerciseResult], *, frontal: bool, sex: str
             stats = _SideStats(summarise(pooled["left"]), summarise(pooled["right"]), ind.floor)
             if stats.left.n and stats.right.n:
                 rows.append(_evidence_row(ind, task, stats, sex))
+            elif ind.metric in ONE_SIDED_LIMITS and (stats.left.n or stats.right.n):
+                side: Side = "left" if stats.left.n else "right"
+                rows.append(_one_sided_row(ind, task, side, stats.left if stats.left.n else stats.right, sex))
     if frontal:
         for ind in WHOLE_BODY:
             for task in ind.exercises:
@@ -357,6 +388,9 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
         total += strength
         reasons.append(_reason_text(row))
     coverage = min(1.0, inputs.n_reps / 6.0)
+    if total == 0.0 and not _has_two_sided(evidence):
+        one = [r.note for r in evidence if _is_one_sided(r)]
+        return Verdict("none", 0.3, ("no sign of weakness on the leg tested", *one[:1]), 0.0)
     if total == 0.0:
         conf = 0.5 + 0.4 * coverage
         return Verdict("none", round(conf, 2), ("no left/right difference exceeded the 2D measurement error",), 0.0)
@@ -371,12 +405,27 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
 
 def _strength(row: EvidenceRow) -> float:
     ind = next(i for i in INDICATORS + WHOLE_BODY if i.metric == row.metric)
+    if _is_one_sided(row):
+        value = row.left if math.isfinite(row.left) else row.right
+        return ONE_SIDED_WEIGHT * ind.weight * min(2.0, value / ONE_SIDED_LIMITS[row.metric])
     thr = MEASUREMENT_ERRORS[row.metric].threshold if row.metric in MEASUREMENT_ERRORS else 1.0
     return ind.weight * min(2.0, abs(row.difference) / thr)
 
 
+def _is_one_sided(row: EvidenceRow) -> bool:
+    """A row of one tested leg (see :func:`_one_sided_row`)."""
+    return (
+        row.metric in ONE_SIDED_LIMITS
+        and math.isnan(row.difference)
+        and math.isfinite(row.left) != math.isfinite(row.right)
+    )
+
+
 def _reason_text(row: EvidenceRow) -> str:
     label = row.metric.replace("_deg", "").replace("_", " ")
+    if _is_one_sided(row):
+        value = row.left if math.isfinite(row.left) else row.right
+        return f"{label} in {row.exercise.replace('_', ' ')} on the {row.weaker_side} leg: {value:.1f} {row.unit}"
     if math.isnan(row.right):
         return f"{label} in {row.exercise.replace('_', ' ')}: {row.left:+.2f} {row.unit} → {row.weaker_side} weaker"
     return (
@@ -392,7 +441,7 @@ def _blocking_reasons(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) ->
         blocking.append(f"{inputs.view} view: pelvic drop and knee valgus need a front or back view")
     if inputs.detected_fraction < 0.5:
         blocking.append(f"the body was found in only {inputs.detected_fraction:.0%} of frames")
-    if not blocking and not _has_two_sided(evidence):
+    if not blocking and not _has_two_sided(evidence) and not any(_is_one_sided(r) for r in evidence):
         blocking.append("no test measured both sides (record squats, or single-leg stands on each leg)")
     return [*blocking, *inputs.reasons] if blocking else []
 
