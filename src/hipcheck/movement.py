@@ -73,7 +73,7 @@ Label = tuple[str, "Side | None"]
 """(exercise, side) of one frame; exercise "" = no valid pose."""
 
 # Thresholds (dimensionless unless the name says a unit); see movement_features.
-LIFT_ON, LIFT_OFF = 0.20, 0.10  # foot height above the other foot / shank length
+LIFT_ON, LIFT_OFF = 0.25, 0.12  # foot height above the other foot / shank length
 QUIET_KNEE_DEG = 30.0  # both knees and the trunk within this of straight: both feet taken as down
 SQUAT_DEPTH = 0.10  # hip lowering / leg length
 STAND_OFFSET_MAX = 0.08  # largest standing depth reading taken off as the clip's own zero
