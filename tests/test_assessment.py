@@ -194,3 +194,11 @@ def test_valgus_on_one_side_against_a_pushed_out_knee_counts_from_zero():
     row = next(r for r in _assess(table, segs).evidence if r.metric == "knee_fppa_deg")
     assert row.difference == pytest.approx(-12.0, abs=0.01)
     assert row.finding and row.weaker_side == "right"
+
+
+def test_one_leg_just_past_the_limit_is_called_with_lower_confidence():
+    table, segs = _single_leg_table(drop_left=2.0, drop_right=5.3)
+    one = _assess(table, [s for s in segs if s.side == "right"])
+    both = _assess(*_single_leg_table(drop_left=0.0, drop_right=5.3))
+    assert one.verdict.weaker_side == "right" == both.verdict.weaker_side
+    assert one.verdict.confidence < both.verdict.confidence

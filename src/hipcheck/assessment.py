@@ -310,8 +310,8 @@ def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceR
 ONE_SIDED_LIMITS = {"pelvic_drop_deg": 4.0}
 """Values beyond which one tested leg alone is a sign of weakness (degrees):
 a contralateral drop ≥ the Trendelenburg MDC ≈ 4° is a positive Trendelenburg."""
-ONE_SIDED_WEIGHT = 0.75
-"""A one-leg finding counts less than a left/right comparison."""
+ONE_SIDED_CONFIDENCE = 0.75
+"""A call resting on one tested leg only is less certain than a left/right comparison."""
 
 
 def _one_sided_row(ind: Indicator, task: str, side: Side, summary: SideSummary, sex: str | None) -> EvidenceRow:
@@ -398,6 +398,8 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
     if abs(score) >= 1.0 and agreement >= 2.0 / 3.0:
         side: Side = "left" if score > 0 else "right"
         conf = min(0.95, (0.45 + 0.2 * min(abs(score), 2.0)) * agreement * (0.7 + 0.3 * coverage))
+        if not _has_two_sided(evidence):
+            conf *= ONE_SIDED_CONFIDENCE
         return Verdict(side, round(conf, 2), tuple(reasons), score)
     why = "indicators point to different sides" if agreement < 2.0 / 3.0 else "differences are small"
     return Verdict("none", round(0.4 * (1 - agreement) + 0.3, 2), (why, *reasons), score)
@@ -407,7 +409,7 @@ def _strength(row: EvidenceRow) -> float:
     ind = next(i for i in INDICATORS + WHOLE_BODY if i.metric == row.metric)
     if _is_one_sided(row):
         value = row.left if math.isfinite(row.left) else row.right
-        return ONE_SIDED_WEIGHT * ind.weight * min(2.0, value / ONE_SIDED_LIMITS[row.metric])
+        return ind.weight * min(2.0, value / ONE_SIDED_LIMITS[row.metric])
     thr = MEASUREMENT_ERRORS[row.metric].threshold if row.metric in MEASUREMENT_ERRORS else 1.0
     return ind.weight * min(2.0, abs(row.difference) / thr)
 

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate and print the error table; 1 when a tolerance is exceeded."""
-    console = Console()
+    console = Console(width=max(Console().width, 110))
 
     def on_clip(c: ClipResult) -> None:
         mark = "ok" if c.verdict_ok else "WRONG"
@@ -46,7 +46,7 @@ def error_table(report: ValidationReport) -> Table:
     """The per-metric error table (degrees) and verdict accuracy per split."""
     table = Table(title="hipcheck validity (measured − true)")
     for col in ("metric", "split", "frames", "bias °", "MAE °", "max |err| °", "tolerance (MAE) °"):
-        table.add_column(col, justify="left" if col in ("metric", "split") else "right")
+        table.add_column(col, justify="left" if col in ("metric", "split") else "right", no_wrap=True)
     for group, split, n, bias, mae, mx in report.table():
         tol = report.tolerances.get(group)
         table.add_row(

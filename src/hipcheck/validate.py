@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcheck.analysis import analyze_pose
+from hipcheck.analysis import analyze_pose, pelvis_line
 from hipcheck.errors import InputNotFoundError
 from hipcheck.extract import load_or_estimate_pose
 from hipcheck.groundtruth import GroundTruth, find_samples, load_ground_truth
@@ -105,18 +105,21 @@ def _trunk_case(gt: GroundTruth) -> str:
 
 
 def _stance_drop_errors(a: Assessment, gt: GroundTruth, rows: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Measured CPD on the truth's single-leg frames, baseline = our bipedal rows."""
-    m = a.metrics
-    source = str(a.provenance.get("analysis", {}).get("pelvic_drop_source", ""))
-    theta = m["waist_obliquity_deg"] if source == "waistline" else m["pelvic_obliquity_deg"]
+    """Measured CPD on the truth's single-leg frames, baseline = the truth's bipedal rows.
+
+    The pelvis line is chosen by :func:`hipcheck.analysis.pelvis_line` on those
+    same rows, so this measures the metric, apart from exercise segmentation
+    (which ``pelvic_drop_deg/as_segmented`` includes).
+    """
     phase = np.asarray(gt.phase)[rows]
-    truth = gt.metrics["contralateral_pelvic_drop_deg"][rows]
     base_rows = phase == "bipedal"
+    active = np.isin(phase, ("single_leg_left", "single_leg_right"))
     if not base_rows.any():
         return np.zeros(0)
+    theta = pelvis_line(a.metrics, base_rows, active).theta_deg
     theta0 = float(np.nanmedian(theta[base_rows]))
     sign = np.where(phase == "single_leg_left", 1.0, np.where(phase == "single_leg_right", -1.0, np.nan))
-    return _finite_pairs(sign * (theta - theta0), truth)
+    return _finite_pairs(sign * (theta - theta0), gt.metrics["contralateral_pelvic_drop_deg"][rows])
 
 
 def validate_clip(video: Path, gt_path: Path, cache_dir: Path) -> ClipResult:
