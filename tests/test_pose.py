@@ -225,7 +225,7 @@ def test_expected_frames_window() -> None:
 
 
 # ------------------------------------------------------- recorded fixtures
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "real"
 FRONT_FIXTURES = [
     "squat_front_bodyweight_armsup_01", "squat_front_bodyweight_armsup_02", "squat_front_bodyweight_armsup_03",
     "squat_front_bodyweight_armsup_04", "squat_front_bodyweight_shallow_bad_01",

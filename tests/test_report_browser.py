@@ -79,7 +79,7 @@ def test_report_loads_offline_with_all_images(browser, tmp_path):
     page.close()
 
 
-FIXTURE = Path(__file__).parent / "fixtures" / "squat_front_bodyweight_wide_01.npz"
+FIXTURE = Path(__file__).parent / "fixtures" / "real" / "squat_front_bodyweight_wide_01.npz"
 
 
 def test_report_of_recorded_clip_loads(browser, tmp_path):
