@@ -61,7 +61,7 @@ HELDOUT: tuple[Scenario, ...] = (
     Scenario("sls_right_drop11_upright", "heldout", _sls("right", 11.0, "upright"), "right", body=BODY_M_HEAVY,
              camera=CameraSpec(yaw_deg=-12.0, height_m=1.3, distance_m=3.2), look=LOOK_D),
     Scenario("sls_left_drop10_follow", "heldout", _sls("left", 10.0, "follow"), "left", body=BODY_TALL,
-             camera=CameraSpec(roll_deg=-3.0, distance_m=3.5, aim_height_m=1.0), look=LOOK_B),
+             camera=CameraSpec(roll_deg=-3.0, distance_m=3.5, aim_height_m=0.95, vfov_deg=62.0), look=LOOK_B),
     Scenario("sls_right_drop6_follow", "heldout", _sls("right", 6.0, "follow"), "right", body=BODY_SMALL_F,
              camera=CameraSpec(yaw_deg=8.0, height_m=0.8, aim_height_m=0.75, distance_m=2.6)),
     Scenario("sls_right_drop0_upright", "heldout", _sls("right", 0.0, "upright"), "none", body=BODY_M_HEAVY,
@@ -71,7 +71,7 @@ HELDOUT: tuple[Scenario, ...] = (
     Scenario("squat_symmetric", "heldout", _squat(0.0, 0.0), "none", body=BODY_F,
              camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=2.9, roll_deg=-2.0), look=LOOK_C),
     Scenario("lunge_right_valgus", "heldout", _lunge("right", 19.0), "right", body=BODY_TALL,
-             camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=3.2, yaw_deg=6.0)),
+             camera=CameraSpec(width=640, height=480, vfov_deg=62.0, distance_m=3.2, yaw_deg=6.0)),
 )  # fmt: skip
 
 ALL: tuple[Scenario, ...] = TUNE + HELDOUT
