@@ -15,10 +15,11 @@ import csv
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hipcheck.analysis import analyze_pose
-from hipcheck.landmarks import PoseSeries
+from hipcheck.landmarks import L_ANKLE, L_HIP, L_KNEE, L_SHOULDER, R_ANKLE, R_HIP, R_KNEE, R_SHOULDER, PoseSeries
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "real"
@@ -152,3 +153,30 @@ def test_clearly_symmetric_front_squats_get_none(name):
     a = analysed(name)
     assert a.view == "front"
     assert a.verdict.weaker_side == "none", a.verdict.reasons
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_landmarks_have_one_row_per_decoded_frame_and_sit_on_the_person(name):
+    """What ``hipcheck landmarks`` extracts for every clip with one whole person in it."""
+    row = _row(name)
+    pose = PoseSeries.load_npz(FIXTURES / f"{name}.npz")
+    stride = pose.provenance.stride
+    assert len(pose) == -(-int(row["frames"]) // stride)  # one row per decoded frame at this stride
+    assert np.all(np.diff(pose.frame_index) == stride)
+    if row["whole_body"] != "yes" or row["people"].strip() != "1":
+        return
+    assert pose.detected.mean() >= 0.6
+    xy = pose.xy_px
+    shoulder_y = xy[:, [L_SHOULDER, R_SHOULDER], 1].mean(axis=1)
+    hip_y = xy[:, [L_HIP, R_HIP], 1].mean(axis=1)
+    knee_y = xy[:, [L_KNEE, R_KNEE], 1].mean(axis=1)
+    ankle_y = xy[:, [L_ANKLE, R_ANKLE], 1].mean(axis=1)
+    span = ankle_y - shoulder_y
+    ok = np.isfinite(span) & np.isfinite(hip_y) & np.isfinite(knee_y)
+    standing = ok & (span >= 0.85 * np.nanpercentile(span, 90))  # upright frames: body near its full height
+    ordered = standing & (hip_y < knee_y) & (knee_y < ankle_y)  # hips above knees above ankles (y down)
+    assert ordered.sum() >= 0.9 * standing.sum()
+    w, h = pose.resolution_wh
+    hips = xy[ok][:, [L_HIP, R_HIP]]
+    inside = (hips[..., 0] > 0) & (hips[..., 0] < w) & (hips[..., 1] > 0) & (hips[..., 1] < h)
+    assert inside.mean() >= 0.95
