@@ -163,7 +163,9 @@ def single_leg_stance(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]
     if lift <= 0.0:
         legs[sw] = Planted(ankles[sw])
     else:
-        legs[sw] = Swing(hip_flex_deg=25 * lift, knee_flex_deg=75 * lift, hip_abd_deg=-4.0 * (1 - lift))
+        # knee raised in front to about hip height (hip 75°, knee 90°): the lifted foot stays visible
+        # and clearly above the floor in a front view (a foot lifted behind hides behind the stance leg)
+        legs[sw] = Swing(hip_flex_deg=75 * lift, knee_flex_deg=90 * lift, hip_abd_deg=-4.0 * (1 - lift))
     lean = -tilt if m.trunk == "follow" else 0.0
     phase = "bipedal" if t < m.baseline_s else ("transition" if t < m.baseline_s + 1.0 else f"single_leg_{m.stance}")
     spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=tilt, trunk_lean_deg=lean, left=legs["L"], right=legs["R"])
