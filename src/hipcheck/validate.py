@@ -4,7 +4,8 @@ For every ``<name>.mp4`` + ``<name>.gt.json`` pair (see
 :mod:`hipcheck.groundtruth`), run pose estimation and :func:`analyze_pose`,
 then compare frame by frame:
 
-- knee FPPA per side (all frames where both are defined), degrees;
+- knee FPPA per side on the frames where that leg bears weight (not a swing
+  leg, nor a lunge's back leg) and both values are defined, degrees;
 - contralateral pelvic drop on the ground truth's single-leg frames, with the
   clip's own bipedal baseline on both sides (so camera roll cancels), split by
   trunk case (upright / following) from the scenario;
@@ -122,6 +123,19 @@ def _stance_drop_errors(a: Assessment, gt: GroundTruth, rows: NDArray[np.intp]) 
     return _finite_pairs(sign * (theta - theta0), gt.metrics["contralateral_pelvic_drop_deg"][rows])
 
 
+def _loaded(gt: GroundTruth, side: str) -> NDArray[np.bool_]:
+    """(T,) frames where ``side``'s leg bears weight: knee FPPA is defined for a loaded leg only
+    (not a swing leg in single-leg stance, nor a lunge's back leg).
+    """
+    phase = np.asarray(gt.phase)
+    motion = gt.scenario.get("motion", {}) if isinstance(gt.scenario.get("motion"), dict) else {}
+    lead = str(motion.get("stance", gt.stance_side))
+    other = "right" if side == "left" else "left"
+    swing = np.isin(phase, (f"single_leg_{other}", "transition")) if gt.exercise.startswith("single_leg") else False
+    back = (phase == "lunge") & (lead != side) if gt.exercise == "lunge" else False
+    return np.asarray(~(swing | back), dtype=bool)
+
+
 def validate_clip(video: Path, gt_path: Path, cache_dir: Path) -> ClipResult:
     """Run the analysis on one rendered clip and collect its errors."""
     gt = load_ground_truth(gt_path)
@@ -129,7 +143,10 @@ def validate_clip(video: Path, gt_path: Path, cache_dir: Path) -> ClipResult:
     a = analyze_pose(pose)
     rows = np.clip(np.asarray(pose.frame_index, dtype=np.intp), 0, len(gt.t_s) - 1)
     fppa = [
-        _finite_pairs(a.metrics[f"knee_fppa_deg_{s}"], gt.metrics[f"knee_fppa_{s}_deg"][rows])
+        _finite_pairs(
+            np.where(_loaded(gt, s)[rows], a.metrics[f"knee_fppa_deg_{s}"], np.nan),
+            gt.metrics[f"knee_fppa_{s}_deg"][rows],
+        )
         for s in ("left", "right")
     ]
     errors = {"knee_fppa_deg": np.concatenate(fppa)}
