@@ -131,9 +131,12 @@ def _loaded(gt: GroundTruth, side: str) -> NDArray[np.bool_]:
     motion = gt.scenario.get("motion", {}) if isinstance(gt.scenario.get("motion"), dict) else {}
     lead = str(motion.get("stance", gt.stance_side))
     other = "right" if side == "left" else "left"
-    swing = np.isin(phase, (f"single_leg_{other}", "transition")) if gt.exercise.startswith("single_leg") else False
-    back = (phase == "lunge") & (lead != side) if gt.exercise == "lunge" else False
-    return np.asarray(~(swing | back), dtype=bool)
+    loaded = np.ones(phase.shape, dtype=bool)
+    if gt.exercise.startswith("single_leg"):
+        loaded &= ~np.isin(phase, (f"single_leg_{other}", "transition"))
+    if gt.exercise == "lunge" and lead != side:
+        loaded &= phase != "lunge"
+    return loaded
 
 
 def validate_clip(video: Path, gt_path: Path, cache_dir: Path) -> ClipResult:
