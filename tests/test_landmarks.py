@@ -124,6 +124,7 @@ def test_mirrored_flips_x_and_swaps_sides_and_is_an_involution():
 
 def test_flip_average_is_mirror_equivariant_and_cancels_a_labelled_bias():
     s = _series()
+
     # a model that reads the left-labelled hip 3 px higher than it is, in any picture
     def biased(p):
         xy = p.xy_px.copy()
@@ -132,6 +133,7 @@ def test_flip_average_is_mirror_equivariant_and_cancels_a_labelled_bias():
 
     truth = s
     flipped_truth = s.mirrored()  # the same body seen in the flipped picture
+
     def hip_dy(p):
         return p.xy_px[:, R_HIP, 1] - p.xy_px[:, L_HIP, 1]
 
