@@ -147,3 +147,16 @@ def test_given_plot_pngs_are_embedded_not_redrawn(tmp_path):
     assert base64.b64encode(marker).decode() in text
     fake = {"squat_knee_fppa_deg_reps": b"\x89PNG-not-really"}
     assert base64.b64encode(fake["squat_knee_fppa_deg_reps"]).decode() in render_html(a, plot_pngs=fake)
+
+
+def test_verdict_sentence_for_one_tested_leg_says_the_other_was_not_tested():
+    import math
+
+    from hipcheck.render.report_html import finding_phrase
+    from hipcheck.results import EvidenceRow
+
+    row = EvidenceRow("pelvic_drop_deg", "single_leg_stance", 6.5, math.nan, math.nan, math.nan, "deg", "", "",
+                      finding=True, weaker_side="left")  # fmt: skip
+    text = finding_phrase(row, "left")
+    assert "dropped 6° when standing on the left leg" in text and "right leg not tested" in text
+    assert "–" not in text

@@ -111,6 +111,8 @@ def finding_phrase(row: EvidenceRow, weaker: str) -> str:
     o = row.right if weaker == "left" else row.left
     other = _other(weaker)
     ex = row.exercise.replace("_", " ")
+    if row.metric == "pelvic_drop_deg" and math.isnan(o):  # one leg tested (see assessment.ONE_SIDED_LIMITS)
+        return f"your pelvis dropped {fmt(w, 0)}° when standing on the {weaker} leg ({ex}; {other} leg not tested)"
     templates = {
         "pelvic_drop_deg": f"your pelvis dropped {fmt(w, 0)}° when standing on the {weaker} leg vs {fmt(o, 0)}° "
         f"on the {other} ({ex})",
