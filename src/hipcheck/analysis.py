@@ -14,7 +14,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,8 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
     table = add_waist_column(table, clean_pose, roll)
     segments = movement.segment_movement(clean_pose, exercise=opts.exercise)  # type: ignore[arg-type]
     baseline = movement.bipedal_baseline_rows(clean_pose, segments)
-    line = pelvis_line(table, baseline, _rows_of_any(segments, len(clean_pose)))
+    single_leg = _rows_of_any(segments, len(clean_pose))
+    line = pelvis_line(table, baseline, single_leg)
     table = add_stance_columns(table, segments, baseline, line)
     exercise_labels, phase_labels = movement.frame_labels(segments, len(clean_pose))
     provenance = {**pose.provenance.to_dict(), "cleaning": _as_jsonable(clean_report)}
@@ -70,11 +71,16 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
         "pelvic_drop_source": line.source, "pelvic_drop_source_note": line.note,
     }  # fmt: skip
     detected = float(np.mean(pose.detected)) if len(pose) else 0.0
-    return assess(
+    assessment = assess(
         table, segments, view=view, roll_deg=roll, detected_fraction=detected,
         sex=opts.sex, labels={"exercise": exercise_labels, "phase": phase_labels},
         not_measured=_not_measured(view, segments), provenance=provenance,
     )  # fmt: skip
+    if not single_leg.any():
+        return assessment
+    errors = dict(assessment.measurement_error)
+    errors["pelvic_drop_deg"] = f"measured from the {line.note}; {errors.get('pelvic_drop_deg', '')}"
+    return dataclasses.replace(assessment, measurement_error=errors)
 
 
 def _auto_roll(pose: PoseSeries) -> float:
@@ -151,12 +157,12 @@ def pelvis_line(table: MetricTable, baseline: NDArray[np.bool_], active: NDArray
         cover_base = float(seen[baseline].mean()) if baseline.any() else 0.0
         cover_active = float(seen[active].mean()) if active.any() else 0.0
         if min(cover_base, cover_active) >= WAIST_MIN_COVERAGE:
-            return PelvisLine(waist, "waistline", f"waistline seen in {cover_base:.0%} of baseline and "
-                              f"{cover_active:.0%} of single-leg frames")  # fmt: skip
-        note = f"waistline seen in only {cover_base:.0%} of baseline / {cover_active:.0%} of single-leg frames; "
+            return PelvisLine(waist, "waistline", f"visible waistline (seen in {cover_base:.0%} of baseline and "
+                              f"{cover_active:.0%} of single-leg frames)")  # fmt: skip
+        note = f"waistline seen in only {cover_base:.0%} of baseline / {cover_active:.0%} of single-leg frames: "
     else:
-        note = "no waistline measured; "
-    note += "hip landmarks used: they under-read an isolated pelvic drop (≈ 30–35 % of it with an upright trunk)"
+        note = "no waistline measured: "
+    note += "hip landmarks, which under-read an isolated pelvic drop (≈ 30–35 % of it with an upright trunk)"
     return PelvisLine(hips, "hip_landmarks", note)
 
 
@@ -222,7 +228,6 @@ class AnalysisResult:
     report_html: Path | None = None
     plots: tuple[Path, ...] = ()
     annotated_video: Path | None = None
-    warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
 def write_metrics_csv(assessment: Assessment, path: Path) -> Path:
