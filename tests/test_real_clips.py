@@ -180,3 +180,15 @@ def test_landmarks_have_one_row_per_decoded_frame_and_sit_on_the_person(name):
     hips = xy[ok][:, [L_HIP, R_HIP]]
     inside = (hips[..., 0] > 0) & (hips[..., 0] < w) & (hips[..., 1] > 0) & (hips[..., 1] < h)
     assert inside.mean() >= 0.95
+
+
+def test_side_view_reports_no_frontal_plane_numbers():
+    name = "squat_side_bodyweight_armsup_03"
+    if not (FIXTURES / f"{name}.npz").exists():
+        pytest.skip("fixture not recorded")
+    a = analysed(name)
+    assert a.view == "side" and a.verdict.weaker_side == "insufficient"
+    for col in ("knee_fppa_deg_left", "knee_fppa_deg_right", "pelvic_obliquity_deg", "trunk_lean_deg"):
+        assert np.isnan(a.metrics[col]).all(), col
+    assert "front or back view" in a.not_measured["knee_fppa_deg"]
+    assert np.isfinite(a.metrics["knee_flexion_deg_left"]).any()  # sagittal numbers stay

@@ -64,6 +64,8 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
     single_leg = _rows_of_any(segments, len(clean_pose))
     line = pelvis_line(table, baseline, single_leg)
     table = add_stance_columns(table, segments, baseline, line)
+    if view not in FRONTAL_VIEWS:
+        table = blank_frontal_columns(table)
     exercise_labels, phase_labels = movement.frame_labels(segments, len(clean_pose))
     provenance = {**pose.provenance.to_dict(), "cleaning": _as_jsonable(clean_report)}
     provenance["analysis"] = {
@@ -81,6 +83,24 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
     errors = dict(assessment.measurement_error)
     errors["pelvic_drop_deg"] = f"measured from the {line.note}; {errors.get('pelvic_drop_deg', '')}"
     return dataclasses.replace(assessment, measurement_error=errors)
+
+
+FRONTAL_ONLY = frozenset(
+    {name for name, spec in geometry.METRICS.items() if spec.needs_frontal_view}
+    | {"waist_obliquity_deg", "pelvic_drop_deg", "trunk_lean_ipsi_deg", "hip_sway"}
+)
+"""Metric names that need a front or back view (NaN in other views, never invented)."""
+
+
+def blank_frontal_columns(table: MetricTable) -> MetricTable:
+    """The table with every frontal-plane column (:data:`FRONTAL_ONLY`, sided or not) set to NaN."""
+    cols = {
+        name: np.full_like(np.asarray(col, dtype=np.float64), np.nan)
+        if name in FRONTAL_ONLY or name.rsplit("_", 1)[0] in FRONTAL_ONLY
+        else col
+        for name, col in table.columns.items()
+    }
+    return MetricTable(table.t_s, cols, table.units)
 
 
 def _auto_roll(pose: PoseSeries) -> float:
