@@ -30,13 +30,13 @@ BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 def bundled_model_path() -> Path:
     """Path of the model shipped with hipcheck (``<repo>/models/pose_landmarker_full.task``).
 
-    Works from a source checkout and an editable install. A copy packaged
-    inside the ``hipcheck`` package (``hipcheck/data/models/``) is preferred
-    when present, for non-editable installs.
+    ``hipcheck/data/models/`` holds it as package data: in a source checkout
+    that entry is a symlink to ``<repo>/models/`` (resolved here), in an
+    installed wheel a copy of the file.
     """
     packaged = Path(__file__).resolve().parent / "data" / "models" / DEFAULT_MODEL_NAME
     if packaged.is_file():
-        return packaged
+        return packaged.resolve()
     return Path(__file__).resolve().parents[2] / "models" / DEFAULT_MODEL_NAME
 
 
