@@ -67,7 +67,7 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
     if view not in FRONTAL_VIEWS:
         table = blank_frontal_columns(table)
     exercise_labels, phase_labels = movement.frame_labels(segments, len(clean_pose))
-    provenance = {**pose.provenance.to_dict(), "cleaning": _as_jsonable(clean_report)}
+    provenance = {**pose.provenance.to_dict(), "cleaning": clean_report.to_dict()}
     provenance["analysis"] = {
         "exercise_override": opts.exercise, "roll_deg_given": opts.roll_deg, "sex": opts.sex,
         "pelvic_drop_source": line.source, "pelvic_drop_source_note": line.note,
@@ -106,14 +106,6 @@ def blank_frontal_columns(table: MetricTable) -> MetricTable:
 def _auto_roll(pose: PoseSeries) -> float:
     est = camera.estimate_roll_deg(pose)
     return float(est.roll_deg) if math.isfinite(est.roll_deg) else 0.0
-
-
-def _as_jsonable(obj: Any) -> Any:
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return json.loads(json.dumps(dataclasses.asdict(obj), default=str))
-    return str(obj)
 
 
 def _not_measured(view: View, segments: Sequence[Any]) -> dict[str, str]:
@@ -217,6 +209,9 @@ def _rows_of_any(segments: Sequence[Any], n: int) -> NDArray[np.bool_]:
 
 
 def _baseline(theta: NDArray[np.float64], rows: NDArray[np.bool_]) -> float:
+    """θ0 for contralateral pelvic drop: median of ``theta`` (degrees) over the
+    quiet bipedal ``rows``, or over every frame when none of them has a value.
+    """
     vals = theta[rows & np.isfinite(theta)]
     if vals.size == 0:
         vals = theta[np.isfinite(theta)]

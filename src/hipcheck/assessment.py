@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcheck.norms import MEASUREMENT_ERRORS, difference_band, reference_for, symmetry_band
+from hipcheck.norms import MEASUREMENT_ERRORS, Reference, difference_band, reference_for, symmetry_band
 from hipcheck.results import (
     SIDES,
     Assessment,
@@ -267,7 +267,7 @@ def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None)
         weaker = higher if ind.weaker == "higher" else ("right" if higher == "left" else "left")
     mean = (stats.left.median + stats.right.median) / 2.0
     si = diff / mean * 100.0 if ind.unit in ("s", "ratio") and mean > 0 else math.nan
-    ref = reference_for(ind.metric, task, sex if sex in ("f", "m") else None)  # type: ignore[arg-type]
+    ref = _reference(ind.metric, task, sex)
     return EvidenceRow(
         metric=ind.metric, exercise=task, left=stats.left.median, right=stats.right.median,
         difference=diff, uncertainty=unc, unit=ind.unit,
@@ -314,12 +314,17 @@ ONE_SIDED_CONFIDENCE = 0.75
 """A call resting on one tested leg only is less certain than a left/right comparison."""
 
 
+def _reference(metric: str, task: str, sex: str | None) -> Reference | None:
+    """:func:`reference_for` with an unknown sex treated as not given."""
+    return reference_for(metric, task, "f" if sex == "f" else "m" if sex == "m" else None)
+
+
 def _one_sided_row(ind: Indicator, task: str, side: Side, summary: SideSummary, sex: str | None) -> EvidenceRow:
     limit = ONE_SIDED_LIMITS[ind.metric]
     value = summary.median
     finding = value >= limit
     other = "right" if side == "left" else "left"
-    ref = reference_for(ind.metric, task, sex if sex in ("f", "m") else None)  # type: ignore[arg-type]
+    ref = _reference(ind.metric, task, sex)
     return EvidenceRow(
         metric=ind.metric, exercise=task, left=value if side == "left" else math.nan,
         right=value if side == "right" else math.nan, difference=math.nan,

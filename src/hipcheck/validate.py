@@ -99,9 +99,14 @@ def _finite_pairs(measured: NDArray[np.float64], true: NDArray[np.float64]) -> N
     return measured[ok] - true[ok]
 
 
+def _motion(gt: GroundTruth) -> dict[str, object]:
+    """The scenario's motion parameters (empty when the JSON has none)."""
+    motion = gt.scenario.get("motion")
+    return motion if isinstance(motion, dict) else {}
+
+
 def _trunk_case(gt: GroundTruth) -> str:
-    motion = gt.scenario.get("motion", {}) if isinstance(gt.scenario.get("motion"), dict) else {}
-    trunk = str(motion.get("trunk", gt.scenario.get("trunk", "upright")))
+    trunk = str(_motion(gt).get("trunk", gt.scenario.get("trunk", "upright")))
     return "following" if "follow" in trunk else "upright"
 
 
@@ -128,8 +133,7 @@ def _loaded(gt: GroundTruth, side: str) -> NDArray[np.bool_]:
     (not a swing leg in single-leg stance, nor a lunge's back leg).
     """
     phase = np.asarray(gt.phase)
-    motion = gt.scenario.get("motion", {}) if isinstance(gt.scenario.get("motion"), dict) else {}
-    lead = str(motion.get("stance", gt.stance_side))
+    lead = str(_motion(gt).get("stance", gt.stance_side))
     other = "right" if side == "left" else "left"
     loaded = np.ones(phase.shape, dtype=bool)
     if gt.exercise.startswith("single_leg"):
