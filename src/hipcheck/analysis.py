@@ -76,7 +76,8 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
     assessment = assess(
         table, segments, view=view, roll_deg=roll, detected_fraction=detected,
         sex=opts.sex, labels={"exercise": exercise_labels, "phase": phase_labels},
-        not_measured=_not_measured(view, segments), provenance=provenance,
+        not_measured=_not_measured(view, segments, view_est.reason), provenance=provenance,
+        reasons=(view_est.reason,) if view_est.reason else (),
     )  # fmt: skip
     if not single_leg.any():
         return assessment
@@ -108,13 +109,15 @@ def _auto_roll(pose: PoseSeries) -> float:
     return float(est.roll_deg) if math.isfinite(est.roll_deg) else 0.0
 
 
-def _not_measured(view: View, segments: Sequence[Any]) -> dict[str, str]:
+def _not_measured(view: View, segments: Sequence[Any], view_reason: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     if view not in FRONTAL_VIEWS:
         why = (
             f"needs a front or back view; this clip is a {view} view, where frontal-plane angles "
             "are foreshortened and would be invented"
         )
+        if view_reason:
+            why = f"needs a front or back view; the view is unknown: {view_reason}"
         out.update(dict.fromkeys(FRONTAL_METRICS, why))
     exercises = {s.exercise for s in segments}
     if not exercises & set(SINGLE_LEG):

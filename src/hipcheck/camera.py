@@ -30,12 +30,14 @@ from hipcheck.landmarks import (
     L_FOOT,
     L_HEEL,
     L_HIP,
+    L_KNEE,
     L_SHOULDER,
     NOSE,
     R_ANKLE,
     R_FOOT,
     R_HEEL,
     R_HIP,
+    R_KNEE,
     R_SHOULDER,
     PoseSeries,
 )
@@ -48,6 +50,10 @@ MAX_FLOOR_ANGLE_DEG = 20.0
 
 FRONTAL_SHOULDER_RATIO = 0.70
 """Typical shoulder width / torso length of MediaPipe landmarks in a square-on view."""
+LEG_TORSO_MAX = 2.6
+"""Largest plausible leg (hip–knee–ankle) / torso (shoulder–hip midpoints) length ratio of the world
+landmarks. People measure about 1.4–2.1 (the 49 readable catalog clips: 1.36–2.13); a pose with
+longer legs has been misread (e.g. a barbell plate taken for the head, the legs put on the shorts)."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,14 @@ class ViewEstimate:
             the camera, ±90 = side-on (sign not meaningful for side views).
         frontal_fraction: median |cos yaw| from shoulder/hip widths (1 = square on).
         evidence: per-clip medians of each cue, for the report.
+        reason: why the view is ``unknown`` ('' otherwise).
     """
 
     view: ViewName
     yaw_deg: float
     frontal_fraction: float
     evidence: dict[str, float] = field(default_factory=dict)
+    reason: str = ""
 
 
 def _nanmedian(a: NDArray[np.float64]) -> float:
@@ -286,6 +294,25 @@ def _view_cues(pose: PoseSeries) -> dict[str, FloatArray]:
             "face_visibility": pose.visibility[:, NOSE]}  # fmt: skip
 
 
+def leg_torso_ratio(pose: PoseSeries) -> float:
+    """Clip-level leg / torso length ratio of the world landmarks (NaN if never measurable).
+
+    Leg = hip–knee + knee–ankle of the longer side, torso = shoulder midpoint to
+    hip midpoint, per frame; the clip's value is the 90th percentile (straight
+    legs). World landmarks keep true 3D lengths in any view.
+    """
+    w = pose.xyz_world_m
+    torso = np.linalg.norm(w[:, [L_SHOULDER, R_SHOULDER]].mean(1) - w[:, [L_HIP, R_HIP]].mean(1), axis=-1)
+    legs = [
+        np.linalg.norm(w[:, hip] - w[:, knee], axis=-1) + np.linalg.norm(w[:, knee] - w[:, ankle], axis=-1)
+        for hip, knee, ankle in ((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE))
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.fmax(*legs) / torso
+    ratio = ratio[np.isfinite(ratio)]
+    return float(np.percentile(ratio, 90)) if ratio.size else math.nan
+
+
 def _fold_yaw(yaw_deg: float) -> float:
     """|yaw| folded into [0, 180]."""
     return abs(((yaw_deg + 180.0) % 360.0) - 180.0)
@@ -317,6 +344,9 @@ def classify_view(pose: PoseSeries) -> ViewEstimate:
       side-on) gives |cos yaw| when world landmarks are missing; the
       left/right order in x (front: the subject's left on the image right) and
       nose visibility tell front from back.
+    - plausibility: a skeleton whose legs are over :data:`LEG_TORSO_MAX` times
+      its torso was misread by the pose model; the view is then ``unknown``
+      with the reason.
 
     Convention:
         ``yaw_deg`` in degrees folded to [0, 180]: 0 = facing the camera.
@@ -326,9 +356,17 @@ def classify_view(pose: PoseSeries) -> ViewEstimate:
     cues = _view_cues(pose)
     ok = np.isfinite(cues["shoulder_ratio"]) & np.isfinite(cues["lr_order"])
     if ok.sum() < 3:
-        return ViewEstimate("unknown", math.nan, math.nan, {"frames": float(ok.sum())})
+        return ViewEstimate("unknown", math.nan, math.nan, {"frames": float(ok.sum())}, "body not found")
+    legs = leg_torso_ratio(pose)
+    if legs > LEG_TORSO_MAX:
+        why = (
+            f"the pose model misread the body (legs {legs:.1f}× the torso; people measure 1.4–2.1×), "
+            "so no landmark-based view or angle can be trusted"
+        )
+        return ViewEstimate("unknown", math.nan, math.nan, {"frames": float(ok.sum()), "leg_torso_ratio": legs}, why)
     ev = {k: float(np.nanmedian(v[ok])) if np.isfinite(v[ok]).any() else math.nan for k, v in cues.items()}
     ev["frames"] = float(ok.sum())
+    ev["leg_torso_ratio"] = legs
     frac = min(1.0, max(ev["shoulder_ratio"], 1.4 * ev["hip_ratio"]) / FRONTAL_SHOULDER_RATIO)
     facing = ev["lr_order"] > 0 if ev["lr_order"] != 0 else ev["face_visibility"] > 0.5
     image_yaw = math.degrees(math.acos(frac))
