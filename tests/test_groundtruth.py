@@ -250,9 +250,13 @@ def test_sls_cpd_sign_matches_intended_weaker_side(key: str) -> None:
 @pytest.mark.parametrize("key", BILATERAL)
 def test_bilateral_fppa_difference_matches_intended_weaker_side(key: str) -> None:
     gt = GTS[key]
-    active = ~gt.phase_mask("bipedal")
-    left = float(np.max(gt.metrics["knee_fppa_left_deg"][active]))
-    right = float(np.max(gt.metrics["knee_fppa_right_deg"][active]))
+
+    def peak(side: str) -> float:  # over the frames where that leg bears weight (a lunge's front leg)
+        other = "right" if side == "left" else "left"
+        loaded = ~np.isin(np.asarray(gt.phase), ("bipedal", "transition", f"lunge_{other}"))
+        return float(np.max(gt.metrics[f"knee_fppa_{side}_deg"][loaded]))
+
+    left, right = peak("left"), peak("right")
     if gt.weaker_side == "none":
         assert abs(left - right) < 3.0
     else:

@@ -215,7 +215,7 @@ class GroundTruth:
         resolution_wh: (width, height) in pixels.
         t_s: (T,) frame times in seconds, strictly increasing.
         phase: (T,) phase labels: 'bipedal', 'transition', 'single_leg_left',
-            'single_leg_right', 'squat', 'lunge'.
+            'single_leg_right', 'squat', 'lunge_left', 'lunge_right' (the front leg).
         joint_names: names of the joints in ``joints_px``.
         joints_px: (T, J, 2) true joint centres in the image, pixels, y down.
         joints_world_m: (T, J, 3) the same in the lab's world frame, metres

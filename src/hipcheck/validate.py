@@ -11,7 +11,8 @@ then compare frame by frame:
   trunk case (upright / following) from the scenario;
 - the same drop as the analysis itself segments it (its own stance phases and
   baseline), reported as ``pelvic_drop_deg/as_segmented``;
-- the verdict against the intended weaker side.
+- the verdict against the intended weaker side (``none`` for controls;
+  ``insufficient`` for quiet standing, which tests no hip strength).
 
 Errors are measured minus true, in degrees. Tolerances are stated in
 :data:`TOLERANCES_DEG`; :func:`ValidationReport.failures` lists what exceeds them.
@@ -50,9 +51,16 @@ class ClipResult:
     exercises_found: tuple[str, ...]
 
     @property
+    def verdict_expected(self) -> str:
+        """The verdict a correct analysis gives: the intended weaker side (``none`` for controls),
+        or ``insufficient`` for quiet standing alone, which loads neither hip and so tests no strength.
+        """
+        return "insufficient" if self.exercise_true == "quiet_standing" else self.weaker_true
+
+    @property
     def verdict_ok(self) -> bool:
-        """True when the verdict names the intended weaker side (``none`` for controls)."""
-        return self.weaker_true == self.weaker_found
+        """True when the verdict is :attr:`verdict_expected`."""
+        return self.verdict_expected == self.weaker_found
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class ValidationReport:
         return np.concatenate(parts) if parts else np.zeros(0)
 
     def verdict_accuracy(self, split: str | None = None) -> float:
-        """Fraction of clips whose verdict names the intended weaker side."""
+        """Fraction of clips whose verdict is the expected one (:attr:`ClipResult.verdict_expected`)."""
         sel = [c.verdict_ok for c in self.clips if split in (None, c.split)]
         return float(np.mean(sel)) if sel else math.nan
 
@@ -133,20 +141,14 @@ def _loaded(gt: GroundTruth, side: str) -> NDArray[np.bool_]:
     (not a swing leg in single-leg stance, nor a lunge's back leg).
     """
     phase = np.asarray(gt.phase)
-    lead = str(_motion(gt).get("stance", gt.stance_side))
     other = "right" if side == "left" else "left"
-    loaded = np.ones(phase.shape, dtype=bool)
-    if gt.exercise.startswith("single_leg"):
-        loaded &= ~np.isin(phase, (f"single_leg_{other}", "transition"))
-    if gt.exercise == "lunge" and lead != side:
-        loaded &= phase != "lunge"
-    return loaded
+    return ~np.isin(phase, (f"single_leg_{other}", f"lunge_{other}", "transition"))
 
 
-def validate_clip(video: Path, gt_path: Path, cache_dir: Path) -> ClipResult:
-    """Run the analysis on one rendered clip and collect its errors."""
+def validate_clip(video: Path, gt_path: Path, cache_file: Path) -> ClipResult:
+    """Run the analysis on one rendered clip (pose cached in ``cache_file``) and collect its errors."""
     gt = load_ground_truth(gt_path)
-    pose = load_or_estimate_pose(video, cache_dir / f"{video.stem}.pose.npz")
+    pose = load_or_estimate_pose(video, cache_file)
     a = analyze_pose(pose)
     rows = np.clip(np.asarray(pose.frame_index, dtype=np.intp), 0, len(gt.t_s) - 1)
     fppa = [
@@ -181,7 +183,8 @@ def validate_dir(
     cache.mkdir(parents=True, exist_ok=True)
     results = []
     for video, gt_path in pairs:
-        res = validate_clip(video, gt_path, cache)
+        key = "__".join(video.relative_to(directory).with_suffix("").parts)  # tune and held-out share names
+        res = validate_clip(video, gt_path, cache / f"{key}.pose.npz")
         results.append(res)
         if on_clip is not None:
             on_clip(res)

@@ -83,14 +83,18 @@ class Body:
         self.faces = model.get_triangular_faces().numpy()  # type: ignore[attr-defined]
         self.vertex_bone_weights = model.vertex_bone_weights.numpy()  # type: ignore[attr-defined]
         self.vertex_bone_indices = model.vertex_bone_indices.numpy()  # type: ignore[attr-defined]
-        heads = {lab: self.rest_poses[i, :3, 3].copy() for i, lab in enumerate(self.labels)}
+        # Rest geometry relative to the root bone's head: posing places the root at ``PoseSpec.pelvis_xyz``,
+        # so every offset must be measured from it (the root head is not at the origin for most shapes).
+        root = self.rest_poses[0, :3, 3].copy()
+        self.rest_vertices = self.rest_vertices - root
+        heads = {lab: self.rest_poses[i, :3, 3] - root for i, lab in enumerate(self.labels)}
         par = {lab: (self.labels[parents[i]] if i > 0 else "") for i, lab in enumerate(self.labels)}
         assert all(i == 0 or parents[i] < i for i in range(len(parents))), "anny bones not parent-first"
         sole_z = float(self.rest_vertices[:, 2].min())
         ball = {s: heads[f"toe3-1.{s}"] - heads[f"foot.{s}"] for s in ("L", "R")}
         ball = {s: np.array([v[0], v[1], sole_z - heads[f"foot.{s}"][2] + 0.0]) for s, v in ball.items()}
         self.skeleton = Skeleton(heads=heads, parents=par, labels=self.labels, sole_z=sole_z, ball_offset=ball)
-        self.height_m = float(self.rest_vertices[:, 2].max() - sole_z)
+        self.height_m = float(self.rest_vertices[:, 2].max() - self.rest_vertices[:, 2].min())
 
     def pose(self, specs: list[PoseSpec]) -> list[PosedFrame]:
         """Pose the body for each spec (batched through anny)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tools.lab.body import BodyShape
-from tools.lab.scenarios import CameraSpec, Look, Motion, Scenario
+from tools.lab.scenarios import LUNGE_CHANGE_S, CameraSpec, Look, Motion, Scenario
 
 SLS_S = 4.2
 PORTRAIT = CameraSpec()
@@ -37,10 +37,12 @@ def _squat(left: float, right: float) -> Motion:
                   baseline_s=0.6, duration_s=4.8)  # fmt: skip
 
 
-def _lunge(front: str, valgus: float) -> Motion:
+def _lunge(front: str, valgus: float, reps: int = 3, rep_s: float = 1.2, baseline_s: float = 0.6) -> Motion:
+    """Lunges on both sides, ``front`` leading first; only the ``front`` knee collapses by ``valgus``."""
     vl, vr = (valgus, 0.0) if front == "left" else (0.0, valgus)
-    return Motion(kind="lunge", stance=front, valgus_left_deg=vl, valgus_right_deg=vr, depth_m=0.20, reps=3, rep_s=1.4,
-                  baseline_s=0.6, duration_s=4.8)  # fmt: skip
+    duration = baseline_s + 2 * reps * rep_s + LUNGE_CHANGE_S + 0.4
+    return Motion(kind="lunge", stance=front, valgus_left_deg=vl, valgus_right_deg=vr, depth_m=0.20, reps=reps,
+                  rep_s=rep_s, baseline_s=baseline_s, duration_s=duration)  # fmt: skip
 
 
 TUNE: tuple[Scenario, ...] = (
@@ -51,7 +53,7 @@ TUNE: tuple[Scenario, ...] = (
     Scenario("sls_left_hiphike6", "tune", _sls("left", -6.0, "upright"), "none", look=LOOK_D),
     Scenario("squat_valgus_right", "tune", _squat(0.0, 14.0), "right", camera=WIDE),
     Scenario("squat_symmetric", "tune", _squat(0.0, 0.0), "none", camera=WIDE, look=LOOK_B),
-    Scenario("lunge_left_valgus", "tune", _lunge("left", 13.0), "left", camera=WIDE, look=LOOK_C),
+    Scenario("lunge_left_valgus", "tune", _lunge("left", 18.0), "left", camera=WIDE, look=LOOK_C),
     Scenario("stand_hipdiff_left_up3", "tune", Motion(kind="quiet_standing", tilt_deg=3.0, duration_s=3.0), "none"),
 )
 
@@ -70,7 +72,7 @@ HELDOUT: tuple[Scenario, ...] = (
              camera=CameraSpec(width=640, height=480, vfov_deg=46.0, distance_m=3.2, yaw_deg=-8.0), look=LOOK_D),
     Scenario("squat_symmetric", "heldout", _squat(0.0, 0.0), "none", body=BODY_F,
              camera=CameraSpec(width=640, height=480, vfov_deg=50.0, distance_m=2.9, roll_deg=-2.0), look=LOOK_C),
-    Scenario("lunge_right_valgus", "heldout", _lunge("right", 19.0), "right", body=BODY_TALL,
+    Scenario("lunge_right_valgus", "heldout", _lunge("right", 20.0), "right", body=BODY_TALL,
              camera=CameraSpec(width=640, height=480, vfov_deg=62.0, distance_m=3.2, yaw_deg=6.0)),
 )  # fmt: skip
 

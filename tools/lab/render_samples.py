@@ -194,18 +194,18 @@ def _readme_row(sc: Scenario, out_root: Path) -> str:
     doc = json.loads(path.read_text(encoding="utf-8"))
     m, phase = doc["frames"]["metrics"], doc["frames"]["phase"]
     cpd = [v for v in m["contralateral_pelvic_drop_deg"] if v is not None]
-    active = [i for i, p in enumerate(phase) if p not in ("bipedal", "transition")]
     fppa = []
     for side in ("left", "right"):
-        values = [m[f"knee_fppa_{side}_deg"][i] for i in active]
-        swing = sc.motion.kind == "single_leg_stance" and side != sc.motion.stance
-        back = sc.motion.kind == "lunge" and side != sc.motion.stance
-        fppa.append("–" if not values or swing or back else f"{max(values, key=abs):.1f}")
+        other = "right" if side == "left" else "left"
+        skip = ("bipedal", "transition", f"single_leg_{other}", f"lunge_{other}")  # unloaded: swing / back leg
+        values = [m[f"knee_fppa_{side}_deg"][i] for i, p in enumerate(phase) if p not in skip]
+        fppa.append(f"{max(values, key=abs):.1f}" if values else "–")
     mo, cam = sc.motion, sc.camera
     built = {
         "single_leg_stance": f"drop {mo.drop_deg:g}°, trunk {mo.trunk}",
         "squat": f"valgus L {mo.valgus_left_deg:g}° / R {mo.valgus_right_deg:g}°, depth {mo.depth_m:g} m",
-        "lunge": f"front {mo.stance}, valgus {max(mo.valgus_left_deg, mo.valgus_right_deg):g}°, {mo.reps} reps",
+        "lunge": f"{mo.reps} reps a side, {mo.stance} first; front-knee valgus L {mo.valgus_left_deg:g}° / "
+        f"R {mo.valgus_right_deg:g}°",
         "quiet_standing": f"pelvic tilt {mo.tilt_deg:g}° (left up)",
     }[mo.kind]
     rel = f"{subdir(sc)}/{sc.name}.mp4" if subdir(sc) else f"{sc.name}.mp4"

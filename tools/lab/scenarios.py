@@ -17,6 +17,7 @@ from tools.lab.body import BodyShape
 from tools.lab.posing import Planted, PoseSpec, Skeleton, Swing, pelvis_for_hip
 
 STAND_REACH = 0.997  # hip–ankle distance / leg length when standing (knees ≈ 9° flexed)
+LUNGE_CHANGE_S = 0.8  # lunge: time to change the lead leg between the two sides' reps
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,15 @@ class Motion:
 
     Attributes:
         kind: 'single_leg_stance' | 'squat' | 'lunge' | 'quiet_standing'.
-        stance: single-leg stance: the standing leg; lunge: the front leg ('left'/'right').
+        stance: single-leg stance: the standing leg; lunge: the front leg of the first reps
+            (the other leg leads the second set) ('left'/'right').
         drop_deg: single-leg stance: final pelvis tilt toward the swing side (contralateral
             drop, + = swing-side hip lower; negative = hip hike), reached after ``ramp_s``.
         trunk: 'upright' (spine counter-rotates above the pelvis) or 'follow' (trunk tilts with it).
         valgus_left_deg, valgus_right_deg: knee rotation toward the midline about the
             hip–ankle axis at full depth (squat, lunge), degrees.
         depth_m: squat / lunge: pelvis descent at the bottom, metres.
-        reps: squat / lunge repetitions.
+        reps: squat repetitions; lunge repetitions per side.
         rep_s: seconds per repetition.
         tilt_deg: quiet standing: pelvic tilt, + = left hip higher.
         baseline_s: quiet bipedal stance at the start, seconds.
@@ -192,30 +194,62 @@ def squat(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     return spec, phase
 
 
+def lunge_schedule(m: Motion) -> tuple[float, float, float]:
+    """Start times (s) of the first side's reps, the change of lead leg, and the second side's reps."""
+    first = m.baseline_s
+    change = first + m.reps * m.rep_s
+    return first, change, change + LUNGE_CHANGE_S
+
+
 def lunge(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
-    """Static (split-stance) lunge reps; the front leg is ``m.stance``, valgus per side with depth."""
-    s = _sgn(m.stance)
+    """Static (split-stance) lunge reps on each side in turn, as a lunge test is done: ``m.reps``
+    with ``m.stance`` in front, a change of lead leg (the feet slide through a parallel stance),
+    then ``m.reps`` with the other leg in front. Only the front knee collapses inward (its side's
+    valgus, growing with depth); the back knee tracks straight.
+    """
+    first_side = m.stance
+    second_side = "right" if first_side == "left" else "left"
+    t1, t_change, t2 = lunge_schedule(m)
     ax = 0.9 * sk.hip_half_width
     step = 0.36
-    front, back = ("L", "R") if m.stance == "left" else ("R", "L")
-    ankles = {front: (s * ax, -step), back: (-s * ax, step)}
-    tr = t - m.baseline_s
-    frac = 0.0
-    if 0.0 <= tr < m.reps * m.rep_s:
-        frac = 0.5 * (1 - np.cos(2 * np.pi * tr / m.rep_s))
     heel = 35.0
+    x = {"L": ax, "R": -ax}
+
+    def split(front: str) -> dict[str, tuple[float, float, float]]:  # side -> (x, y, heel raise)
+        f = "L" if front == "left" else "R"
+        b = "R" if f == "L" else "L"
+        return {f: (x[f], -step, 0.0), b: (x[b], step, heel)}
+
+    frac, front = 0.0, first_side
+    if t < t_change:
+        feet = split(first_side)
+        if t1 <= t < t_change:
+            frac = 0.5 * (1 - np.cos(2 * np.pi * (t - t1) / m.rep_s))
+        phase = f"lunge_{first_side}" if t >= t1 else "bipedal"
+    elif t < t2:
+        a, b, u = split(first_side), split(second_side), smoothstep((t - t_change) / LUNGE_CHANGE_S)
+        feet = {k: tuple((1 - u) * np.asarray(a[k]) + u * np.asarray(b[k])) for k in a}  # type: ignore[misc]
+        phase = "transition"
+    else:
+        feet, front = split(second_side), second_side
+        if t < t2 + m.reps * m.rep_s:
+            frac = 0.5 * (1 - np.cos(2 * np.pi * (t - t2) / m.rep_s))
+            phase = f"lunge_{second_side}"
+        else:
+            phase = "transition"  # holding the split stance after the last rep
+    fk = "L" if front == "left" else "R"
+    back = "R" if fk == "L" else "L"
     leg_len = sk.thigh_len(back) + sk.shin_len(back)
     reach = 0.985 * leg_len
     hip_z = sk.ankle_height + float(np.sqrt(reach**2 - step**2)) + 0.02
-    hip = np.array([sk.hip(front)[0], 0.0, hip_z - m.depth_m * frac])
-    pelvis = pelvis_for_hip(sk, hip, front, 0.0)
+    hip = np.array([sk.hip(fk)[0], 0.0, hip_z - m.depth_m * frac])
+    pelvis = pelvis_for_hip(sk, hip, fk, 0.0)
     pelvis[0] = 0.0
     valg = {"L": m.valgus_left_deg, "R": m.valgus_right_deg}
     legs = {
-        front: Planted(ankles[front], valgus_deg=valg[front] * frac, toe_out_deg=5.0),
-        back: Planted(ankles[back], valgus_deg=valg[back] * frac, toe_out_deg=5.0, heel_raise_deg=heel),
+        k: Planted((v[0], v[1]), valgus_deg=valg[k] * frac if k == fk else 0.0, toe_out_deg=5.0, heel_raise_deg=v[2])
+        for k, v in feet.items()
     }
-    phase = "bipedal" if tr < 0 or tr >= m.reps * m.rep_s else "lunge"
     spec = PoseSpec(tuple(pelvis), trunk_flex_deg=5.0 * frac, left=legs["L"], right=legs["R"], arm_abd_deg=14.0)
     return spec, phase
 

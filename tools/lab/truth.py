@@ -44,10 +44,17 @@ def _summary(metrics: dict[str, NDArray[np.float64]], phase: list[str]) -> dict[
 
     ph = np.asarray(phase)
     active = ~np.isin(ph, ["bipedal", "transition"])
+
+    def loaded(side: str) -> NDArray[np.bool_] | None:
+        """Active frames where ``side``'s leg bears weight (not a swing leg, not a lunge's back leg)."""
+        other = "right" if side == "left" else "left"
+        mask = active & ~np.isin(ph, [f"single_leg_{other}", f"lunge_{other}"])
+        return mask if mask.any() else None
+
     return {
         "peak_contralateral_pelvic_drop_deg": peak("contralateral_pelvic_drop_deg"),
-        "peak_knee_fppa_left_deg": peak("knee_fppa_left_deg", active if active.any() else None),
-        "peak_knee_fppa_right_deg": peak("knee_fppa_right_deg", active if active.any() else None),
+        "peak_knee_fppa_left_deg": peak("knee_fppa_left_deg", loaded("left")),
+        "peak_knee_fppa_right_deg": peak("knee_fppa_right_deg", loaded("right")),
         "mean_pelvic_obliquity_deg": round(float(np.mean(metrics["pelvic_obliquity_deg"])), 3),
         "peak_trunk_lean_deg": peak("trunk_lean_deg", active if active.any() else None),
     }
