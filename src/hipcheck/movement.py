@@ -87,6 +87,7 @@ FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of t
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
 STEP_SPLIT, STEP_MAX_S = 0.2, 1.5  # walking in place: the leading foot (split beyond ±this) changes this often
 MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 3.0, 0.8
+FOOT_GAP_S = 1.0  # a foot hidden this long is bridged (a lunge's back foot behind the front leg at the bottom)
 
 
 @dataclass(frozen=True)
@@ -192,14 +193,14 @@ def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     return np.where(ok, out, np.nan)
 
 
-def _denoise(x: NDArray[np.float64], t_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    """A feature made robust: gaps up to 0.3 s bridged, single-frame glitches (a left/right label
-    swap) removed by a 5-row running median, then a 0.1 s moving average. Longer gaps stay NaN.
+def _denoise(x: NDArray[np.float64], t_s: NDArray[np.float64], max_gap_s: float = 0.3) -> NDArray[np.float64]:
+    """A feature made robust: gaps up to ``max_gap_s`` bridged, single-frame glitches (a left/right
+    label swap) removed by a 5-row running median, then a 0.1 s moving average. Longer gaps stay NaN.
     Works on (T,) or column-wise on (T, k) arrays.
     """
     if x.ndim == 2:
-        return np.stack([_denoise(x[:, j], t_s) for j in range(x.shape[1])], axis=1)
-    x = _fill_gaps(x, _rows(t_s, 0.3))
+        return np.stack([_denoise(x[:, j], t_s, max_gap_s) for j in range(x.shape[1])], axis=1)
+    x = _fill_gaps(x, _rows(t_s, max_gap_s))
     ok = np.isfinite(x)
     if ok.sum() < 2:
         return x
@@ -394,7 +395,8 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
         quiet = (knees < QUIET_KNEE_DEG).all(axis=1) & (trunk < QUIET_KNEE_DEG)
     return MovementFeatures(
         depth=_denoise(_relative_depth(_depth(xy, w)), t), knee_flex_deg=_denoise(knees, t),
-        lift=_denoise(_lift(xy, w, quiet), t), forward=_denoise(forward, t), wide=_denoise(wide, t),
+        lift=_denoise(_lift(xy, w, quiet), t, FOOT_GAP_S), forward=_denoise(forward, t, FOOT_GAP_S),
+        wide=_denoise(wide, t),
         thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
         travel=_travel(pose), detected=pose.detected,
     )  # fmt: skip
@@ -524,7 +526,9 @@ def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bo
     if not np.isfinite(fwd).all(axis=1).any():
         return False
     behind = np.nanmedian(fwd[:, st] - fwd[:, sw])
-    ahead = np.nanmedian(fwd[:, st])  # a lunge's front foot is ahead of the hips; a single-leg stance's under them
+    # a lunge's front foot is ahead of the hips, at least at the bottom of its reps (MediaPipe's world depth
+    # reads the split shorter when the legs are straighter); a single-leg stance's stays under them
+    ahead = _p90(fwd[:, st])
     lift = np.nanmedian(f.lift[s:e, sw])
     low = lift < TOES_LIFT or (lift < LUNGE_BACK_LIFT and _p90(f.trunk_flex_deg[s:e]) < SLDL_TRUNK_DEG)
     return bool(behind > SPLIT_ON and ahead > FRONT_FOOT_AHEAD and low)

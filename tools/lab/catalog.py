@@ -33,7 +33,7 @@ def _sls(stance: str, drop: float, trunk: str, **kw: object) -> Motion:
 
 
 def _squat(left: float, right: float) -> Motion:
-    return Motion(kind="squat", valgus_left_deg=left, valgus_right_deg=right, depth_m=0.20, reps=3, rep_s=1.4,
+    return Motion(kind="squat", valgus_left_deg=left, valgus_right_deg=right, depth_m=0.30, reps=3, rep_s=1.4,
                   baseline_s=0.6, duration_s=4.8)  # fmt: skip
 
 
@@ -41,7 +41,7 @@ def _lunge(front: str, valgus: float, reps: int = 3, rep_s: float = 1.2, baselin
     """Lunges on both sides, ``front`` leading first; only the ``front`` knee collapses by ``valgus``."""
     vl, vr = (valgus, 0.0) if front == "left" else (0.0, valgus)
     duration = baseline_s + 2 * reps * rep_s + LUNGE_CHANGE_S + 0.4
-    return Motion(kind="lunge", stance=front, valgus_left_deg=vl, valgus_right_deg=vr, depth_m=0.20, reps=reps,
+    return Motion(kind="lunge", stance=front, valgus_left_deg=vl, valgus_right_deg=vr, depth_m=0.30, reps=reps,
                   rep_s=rep_s, baseline_s=baseline_s, duration_s=duration)  # fmt: skip
 
 

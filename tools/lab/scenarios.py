@@ -211,7 +211,7 @@ def lunge(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     second_side = "right" if first_side == "left" else "left"
     t1, t_change, t2 = lunge_schedule(m)
     ax = 0.9 * sk.hip_half_width
-    step = 0.36
+    step = 0.40  # half the fore-aft split, metres
     heel = 35.0
     x = {"L": ax, "R": -ax}
 
