@@ -44,11 +44,12 @@ def _single_leg_table(drop_left: float, drop_right: float, lean_left: float = 0.
     lean_r = np.full(n, np.nan)
     segs = []
     rng = np.random.default_rng(0)
+    pair_noise = [rng.normal(0, 0.3, int(FPS * 2)) for _ in range(3)]  # shared by a pair: swapping sides mirrors
     for k in range(6):
         a = int(FPS * (2 + 2 * k))
         b = a + int(FPS * 2)
         side = "left" if k % 2 == 0 else "right"
-        noise = rng.normal(0, 0.3, b - a)
+        noise = pair_noise[k // 2]
         if side == "left":
             drop_l[a:b] = drop_left + noise
             lean_l[a:b] = lean_left + noise
@@ -119,6 +120,20 @@ def test_difference_below_measurement_error_is_not_a_finding():
     a = _assess(table, segs)
     assert a.verdict.weaker_side == "none"
     assert not any(r.finding for r in a.evidence)
+
+
+def test_a_single_finding_past_its_own_threshold_calls_the_side():
+    """3 reps a side: the FPPA threshold is max(7.5/√3, 1.5 × SEM) ≈ 4.5°; a 6° difference is a finding
+    by itself, and a finding alone must be able to call the side (its strength is measured against
+    the threshold it passed, not the single-trial one)."""
+    table, segs = _squat_table(fppa_left=2.0, fppa_right=8.0, n_reps=3)
+    a = _assess(table, segs)
+    row = next(r for r in a.evidence if r.metric == "knee_fppa_deg")
+    assert row.finding and row.threshold == pytest.approx(finding_threshold("knee_fppa_deg", 3, 3))
+    assert 4.0 < row.threshold < 6.0
+    assert a.verdict.weaker_side == "right"
+    assert a.verdict.score == pytest.approx(-6.0 / row.threshold, rel=1e-3)
+    assert a.to_dict()["evidence"][0]["threshold"] == pytest.approx(row.threshold)
 
 
 def test_side_view_is_insufficient_with_a_reason():

@@ -274,7 +274,7 @@ def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None)
         reference=ref.text if ref else "", source=ref.source if ref else "",
         band=symmetry_band(si) if math.isfinite(si) else difference_band(diff, thr),
         finding=bool(finding and ind.weight > 0), weaker_side=weaker, symmetry_index_pct=si,
-        note=_row_note(stats, thr, ind.unit),
+        note=_row_note(stats, thr, ind.unit), threshold=thr,
     )  # fmt: skip
 
 
@@ -303,7 +303,7 @@ def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceR
         uncertainty=s.spread / math.sqrt(s.n) if s.n > 1 else math.nan, unit=ind.unit,
         reference=ref.text if ref else "", source=ref.source if ref else "",
         band=difference_band(s.median, thr), finding=finding, weaker_side=weaker,
-        note=f"whole-body signed value (+ = toward / higher on the subject's left); n = {s.n}",
+        note=f"whole-body signed value (+ = toward / higher on the subject's left); n = {s.n}", threshold=thr,
     )  # fmt: skip
 
 
@@ -331,7 +331,7 @@ def _one_sided_row(ind: Indicator, task: str, side: Side, summary: SideSummary, 
         uncertainty=summary.spread / math.sqrt(summary.n) if summary.n > 1 else math.nan, unit=ind.unit,
         reference=ref.text if ref else "", source=ref.source if ref else "",
         band=difference_band(value, limit) if value > 0 else "green", finding=finding,
-        weaker_side=side if finding else None,
+        weaker_side=side if finding else None, threshold=limit,
         note=f"only the {side} leg was tested (n = {summary.n}); ≥ {limit:g} {ind.unit} on one leg is a sign by "
         f"itself; test the {other} leg to compare sides",
     )  # fmt: skip
@@ -411,11 +411,16 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
 
 
 def _strength(row: EvidenceRow) -> float:
+    """Strength of a finding: weight × min(2, size / the row's own finding threshold), so a
+    finding counts at least its weight.
+    """
     ind = next(i for i in INDICATORS + WHOLE_BODY if i.metric == row.metric)
     if _is_one_sided(row):
         value = row.left if math.isfinite(row.left) else row.right
         return ind.weight * min(2.0, value / ONE_SIDED_LIMITS[row.metric])
-    thr = MEASUREMENT_ERRORS[row.metric].threshold if row.metric in MEASUREMENT_ERRORS else 1.0
+    thr = row.threshold
+    if not (math.isfinite(thr) and thr > 0):
+        thr = MEASUREMENT_ERRORS[row.metric].threshold if row.metric in MEASUREMENT_ERRORS else 1.0
     return ind.weight * min(2.0, abs(row.difference) / thr)
 
 

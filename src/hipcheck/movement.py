@@ -10,8 +10,8 @@ Recognition rules (thresholds are the module constants)
 -------------------------------------------------------
 - single-leg phase: one ankle is ``LIFT_ON`` shank lengths above the other
   (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), unless it is a
-  lunge's or split squat's back foot (far behind, the other foot ahead of
-  the hips, on its toes, or bench-high with the trunk up). Within a phase:
+  lunge's or split squat's back foot (``BACK_FOOT_BEHIND`` behind, the other
+  foot ahead of the hips, on its toes, or bench-high with the trunk up). Within a phase:
   trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg deadlift; stance knee
   past ``SLS_KNEE_DEG`` or hips lowered → single-leg squat; else single-leg
   stance.
@@ -79,6 +79,7 @@ SQUAT_DEPTH = 0.10  # hip lowering / leg length
 STAND_OFFSET_MAX = 0.08  # largest standing depth reading taken off as the clip's own zero
 SQUAT_KNEE_DEG = 55.0  # mean knee flexion that is a squat even without the hips visibly lowered
 SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
+BACK_FOOT_BEHIND = 0.30  # a raised foot this far behind the other, which is ahead of the hips and low: lunge
 WIDE_ON, KNEE_ASYM_DEG = 0.80, 35.0  # side-lunge / warrior stance: wide feet, one knee bent
 SLDL_TRUNK_DEG = 45.0
 SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a single-leg squat
@@ -531,7 +532,7 @@ def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bo
     ahead = _p90(fwd[:, st])
     lift = np.nanmedian(f.lift[s:e, sw])
     low = lift < TOES_LIFT or (lift < LUNGE_BACK_LIFT and _p90(f.trunk_flex_deg[s:e]) < SLDL_TRUNK_DEG)
-    return bool(behind > SPLIT_ON and ahead > FRONT_FOOT_AHEAD and low)
+    return bool(behind > BACK_FOOT_BEHIND and ahead > FRONT_FOOT_AHEAD and low)
 
 
 def single_leg_phases(f: MovementFeatures, t_s: NDArray[np.float64]) -> list[tuple[Side, int, int]]:

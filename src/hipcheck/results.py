@@ -146,7 +146,9 @@ class EvidenceRow:
 
     ``difference`` is left − right in the metric's unit; ``weaker_side`` is the
     side this row points to (None when it is not a finding); ``finding`` is
-    True only when |difference| exceeds the measurement error.
+    True only when |difference| exceeds the measurement error; ``threshold``
+    is the size (metric unit) a difference — or, for one tested leg, a value —
+    must reach to be a finding (NaN when none applies).
     """
 
     metric: str
@@ -163,6 +165,7 @@ class EvidenceRow:
     weaker_side: Side | None = None
     symmetry_index_pct: float = float("nan")
     note: str = ""
+    threshold: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -181,6 +184,7 @@ class EvidenceRow:
             "finding": self.finding,
             "weaker_side": self.weaker_side,
             "note": self.note,
+            "threshold": _num(self.threshold),
         }
 
 
