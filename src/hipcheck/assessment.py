@@ -106,6 +106,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("trunk_lean_deg", ("single_leg_stance", "single_leg_squat"), "p90", 0.5, column="trunk_lean_ipsi_deg"),
     Indicator("balance_hold_s", ("single_leg_stance",), "duration", 0.5, weaker="lower", frontal_only=False, unit="s"),
     Indicator("balance_sway", ("single_leg_stance",), "std", 0.5, column="hip_sway", unit="hip widths"),
+    # depth symmetry: peak knee flexion per side, shown for the record (no 2D error model: never a finding)
+    Indicator("knee_flexion_deg", ("squat", "lunge", "single_leg_squat"), "max", 0.0, frontal_only=False),
 )  # fmt: skip
 
 WHOLE_BODY: tuple[Indicator, ...] = (
@@ -274,12 +276,13 @@ def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None)
         reference=ref.text if ref else "", source=ref.source if ref else "",
         band=symmetry_band(si) if math.isfinite(si) else difference_band(diff, thr),
         finding=bool(finding and ind.weight > 0), weaker_side=weaker, symmetry_index_pct=si,
-        note=_row_note(stats, thr, ind.unit), threshold=thr,
+        note=_row_note(stats, thr, ind.unit), threshold=thr if math.isfinite(thr) else math.nan,
     )  # fmt: skip
 
 
 def _row_note(stats: _SideStats, thr: float, unit: str) -> str:
-    note = f"n = {stats.left.n} left, {stats.right.n} right; threshold {thr:.1f} {unit}"
+    note = f"n = {stats.left.n} left, {stats.right.n} right; "
+    note += f"threshold {thr:.1f} {unit}" if math.isfinite(thr) else "for the record (never a finding)"
     below = [s for s, v in (("left", stats.left.median), ("right", stats.right.median)) if v < stats.floor]
     if below:
         sides = " and ".join(below)
