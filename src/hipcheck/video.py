@@ -1,7 +1,10 @@
 """Frame sources (video file, webcam, image, image folder) and a video writer.
 
 This is the only module that touches ``cv2.VideoCapture`` / ``cv2.VideoWriter``
-(and PyAV, which decodes video files when it is installed: see :func:`_pyav`).
+(and PyAV, which decodes video files when it is installed: see :func:`_pyav`),
+together with its private parts, whose names it re-exports: ``_video_source``
+(:class:`Frame`, :class:`VideoInfo`, :class:`FrameSource`, timestamps),
+``_video_pyav`` (PyAV helpers) and ``_video_sink`` (:class:`VideoSink`).
 Everything downstream sees :class:`Frame` objects: an upright, unmirrored BGR
 ``uint8`` image, the 0-based index of the decoded frame and its time ``t_s``.
 
@@ -24,19 +27,36 @@ from __future__ import annotations
 import math
 import os
 import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable
+from contextlib import closing
 from functools import partial
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
+from hipcheck._video_pyav import _pyav, _pyav_frames, _pyav_image
+from hipcheck._video_sink import (
+    _SINK_FOURCC,  # noqa: F401  (unused here; kept importable from hipcheck.video as before the split)
+    VideoSink,
+)
+from hipcheck._video_source import (
+    _FALLBACK_FPS,  # noqa: F401  (as above)
+    _ROTATE_CODES,  # noqa: F401  (as above)
+    MIN_STEP_S,
+    Frame,
+    FrameSource,
+    Image,
+    SourceKind,
+    VideoInfo,
+    _Decoded,
+    _DecodedGen,
+    _nominal_dt,
+    _quiet_opencv,
+    _upright,
+    next_timestamp,
+)
 from hipcheck.errors import (
     CameraError,
     CorruptVideoError,
@@ -51,219 +71,18 @@ from hipcheck.errors import (
 # user asked for it. OpenCV reads this once, when it first uses FFmpeg.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
-SourceKind = Literal["video", "camera", "image", "images"]
-Image = NDArray[np.uint8]
-
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
-MIN_STEP_S = 0.001
-"""Smallest step between two delivered timestamps (1 ms, MediaPipe's resolution)."""
 CORRUPT_FRACTION = 0.8
 """A video that stops decoding before this fraction of its container frame count is corrupt.
 Containers without a frame index estimate the count from duration x fps, up to ~7 % high
 on the clips we tested, hence the margin."""
 DEFAULT_IMAGE_FPS = 1.0
-_FALLBACK_FPS = 30.0
-_SINK_FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".m4v": "mp4v", ".mkv": "mp4v", ".avi": "MJPG", ".webm": "VP80"}
-_ROTATE_CODES = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 # First bytes of containers we know (mp4/mov, avi, mkv/webm, ogg, flv, mpeg-ps): a file starting like
 # this is a damaged or empty video, not "not a video".
 _CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
     *((4, box) for box in (b"ftyp", b"moov", b"mdat", b"wide", b"free")),
     *((0, magic) for magic in (b"RIFF", b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x00\x00\x01\xba")),
 )
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a frame source delivers.
-
-    Attributes:
-        source: File or folder path, or ``"camera:N"``.
-        kind: ``"video"``, ``"camera"``, ``"image"`` or ``"images"`` (a folder).
-        width: Width in pixels of the delivered (upright) frames.
-        height: Height in pixels of the delivered (upright) frames.
-        fps: Nominal frame rate in frames/s (NaN if unknown, e.g. a single image).
-        frame_count: The container's frame count (approximate for some formats);
-            None for a camera.
-        duration_s: ``frame_count / fps`` in seconds (approximate); None if unknown.
-        rotation_deg: Clockwise rotation applied to make frames upright (0/90/180/270).
-        codec: FourCC of a video (e.g. ``"h264"``) or image format (e.g. ``"jpeg"``).
-    """
-
-    source: str
-    kind: SourceKind
-    width: int
-    height: int
-    fps: float
-    frame_count: int | None
-    duration_s: float | None
-    rotation_deg: int
-    codec: str
-
-    @property
-    def resolution_wh(self) -> tuple[int, int]:
-        """``(width, height)`` in pixels of the delivered frames."""
-        return (self.width, self.height)
-
-
-@dataclass(frozen=True, eq=False)
-class Frame:
-    """One decoded frame.
-
-    Attributes:
-        index: 0-based index of the decoded frame from the start of the source
-            (counted before ``stride`` and the start/end window).
-        t_s: Time in seconds from the source's own clock; strictly increasing.
-        image: ``(H, W, 3)`` BGR ``uint8``, upright and unmirrored.
-    """
-
-    index: int
-    t_s: float
-    image: Image
-
-
-def next_timestamp(raw_s: float, *, prev_t_s: float | None, prev_raw_s: float, nominal_dt_s: float) -> float:
-    """The delivered time of a frame from its container time, kept strictly increasing.
-
-    Rule (``MIN_STEP_S`` = 1 ms):
-      * first frame: ``raw_s``, or 0 if it is missing (NaN) or negative;
-      * ``raw_s >= prev_t_s + MIN_STEP_S``: the container's own time, unchanged;
-      * the container clock advanced (``raw_s > prev_raw_s``) but an earlier repair
-        put us ahead of it: ``prev_t_s + MIN_STEP_S``, so we fall back onto the real
-        times within a few frames instead of drifting;
-      * duplicate, backwards or missing time: ``prev_t_s + nominal_dt_s`` (the
-        nominal frame interval), so a file without timestamps gets ``i / fps``.
-
-    Args:
-        raw_s: Container time of this frame in seconds (NaN if missing).
-        prev_t_s: Delivered time of the previous frame, None for the first frame.
-        prev_raw_s: Container time of the previous frame (NaN if none).
-        nominal_dt_s: Nominal frame interval in seconds (``1 / fps``), > 0.
-
-    Returns:
-        The time in seconds to deliver with this frame.
-    """
-    if prev_t_s is None:
-        return raw_s if math.isfinite(raw_s) and raw_s >= 0.0 else 0.0
-    if math.isfinite(raw_s) and raw_s >= prev_t_s + MIN_STEP_S:
-        return raw_s
-    if math.isfinite(raw_s) and math.isfinite(prev_raw_s) and raw_s > prev_raw_s:
-        return prev_t_s + MIN_STEP_S
-    return prev_t_s + max(nominal_dt_s, MIN_STEP_S)
-
-
-def _nominal_dt(fps: float) -> float:
-    return 1.0 / fps if math.isfinite(fps) and fps > 0 else 1.0 / _FALLBACK_FPS
-
-
-def _upright(image: Image, rotation_deg: int) -> Image:
-    return image if rotation_deg == 0 else np.ascontiguousarray(cv2.rotate(image, _ROTATE_CODES[rotation_deg]))
-
-
-@contextmanager
-def _quiet_opencv() -> Iterator[None]:
-    """Silence OpenCV's own log while probing inputs (our errors say it in one line)."""
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(level)
-
-
-# A lazily decoded frame: (index, t_s, load) where load() returns the upright image.
-_Decoded = tuple[int, float, Callable[[], Image]]
-_DecodedGen = Generator[_Decoded, None, None]
-
-
-class FrameSource(ABC):
-    """An iterable of :class:`Frame` with its :class:`VideoInfo`; use as a context manager.
-
-    Iteration streams (memory does not grow with the source's length), applies
-    the ``start_s <= t_s < end_s`` window and keeps every ``stride``-th frame of
-    it. Raises :class:`~hipcheck.errors.EmptyVideoError` if the window holds no
-    frame. With ``realtime=True`` frames are paced to their ``t_s`` on the wall
-    clock, and a frame that is already more than one frame interval late when
-    it is due is dropped (as a camera drops frames a slow consumer misses).
-    """
-
-    info: VideoInfo
-
-    def __init__(
-        self,
-        info: VideoInfo,
-        *,
-        start_s: float | None = None,
-        end_s: float | None = None,
-        stride: int = 1,
-        realtime: bool = False,
-    ) -> None:
-        self.info = info
-        self._start_s = start_s
-        self._end_s = end_s
-        self._stride = stride
-        self._realtime = realtime
-        self._closed = False
-
-    @abstractmethod
-    def _decoded(self) -> _DecodedGen:
-        """Every decoded frame in order, image loaded only on demand."""
-
-    def _windowed(self) -> Iterator[_Decoded]:
-        with closing(self._decoded()) as items:
-            yield from self._select(items)
-
-    def _select(self, items: Iterator[_Decoded]) -> Iterator[_Decoded]:
-        kept = 0
-        for item in items:
-            t_s = item[1]
-            if self._start_s is not None and t_s < self._start_s:
-                continue
-            if self._end_s is not None and t_s >= self._end_s:
-                return
-            if kept % self._stride == 0:
-                yield item
-            kept += 1
-
-    def _paced(self, items: Iterable[_Decoded]) -> Iterator[_Decoded]:
-        late_s = _nominal_dt(self.info.fps)
-        t0: float | None = None
-        first_t = 0.0
-        for item in items:
-            now = time.monotonic()
-            if t0 is None:
-                t0, first_t = now, item[1]
-            due = t0 + item[1] - first_t
-            if now > due + late_s:
-                continue
-            if now < due:
-                time.sleep(due - now)
-            yield item
-
-    def __iter__(self) -> Iterator[Frame]:
-        items = self._windowed()
-        if self._realtime:
-            items = self._paced(items)
-        delivered = 0
-        for index, t_s, load in items:
-            delivered += 1
-            yield Frame(index=index, t_s=t_s, image=load())
-        if delivered == 0 and not self._closed:
-            raise EmptyVideoError(
-                f"{self.info.source}: no frame between start {self._start_s} s and end {self._end_s} s"
-            )
-
-    def close(self) -> None:
-        """Release the source; an iteration in progress ends quietly."""
-        self._closed = True
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def _fourcc_str(code: float) -> str:
@@ -321,37 +140,6 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
 def _rotation_of(cap: cv2.VideoCapture) -> int:
     meta = cap.get(cv2.CAP_PROP_ORIENTATION_META)
     return round(meta / 90.0) % 4 * 90 if math.isfinite(meta) else 0
-
-
-def _pyav() -> Any:
-    """The PyAV module if installed, else None.
-
-    Decoding prefers PyAV when it is there: OpenCV 5.1's FFmpeg colour-manages
-    iPhone clips (full-range BT.601, Display-P3 primaries) at 60-400 ms a frame,
-    where PyAV converts in ~5 ms. Frames, timestamps and counts are the same;
-    pixel values differ by a few levels (no gamut mapping). Probing, rotation and
-    errors always go through OpenCV.
-    """
-    try:
-        import av  # optional dependency
-    except ImportError:
-        return None
-    return av
-
-
-def _pyav_frames(av: Any, container: Any, stream: Any) -> Iterator[Any]:
-    """Decoded PyAV frames until the end or the first decoding error (a damaged file ends early)."""
-    frames = container.decode(stream)
-    while True:
-        try:
-            frame = next(frames)
-        except (StopIteration, av.error.FFmpegError):
-            return
-        yield frame
-
-
-def _pyav_image(frame: Any, rotation_deg: int) -> Image:
-    return _upright(np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8), rotation_deg)
 
 
 def _video_info(path: Path, cap: cv2.VideoCapture) -> VideoInfo:
@@ -667,79 +455,21 @@ def read_frame_at(path: str | Path, index: int) -> Image:
     return read_frames_at(path, [index])[index]
 
 
-class VideoSink:
-    """Write BGR frames to a video file; the file appears only when closed cleanly.
-
-    Frames are written to a hidden temporary file beside ``path`` and renamed on
-    :meth:`close`; if the ``with`` block raises, the partial file is removed.
-    With ``atomic=False`` frames go straight into ``path`` and a partial file is
-    kept (for live recordings, where an MJPG ``.avi`` stays readable after a crash).
-
-    Args:
-        path: Output file; its extension picks the container (``.mp4``, ``.avi``...).
-        fps: Frame rate in frames/s written to the container.
-        resolution_wh: ``(width, height)`` in pixels every frame must have.
-        fourcc: Codec FourCC; default by extension: ``"mp4v"`` (mp4/mov/mkv), ``"MJPG"`` (avi),
-            ``"VP80"`` (webm, plays in browsers). This OpenCV build has no H.264 encoder.
-        atomic: Write through a temporary file (default) or in place.
-
-    Raises:
-        UsageError: Bad fps/size, or OpenCV cannot write this container/codec.
-    """
-
-    def __init__(
-        self,
-        path: str | Path,
-        fps: float,
-        resolution_wh: tuple[int, int],
-        *,
-        fourcc: str | None = None,
-        atomic: bool = True,
-    ) -> None:
-        w, h = resolution_wh
-        fourcc = fourcc or _SINK_FOURCC.get(Path(path).suffix.lower(), "mp4v")
-        if not (math.isfinite(fps) and fps > 0) or w <= 0 or h <= 0 or len(fourcc) != 4:
-            raise UsageError(f"{path}: cannot write video at fps={fps}, size={w}x{h}, fourcc={fourcc!r}")
-        self.path = Path(path)
-        self.resolution_wh = (int(w), int(h))
-        self.frames_written = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}") if atomic else self.path
-        with _quiet_opencv():
-            self._writer = cv2.VideoWriter(
-                str(self._tmp), cv2.CAP_FFMPEG, cv2.VideoWriter.fourcc(*fourcc), float(fps), self.resolution_wh
-            )
-        if not self._writer.isOpened():
-            self._tmp.unlink(missing_ok=True)
-            raise UsageError(f"{self.path}: OpenCV cannot write this container with fourcc {fourcc!r}")
-
-    def write(self, image: Image) -> None:
-        """Append one ``(H, W, 3)`` BGR ``uint8`` frame of the sink's size."""
-        w, h = self.resolution_wh
-        if image.dtype != np.uint8 or image.shape != (h, w, 3):
-            raise ValueError(f"expected a ({h}, {w}, 3) uint8 frame, got {image.shape} {image.dtype}")
-        self._writer.write(np.ascontiguousarray(image))
-        self.frames_written += 1
-
-    def close(self) -> None:
-        """Finish the file and move it into place (idempotent)."""
-        if self._writer.isOpened():
-            self._writer.release()
-            if self._tmp != self.path and self._tmp.exists():
-                self._tmp.replace(self.path)
-
-    def _abort(self) -> None:
-        self._writer.release()
-        if self._tmp != self.path:
-            self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self._abort()
+__all__ = [
+    "CORRUPT_FRACTION",
+    "DEFAULT_IMAGE_FPS",
+    "IMAGE_SUFFIXES",
+    "MIN_STEP_S",
+    "Frame",
+    "FrameSource",
+    "Image",
+    "SourceKind",
+    "VideoInfo",
+    "VideoSink",
+    "count_frames",
+    "next_timestamp",
+    "open_source",
+    "probe",
+    "read_frame_at",
+    "read_frames_at",
+]
