@@ -1,6 +1,9 @@
 """MediaPipe adapter: frames in, :class:`~hipcheck.landmarks.PoseSeries` out.
 
 This is the only module that imports MediaPipe; no MediaPipe type leaves it.
+Its MediaPipe-free private parts, whose names it re-exports, are
+``_pose_subject`` (:class:`SubjectTracker`) and ``_pose_mask``
+(:func:`pelvis_box`, :func:`resample_mask`).
 It runs the Tasks ``PoseLandmarker`` (BlazePose GHUM 3D, 33 landmarks) in
 VIDEO mode for videos (tracking between frames; timestamps must strictly
 increase, which :class:`PoseEstimator` guarantees) and IMAGE mode for stills.
@@ -41,21 +44,12 @@ from mediapipe.tasks.python import vision as mpv
 from numpy.typing import NDArray
 
 from hipcheck import __version__
+from hipcheck._pose_mask import MASK_SIZE, PELVIS_BOX_SCALE, PELVIS_MIN_TORSO_FRACTION, pelvis_box, resample_mask
+from hipcheck._pose_subject import SUBJECT_RULE, SubjectTracker, person_box_px
 from hipcheck.errors import EmptyVideoError, ModelError, NoPersonError
-from hipcheck.landmarks import L_HIP, L_SHOULDER, N_LANDMARKS, R_HIP, R_SHOULDER, PoseSeries, Provenance, empty_rows
+from hipcheck.landmarks import N_LANDMARKS, PoseSeries, Provenance, empty_rows
 from hipcheck.models import resolve_model
 from hipcheck.util import sha256_file
-
-MASK_SIZE = 64
-"""Side M of the resampled pelvis mask grid."""
-PELVIS_BOX_SCALE = 3.0
-PELVIS_MIN_TORSO_FRACTION = 0.4
-SUBJECT_RULE = (
-    "largest person (area of the landmark box in frame), the most central among those within 70% of the "
-    "largest; then in each frame the person whose hip midpoint is nearest the previous subject's "
-    "(frames where nobody is within half the subject's box diagonal count as missing; after 1 s without the "
-    "subject it is re-selected by the first rule)"
-)
 
 Mode = Literal["video", "image"]
 
@@ -124,120 +118,6 @@ def video_timestamp_ms(t_s: float, last_ms: int) -> int:
     ``last_ms + 1`` when needed so timestamps strictly increase (sub-ms or repeated times).
     """
     return max(round(t_s * 1000.0), last_ms + 1)
-
-
-def person_box_px(xy_px: NDArray[np.float64], resolution_wh: tuple[int, int]) -> NDArray[np.float64]:
-    """Bounding box ``x0, y0, x1, y1`` (pixels) of all landmarks, clipped to the frame."""
-    w, h = resolution_wh
-    x0, y0 = np.nanmin(xy_px, axis=0)
-    x1, y1 = np.nanmax(xy_px, axis=0)
-    return np.array([np.clip(x0, 0, w), np.clip(y0, 0, h), np.clip(x1, 0, w), np.clip(y1, 0, h)])
-
-
-def pelvis_box(xy_px: NDArray[np.float64]) -> NDArray[np.float64] | None:
-    """Square box ``x0, y0, x1, y1`` (pixels) around the pelvis, or None if hips/shoulders are missing.
-
-    Centre: hip midpoint. Side: ``3 × max(hip width, 0.4 × torso)`` where hip
-    width is the distance between the hip landmarks and torso the distance
-    from the hip midpoint to the shoulder midpoint (the torso floor keeps the
-    box sensible in side views, where the hips overlap). The hip landmarks are
-    joint centres, and the soft-tissue hip outline is about twice their
-    distance wide, so a factor 3 leaves background on both sides of the
-    lateral hip contours and includes the waistline above them.
-    """
-    hips = xy_px[[L_HIP, R_HIP]]
-    shoulders = xy_px[[L_SHOULDER, R_SHOULDER]]
-    if not (np.all(np.isfinite(hips)) and np.all(np.isfinite(shoulders))):
-        return None
-    centre = hips.mean(axis=0)
-    hip_width = float(np.linalg.norm(hips[0] - hips[1]))
-    torso = float(np.linalg.norm(shoulders.mean(axis=0) - centre))
-    half = 0.5 * PELVIS_BOX_SCALE * max(hip_width, PELVIS_MIN_TORSO_FRACTION * torso)
-    if half < 2.0:
-        return None
-    return np.array([centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half])
-
-
-def resample_mask(mask01: NDArray[np.float32], box_px: NDArray[np.float64], size: int = MASK_SIZE) -> NDArray[np.uint8]:
-    """Resample a full-frame soft mask (values 0..1) into a ``size × size`` uint8 grid over ``box_px``.
-
-    Grid cell (row r, column c) samples the pixel-space point
-    ``(x0 + (c + 0.5)·s, y0 + (r + 0.5)·s)`` with ``s = (x1 − x0) / size``
-    (bilinear); points outside the frame read 0.
-    """
-    x0, y0, x1, _ = (float(v) for v in box_px)
-    step = (x1 - x0) / size
-    # inverse map: mask index = pixel coordinate - 0.5 (pixel centres at i + 0.5)
-    inv = np.array([[step, 0.0, x0 + 0.5 * step - 0.5], [0.0, step, y0 + 0.5 * step - 0.5]])
-    out = cv2.warpAffine(
-        np.ascontiguousarray(mask01, dtype=np.float32),
-        inv,
-        (size, size),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=0.0,
-    )
-    grid: NDArray[np.uint8] = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
-    return grid
-
-
-# -------------------------------------------------------- subject tracking
-class SubjectTracker:
-    """Keeps one subject when several people are in frame.
-
-    Rule: at the start (and after losing the subject) take the largest person
-    by landmark-box area, the most central one among those within 70 % of the
-    largest; afterwards take the person whose hip midpoint is nearest the
-    previous subject's, provided it is within half the subject's box diagonal.
-    If nobody is that near, the frame has no subject (another person is never
-    swapped in) until the subject has been unseen for ``lost_after_s``; then
-    the first rule chooses again.
-    """
-
-    def __init__(self, resolution_wh: tuple[int, int], lost_after_s: float = 1.0) -> None:
-        self.resolution_wh = resolution_wh
-        self.lost_after_s = lost_after_s
-        self.reselections = 0
-        self._hip_mid: NDArray[np.float64] | None = None
-        self._diag = math.nan
-        self._t_last = -math.inf
-
-    def choose(self, people_xy_px: list[NDArray[np.float64]], t_s: float) -> int | None:
-        """Index of the subject among ``people_xy_px`` ((33, 2) px each), or None.
-
-        None when nobody is in frame, or when only other people are (the
-        subject was seen less than ``lost_after_s`` ago and none is near it).
-        """
-        if not people_xy_px:
-            return None
-        boxes = [person_box_px(xy, self.resolution_wh) for xy in people_xy_px]
-        hips = [np.nanmean(xy[[L_HIP, R_HIP]], axis=0) for xy in people_xy_px]
-        tracking = self._hip_mid is not None and t_s - self._t_last <= self.lost_after_s
-        pick = self._nearest(hips) if tracking else None
-        if pick is None:
-            if tracking:
-                return None
-            pick = self._initial(boxes)
-            self.reselections += 1
-        self._hip_mid, self._t_last = hips[pick], t_s
-        b = boxes[pick]
-        self._diag = float(math.hypot(b[2] - b[0], b[3] - b[1]))
-        return pick
-
-    def _nearest(self, hips: list[NDArray[np.float64]]) -> int | None:
-        assert self._hip_mid is not None
-        dist = np.array([np.linalg.norm(h - self._hip_mid) for h in hips])
-        if not np.any(np.isfinite(dist)):
-            return None
-        i = int(np.nanargmin(dist))
-        return i if dist[i] <= 0.5 * self._diag else None
-
-    def _initial(self, boxes: list[NDArray[np.float64]]) -> int:
-        area = np.array([(b[2] - b[0]) * (b[3] - b[1]) for b in boxes])
-        centre = 0.5 * np.asarray(self.resolution_wh, dtype=np.float64)
-        off = np.array([np.linalg.norm(0.5 * (b[:2] + b[2:]) - centre) for b in boxes])
-        big = area >= 0.7 * area.max()
-        return int(np.argmin(np.where(big, off, np.inf)))
 
 
 @contextlib.contextmanager
