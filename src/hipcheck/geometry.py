@@ -17,6 +17,10 @@ Common convention (each function restates what it uses)
 evaluates them on a :class:`~hipcheck.landmarks.PoseSeries` into a
 :class:`~hipcheck.results.MetricTable` with columns ``<name>`` or
 ``<name>_left`` / ``<name>_right``.
+
+The knee metrics live in :mod:`hipcheck.knees` and the silhouette tilt in
+:mod:`hipcheck.pelvis_mask`; both are re-exported here, so
+``hipcheck.geometry`` stays the one place to import every metric from.
 """
 
 from __future__ import annotations
@@ -25,21 +29,26 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
 
-import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hipcheck._geometry_base import FloatArray, Side, _left_dir, _pts, _same, _side
 from hipcheck.camera import derotate_xy
+from hipcheck.knees import (
+    FPPA_MIN_THIGH_FRACTION,
+    foreshortened_thigh,
+    joint_angle_deg,
+    knee_ankle_separation_ratio,
+    knee_flexion_deg,
+    knee_fppa_deg,
+)
 from hipcheck.landmarks import (
-    INDEX,
     L_ANKLE,
     L_HEEL,
     L_HIP,
     L_KNEE,
     L_SHOULDER,
-    N_LANDMARKS,
     NOSE,
     R_ANKLE,
     R_HEEL,
@@ -48,19 +57,16 @@ from hipcheck.landmarks import (
     R_SHOULDER,
     PoseSeries,
 )
+from hipcheck.pelvis_mask import MaskTiltParams, pelvic_tilt_from_mask_deg
 from hipcheck.results import SIDES, MetricTable
-
-FloatArray = NDArray[np.float64]
-Side = Literal["left", "right"]
-
-FPPA_MIN_THIGH_FRACTION = 0.5
-"""Knee FPPA is not reported where the image thigh is shorter than this fraction of its standing length."""
 
 NOSE_HEIGHT_FRACTION = 0.92
 """Nose height as a fraction of standing body height (anthropometric average)."""
 
 __all__ = [
+    "FPPA_MIN_THIGH_FRACTION",
     "METRICS",
+    "MaskTiltParams",
     "MetricInputs",
     "MetricSpec",
     "balance_sway",
@@ -79,35 +85,6 @@ __all__ = [
     "pelvic_tilt_from_mask_deg",
     "trunk_lean_deg",
 ]
-
-
-# ------------------------------------------------------------------ checks
-def _pts(name: str, a: ArrayLike, dim: int = 2) -> FloatArray:
-    arr = np.asarray(a, dtype=np.float64)
-    if arr.ndim < 1 or arr.shape[-1] != dim:
-        raise ValueError(f"{name}: expected shape (..., {dim}), got {arr.shape}")
-    return arr
-
-
-def _same(**arrays: FloatArray) -> None:
-    shapes = {k: v.shape for k, v in arrays.items()}
-    first = next(iter(shapes.values()))
-    for k, s in shapes.items():
-        if s != first:
-            raise ValueError(f"{k}: expected shape {first} like the other points, got {s}")
-
-
-def _side(side: str, name: str = "side") -> Side:
-    if side not in ("left", "right"):
-        raise ValueError(f"{name}: expected 'left' or 'right', got {side!r}")
-    return side  # type: ignore[return-value]
-
-
-def _left_dir(left_hip_xy: FloatArray, right_hip_xy: FloatArray) -> FloatArray:
-    """+1 where the subject's left is toward the image right (front view), -1 in a back view, NaN if unknown."""
-    with np.errstate(invalid="ignore"):
-        s = np.sign(left_hip_xy[..., 0] - right_hip_xy[..., 0])
-    return np.where(s == 0, np.nan, s)
 
 
 # ------------------------------------------------------------------ pelvis
@@ -215,83 +192,7 @@ def balance_sway(*, hip_mid_x_px: ArrayLike, hip_width_px: ArrayLike) -> float:
     return float(np.std(x[ok]) / np.median(w[ok]))
 
 
-# ------------------------------------------------------------------ knees
-def joint_angle_deg(*, a: ArrayLike, vertex: ArrayLike, b: ArrayLike) -> FloatArray:
-    """Unsigned interior angle ∠(a, vertex, b) in degrees, 0..180, in 2-D or 3-D.
-
-    Convention:
-        Degrees; points ``(..., 2)`` or ``(..., 3)``; NaN if a segment has zero length.
-    """
-    pa, pv, pb = np.asarray(a, np.float64), np.asarray(vertex, np.float64), np.asarray(b, np.float64)
-    if pa.ndim < 1 or pa.shape[-1] not in (2, 3):
-        raise ValueError(f"a: expected shape (..., 2) or (..., 3), got {pa.shape}")
-    _same(a=pa, vertex=pv, b=pb)
-    u, v = pa - pv, pb - pv
-    if u.shape[-1] == 2:
-        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
-    else:
-        cross = np.linalg.norm(np.cross(u, v), axis=-1)
-    dot = (u * v).sum(-1)
-    zero = (np.linalg.norm(u, axis=-1) == 0) | (np.linalg.norm(v, axis=-1) == 0)
-    return np.where(zero, np.nan, np.degrees(np.arctan2(cross, dot)))
-
-
-def knee_fppa_deg(
-    *, hip_xy: ArrayLike, knee_xy: ArrayLike, ankle_xy: ArrayLike, contralateral_hip_xy: ArrayLike
-) -> FloatArray:
-    """Knee frontal-plane projection angle (FPPA) of one leg.
-
-    Magnitude 180° − ∠(hip, knee, ankle) in the image plane; sign from the
-    knee's side of the hip–ankle line: toward the other hip (the body
-    midline) is valgus.
-
-    Convention:
-        Degrees, **positive = valgus** (knee medial to the hip–ankle line),
-        negative = varus. Pixels, y down, roll-corrected (rotation does not
-        change it). Correct in front and back views because the medial
-        direction is read from ``contralateral_hip_xy``. Only meaningful in
-        front/back views.
-    """
-    h, k, a = _pts("hip_xy", hip_xy), _pts("knee_xy", knee_xy), _pts("ankle_xy", ankle_xy)
-    o = _pts("contralateral_hip_xy", contralateral_hip_xy)
-    _same(hip_xy=h, knee_xy=k, ankle_xy=a, contralateral_hip_xy=o)
-    mag = 180.0 - joint_angle_deg(a=h, vertex=k, b=a)
-    line, rel, medial = a - h, k - h, o - h
-    # knee side of the hip→ankle line vs the midline side, both as 2-D cross products with the line
-    side_knee = line[..., 0] * rel[..., 1] - line[..., 1] * rel[..., 0]
-    side_mid = line[..., 0] * medial[..., 1] - line[..., 1] * medial[..., 0]
-    with np.errstate(invalid="ignore"):
-        sign = np.sign(side_knee) * np.sign(side_mid)
-    return np.where(side_knee == 0, 0.0, mag * sign)
-
-
-def knee_ankle_separation_ratio(
-    *, left_knee_xy: ArrayLike, right_knee_xy: ArrayLike, left_ankle_xy: ArrayLike, right_ankle_xy: ArrayLike
-) -> FloatArray:
-    """Knee gap divided by ankle gap (image distances).
-
-    Convention:
-        Dimensionless; < 1 = knees closer together than the ankles (valgus
-        pattern in a bilateral squat). NaN where the ankle gap is 0.
-    """
-    lk, rk = _pts("left_knee_xy", left_knee_xy), _pts("right_knee_xy", right_knee_xy)
-    la, ra = _pts("left_ankle_xy", left_ankle_xy), _pts("right_ankle_xy", right_ankle_xy)
-    _same(left_knee_xy=lk, right_knee_xy=rk, left_ankle_xy=la, right_ankle_xy=ra)
-    ankle_gap = np.linalg.norm(la - ra, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(ankle_gap > 0, np.linalg.norm(lk - rk, axis=-1) / ankle_gap, np.nan)
-
-
-def knee_flexion_deg(*, hip_world_m: ArrayLike, knee_world_m: ArrayLike, ankle_world_m: ArrayLike) -> FloatArray:
-    """Knee flexion 180° − ∠(hip, knee, ankle) from 3-D world landmarks.
-
-    Convention:
-        Degrees, 0 = straight leg, larger = deeper; metres, any view (3-D).
-    """
-    h = _pts("hip_world_m", hip_world_m, 3)
-    return 180.0 - joint_angle_deg(a=h, vertex=_pts("knee_world_m", knee_world_m, 3), b=ankle_world_m)
-
-
+# ------------------------------------------------------------------ depth
 def hip_drop_ratio(*, hip_mid_y_px: ArrayLike, standing_hip_y_px: float, thigh_length_px: float) -> FloatArray:
     """Squat depth: vertical drop of the hip midpoint divided by thigh length.
 
@@ -321,203 +222,6 @@ def trunk_lean_deg(
     _same(left_hip_xy=lh, right_hip_xy=rh, left_shoulder_xy=ls, right_shoulder_xy=rs)
     v = (ls + rs - lh - rh) / 2.0
     return np.degrees(np.arctan2(_left_dir(lh, rh) * v[..., 0], -v[..., 1]))
-
-
-# ------------------------------------------------------------------ pelvis silhouette
-@dataclass(frozen=True)
-class MaskTiltParams:
-    """Tunable constants of :func:`pelvic_tilt_from_mask_deg` (lengths in hip widths)."""
-
-    band_above: float = 0.9  # rows from this far above the hip line (waist, iliac crest) ...
-    band_below: float = -0.1  # ... to this far below it (negative: stop just above the hip line)
-    max_tilt_deg: float = 20.0  # tilts searched: ±this ...
-    grid_deg: float = 1.0  # ... in steps of this, refined by a parabola
-    min_edge: float = 0.45  # outer edges closer than this to the midline are inner structure
-    threshold: float = 0.5  # mask level of the silhouette edge (0..1)
-    min_rows: int = 6  # fewer valid rows on either side → NaN
-    arm_half_width: float = 0.2  # arms erased along the landmarks, this wide each side (0 = keep)
-
-
-def _outer_edges(mask01: FloatArray, c: float, min_dist: float, thr: float) -> FloatArray:
-    """Per row, distance from column ``c`` to the body's outer edge toward the image right.
-
-    The edge is the first fall of the mask below ``thr`` at least ``min_dist``
-    from ``c`` (closer falls are the crotch notch or the gap between the
-    thighs); sub-pixel by linear interpolation; NaN where there is none.
-    """
-    m = mask01.shape[1]
-    j0 = int(np.clip(math.floor(c + min_dist), 0, m - 2))
-    sub = mask01[:, j0:]
-    inside = sub >= thr
-    falls = inside[:, :-1] & ~inside[:, 1:]
-    k = np.argmax(falls, axis=1)
-    rows = np.arange(mask01.shape[0])
-    a, b = sub[rows, k], sub[rows, np.minimum(k + 1, sub.shape[1] - 1)]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pos = j0 + k + (a - thr) / (a - b)
-    return np.where(falls.any(axis=1), pos - c, np.nan)
-
-
-def _profiles(
-    mask01: FloatArray, c: tuple[float, float], hw: float, p: MaskTiltParams
-) -> tuple[FloatArray, FloatArray]:
-    """Image-left and image-right outer-edge distances per row (NaN outside the band)."""
-    m = mask01.shape[0]
-    rows = np.arange(m)
-    band = (rows >= c[1] - p.band_above * hw) & (rows <= c[1] + p.band_below * hw)
-    right = _outer_edges(mask01, c[0], p.min_edge * hw, p.threshold)
-    left = _outer_edges(mask01[:, ::-1], m - 1 - c[0], p.min_edge * hw, p.threshold)
-    return np.where(band, left, np.nan), np.where(band, right, np.nan)
-
-
-def _asymmetry(mask01: FloatArray, c: tuple[float, float], hw: float, angle_deg: float, p: MaskTiltParams) -> float:
-    """Left/right mismatch of the band's outer-edge profiles after turning the crop by ``angle_deg``.
-
-    ``angle_deg`` is OpenCV's (+ = content turned counter-clockwise on screen)
-    about the hip midpoint ``c``. The mismatch is the variance of
-    right(y) − left(y): a constant sideways offset of the silhouette from the
-    hip midpoint does not count. Inf if too few rows have both edges.
-    """
-    m = mask01.shape[0]
-    rot = cv2.getRotationMatrix2D(c, angle_deg, 1.0)
-    turned = cv2.warpAffine(mask01.astype(np.float32), rot, (m, m), flags=cv2.INTER_LINEAR)
-    left, right = _profiles(turned.astype(np.float64), c, hw, p)
-    d = right - left
-    d = d[np.isfinite(d)]
-    return float(np.var(d)) if d.size >= p.min_rows else math.inf
-
-
-_ARM_CHAINS = (
-    (INDEX["left_shoulder"], INDEX["left_elbow"], INDEX["left_wrist"], INDEX["left_index"]),
-    (INDEX["right_shoulder"], INDEX["right_elbow"], INDEX["right_wrist"], INDEX["right_index"]),
-)
-
-
-def _wipe_arms(mask01: FloatArray, arm_cells: FloatArray, half_width: float) -> FloatArray:
-    """Erase the arms (shoulder-elbow-wrist-hand polylines, ``half_width`` cells each side) from a crop.
-
-    Hands hanging against the hips would otherwise be read as the hip contour.
-    """
-    out = mask01.copy()
-    thick = max(1, round(2 * half_width))
-    for chain in arm_cells:
-        pts = chain[np.isfinite(chain).all(axis=1)]
-        if len(pts) >= 2:
-            poly = np.round(pts * 16).astype(np.int32).reshape(-1, 1, 2)
-            cv2.polylines(out, [poly], False, 0.0, thickness=thick, lineType=cv2.LINE_8, shift=4)
-    return out
-
-
-def _frame_tilt(
-    mask: NDArray[np.uint8], box: FloatArray, lm_xy: FloatArray, roll_deg: float, p: MaskTiltParams
-) -> float:
-    """Silhouette tilt of one frame in degrees, + = image-right side higher (level frame).
-
-    Searches the turn that makes the pelvis band most left/right symmetric:
-    a coarse grid of 4 × ``p.grid_deg`` over ±``p.max_tilt_deg``, a fine grid
-    of ``p.grid_deg`` around the best, then a parabola through the best three.
-    """
-    m = mask.shape[0]
-    cell = (box[2] - box[0]) / m
-    hips = lm_xy[[L_HIP, R_HIP]]
-    if not (np.all(np.isfinite(box)) and np.all(np.isfinite(hips)) and cell > 0):
-        return math.nan
-    cells = (lm_xy - box[:2]) / cell - 0.5
-    hips_cells = cells[[L_HIP, R_HIP]]
-    hw = float(np.linalg.norm(hips_cells[0] - hips_cells[1]))
-    if hw < 2.0:
-        return math.nan
-    c = (float(hips_cells[:, 0].mean()), float(hips_cells[:, 1].mean()))
-    mask01 = mask.astype(np.float64) / 255.0
-    if p.arm_half_width > 0:
-        mask01 = _wipe_arms(mask01, cells[np.array(_ARM_CHAINS)], p.arm_half_width * hw)
-    # turning content by OpenCV angle a levels a tilt of (roll - a) degrees (image-right side higher = +)
-    coarse = np.arange(-p.max_tilt_deg, p.max_tilt_deg + 1e-9, 4.0 * p.grid_deg)
-    errs = np.array([_asymmetry(mask01, c, hw, roll_deg - t, p) for t in coarse])
-    i = int(np.argmin(errs))
-    if not np.isfinite(errs[i]):
-        return math.nan
-    fine = coarse[i] + p.grid_deg * np.arange(-4, 5)
-    fine = fine[np.abs(fine) <= p.max_tilt_deg]
-    errs = np.array([_asymmetry(mask01, c, hw, roll_deg - t, p) for t in fine])
-    i = int(np.argmin(errs))
-    if 0 < i < len(fine) - 1 and np.all(np.isfinite(errs[i - 1 : i + 2])):
-        e0, e1, e2 = errs[i - 1 : i + 2]
-        den = e0 - 2 * e1 + e2
-        return float(fine[i] + (0.5 * (e0 - e2) / den * p.grid_deg if den > 0 else 0.0))
-    return float(fine[i])
-
-
-def pelvic_tilt_from_mask_deg(
-    *,
-    pelvis_mask: ArrayLike,
-    pelvis_box_px: ArrayLike,
-    xy_px: ArrayLike,
-    roll_deg: float = 0.0,
-    params: MaskTiltParams | None = None,
-) -> FloatArray:
-    """Pelvis tilt read from the body silhouette instead of the hip landmarks.
-
-    MediaPipe's hip landmarks are joint centres and under-read an isolated
-    pelvic drop (≈ 30–35 % of it with an upright trunk). The segmentation
-    mask shows the body outline itself. Per frame: the arms are erased along
-    their landmarks (hands hanging at the hips would pass for the hip
-    contour); the crop is turned about the hip midpoint by candidate angles
-    (roll included); in a band of rows from ``band_above`` hip widths above
-    the hip line down to ``band_below`` (the waist and iliac crest) the
-    distance from the hip midpoint to the outer body edge is taken on each
-    side; the angle that makes the two profiles most alike (least variance of
-    their difference) is the tilt.
-
-    Measured on the lab renders (``samples/``; median over single-leg frames
-    minus the bipedal-baseline median, vs the true pelvic obliquity):
-    tuning set (5 clips the band was tuned on): mean absolute error 1.8°
-    (hip-landmark line 4.8°); upright trunk +8.1 / −8.5° for ±7.8°, hip hike
-    −6.0° for −5.8°, trunk following +5.0 / −2.9° for ±7.8°. Held-out set
-    (5 clips, untouched): 3.3° (hip-landmark line 4.6°); upright −8.6° for
-    −8.4°, −0.5° for −0.4°, but +5.6° for +2.2°; trunk following +2.6° for
-    +12.7° and −3.1° for −5.9°. So it reads an upright-trunk drop well and
-    still under-reads when the trunk follows the pelvis. Per-frame SD ≈ 1–2°
-    in quiet standing on the catalog's front-view clips, whose standing value
-    agrees with the landmark line within ≈ 2°. In deep squats the band is
-    crossed by the thighs: read it in stance phases only.
-
-    Args:
-        pelvis_mask: (T, M, M) uint8 soft person mask (0..255) over ``pelvis_box_px``.
-        pelvis_box_px: (T, 4) square boxes ``x0, y0, x1, y1`` in (un-derotated) pixels; NaN = no mask.
-        xy_px: (T, 33, 2) landmarks in (un-derotated) pixels; the hips locate the midline.
-        roll_deg: camera roll (+ = a true horizontal descends toward the image right).
-        params: tuning constants.
-
-    Returns:
-        (T,) tilt in degrees, NaN where not measurable.
-
-    Convention:
-        Degrees, **positive = the subject's left side higher**, the same sign
-        as :func:`pelvic_obliquity_deg`; level (roll-corrected) frame; the
-        subject's left is read from the hip order (front and back views).
-        Assumes a roughly left/right symmetric outline: take it relative to
-        the clip's bipedal baseline to cancel clothing and posture asymmetry.
-    """
-    p = params or MaskTiltParams()
-    mask = np.asarray(pelvis_mask)
-    box = _pts("pelvis_box_px", pelvis_box_px, 4)
-    xy = np.asarray(xy_px, dtype=np.float64)
-    t = mask.shape[0] if mask.ndim == 3 else -1
-    if mask.ndim != 3 or mask.shape[1] != mask.shape[2] or mask.dtype != np.uint8:
-        raise ValueError(f"pelvis_mask: expected uint8 shape (T, M, M), got {mask.dtype} {mask.shape}")
-    if box.shape != (t, 4) or xy.shape != (t, N_LANDMARKS, 2):
-        raise ValueError(
-            f"pelvis_box_px, xy_px: expected shapes ({t}, 4) and ({t}, 33, 2), got {box.shape}, {xy.shape}"
-        )
-    hips = xy[:, [L_HIP, R_HIP]]
-    out = np.array([_frame_tilt(mask[i], box[i], xy[i], float(roll_deg), p) for i in range(t)])
-    with np.errstate(invalid="ignore"):
-        # derotated order of the hips (roll only matters near side views)
-        r = math.radians(roll_deg)
-        dx = (hips[:, 0, 0] - hips[:, 1, 0]) * math.cos(r) + (hips[:, 0, 1] - hips[:, 1, 1]) * math.sin(r)
-        left_on_right = np.sign(dx)
-    return np.where(left_on_right == 0, np.nan, out * left_on_right)
 
 
 # ------------------------------------------------------------------ metric table
@@ -580,32 +284,6 @@ def _m_fppa(inp: MetricInputs, side: Side | None) -> FloatArray:
     ankle, _ = _lr(inp, L_ANKLE, R_ANKLE, side)
     fppa = knee_fppa_deg(hip_xy=hip, knee_xy=knee, ankle_xy=ankle, contralateral_hip_xy=other)
     return np.where(foreshortened_thigh(hip_xy=hip, knee_xy=knee), np.nan, fppa)
-
-
-def foreshortened_thigh(
-    *, hip_xy: ArrayLike, knee_xy: ArrayLike, min_fraction: float = FPPA_MIN_THIGH_FRACTION
-) -> NDArray[np.bool_]:
-    """True where the thigh points so far toward (or away from) the camera that FPPA is meaningless.
-
-    The image thigh length is compared with its 95th percentile over the
-    series (the standing length): below ``min_fraction`` (0.5: the thigh is
-    pitched more than 60° out of the image plane, as at the bottom of a deep
-    squat or lunge seen from the front) the hip–knee–ankle angle measures
-    foreshortening, not frontal-plane alignment (it reaches −100° on
-    symmetric deep squats).
-
-    Convention:
-        Pixels, (T, 2) points of one leg; NaN lengths count as not foreshortened.
-    """
-    h, k = _pts("hip_xy", hip_xy), _pts("knee_xy", knee_xy)
-    _same(hip_xy=h, knee_xy=k)
-    length = np.linalg.norm(h - k, axis=-1)
-    finite = length[np.isfinite(length)]
-    if finite.size == 0:
-        return np.zeros(length.shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        out: NDArray[np.bool_] = length < min_fraction * np.percentile(finite, 95)
-    return out
 
 
 def _m_sep(inp: MetricInputs, side: Side | None) -> FloatArray:

@@ -1,0 +1,44 @@
+"""Array types and input checks shared by the geometry modules.
+
+Used by :mod:`hipcheck.geometry`, :mod:`hipcheck.knees` and :mod:`hipcheck.pelvis_mask`.
+
+No metrics here; every check raises ``ValueError`` with an "expected …, got …" message.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+Side = Literal["left", "right"]
+
+
+def _pts(name: str, a: ArrayLike, dim: int = 2) -> FloatArray:
+    arr = np.asarray(a, dtype=np.float64)
+    if arr.ndim < 1 or arr.shape[-1] != dim:
+        raise ValueError(f"{name}: expected shape (..., {dim}), got {arr.shape}")
+    return arr
+
+
+def _same(**arrays: FloatArray) -> None:
+    shapes = {k: v.shape for k, v in arrays.items()}
+    first = next(iter(shapes.values()))
+    for k, s in shapes.items():
+        if s != first:
+            raise ValueError(f"{k}: expected shape {first} like the other points, got {s}")
+
+
+def _side(side: str, name: str = "side") -> Side:
+    if side not in ("left", "right"):
+        raise ValueError(f"{name}: expected 'left' or 'right', got {side!r}")
+    return side  # type: ignore[return-value]
+
+
+def _left_dir(left_hip_xy: FloatArray, right_hip_xy: FloatArray) -> FloatArray:
+    """+1 where the subject's left is toward the image right (front view), -1 in a back view, NaN if unknown."""
+    with np.errstate(invalid="ignore"):
+        s = np.sign(left_hip_xy[..., 0] - right_hip_xy[..., 0])
+    return np.where(s == 0, np.nan, s)
