@@ -1,13 +1,15 @@
 """Exercise recognition, rep segmentation and single-leg stance phases.
 
-The flow is: per-frame scale-free features (:func:`movement_features`) → a
-per-frame posture label (:func:`frame_postures`; squat/lunge reps found on
-the hip-depth signal get one label each) → runs merged with hysteresis
-(:func:`merge_runs`) into :class:`Segment` s, each with its reps
-(:class:`RepSegment`). A clip may hold several exercises in a row.
+The flow is: per-frame scale-free features (:func:`movement_features`, in
+:mod:`hipcheck.movement_features`) → a per-frame posture label
+(:func:`frame_postures`; squat/lunge reps found on the hip-depth signal by
+:func:`find_reps` get one label each) → runs merged with hysteresis
+(:func:`merge_runs`; both in :mod:`hipcheck.movement_reps`) into
+:class:`Segment` s, each with its reps (:class:`RepSegment`). A clip may hold
+several exercises in a row. Names of both helper modules are re-exported here.
 
-Recognition rules (thresholds are the module constants)
--------------------------------------------------------
+Recognition rules (thresholds are module constants, of this module or the two helper modules)
+---------------------------------------------------------------------------------------------
 - single-leg phase: one ankle is ``LIFT_ON`` shank lengths above the other
   (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), unless it is a
   lunge's or split squat's back foot (``BACK_FOOT_BEHIND`` behind, the other
@@ -46,37 +48,59 @@ from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter, uniform_filter1d
-from scipy.signal import find_peaks
 
-from hipcheck.landmarks import (
-    L_ANKLE,
-    L_HIP,
-    L_KNEE,
-    L_SHOULDER,
-    R_ANKLE,
-    R_HIP,
-    R_KNEE,
-    R_SHOULDER,
-    PoseSeries,
-)  # fmt: skip
+from hipcheck.landmarks import L_HIP, R_HIP, PoseSeries
+from hipcheck.movement_features import (
+    FOOT_GAP_S,
+    QUIET_KNEE_DEG,
+    SCALE_BONES,
+    STAND_OFFSET_MAX,
+    MovementFeatures,
+    _leg_lengths,
+    _norm,
+    _robust_len,
+    _rows,
+    _smooth,
+    movement_features,
+)
+from hipcheck.movement_reps import (
+    GAP_S,
+    LIFT_OFF,
+    LIFT_ON,
+    MIN_RUN_S,
+    MIN_STANCE_S,
+    STEP_MAX_S,
+    Label,
+    RepSegment,
+    Run,
+    Side,
+    _runs,
+    find_reps,
+    merge_runs,
+    stance_phases_from_lift,
+)
+
+__all__ = [  # the public API, including names defined in movement_features and movement_reps
+    "BACK_FOOT_BEHIND", "EXERCISES", "FOOT_GAP_S", "FRONT_FOOT_AHEAD", "GAP_S", "KNEE_ASYM_DEG", "LIFT_OFF",
+    "LIFT_ON", "LUNGE_BACK_LIFT", "MIN_RUN_S", "MIN_STANCE_S", "QUIET_KNEE_DEG", "SCALE_BONES", "SIDED", "SINGLE_LEG",
+    "SLDL_TRUNK_DEG", "SLS_KNEE_DEG", "SPLIT_ON", "SQUAT_DEPTH", "SQUAT_KNEE_DEG", "STAND_OFFSET_MAX", "STEP_MAX_S",
+    "STEP_SPLIT", "TOES_LIFT", "WALK_MIN_S", "WALK_SPEED", "WIDE_ON", "ExerciseName", "Label", "MovementFeatures",
+    "RepSegment", "Run", "Segment", "Side", "bipedal_baseline_rows", "find_reps", "find_stance_phases",
+    "frame_labels", "frame_postures", "merge_runs", "movement_features", "segment_movement", "single_leg_phases",
+    "stance_phases_from_lift",
+]  # fmt: skip
 
 ExerciseName = Literal[
     "standing", "squat", "lunge", "single_leg_stance", "single_leg_squat", "single_leg_deadlift", "walking", "unknown"
 ]  # fmt: skip
-Side = Literal["left", "right"]
 EXERCISES: tuple[ExerciseName, ...] = get_args(ExerciseName)
 SIDED: frozenset[str] = frozenset({"lunge", "single_leg_stance", "single_leg_squat", "single_leg_deadlift"})
 SINGLE_LEG: frozenset[str] = frozenset({"single_leg_stance", "single_leg_squat", "single_leg_deadlift"})
 
-Label = tuple[str, "Side | None"]
-"""(exercise, side) of one frame; exercise "" = no valid pose."""
-
-# Thresholds (dimensionless unless the name says a unit); see movement_features.
-LIFT_ON, LIFT_OFF = 0.25, 0.12  # foot height above the other foot / shank length
-QUIET_KNEE_DEG = 30.0  # both knees and the trunk within this of straight: both feet taken as down
+# Thresholds (dimensionless unless the name says a unit). Those of the features (QUIET_KNEE_DEG, ...)
+# live in hipcheck.movement_features, those of stance phases and run merging (LIFT_ON, LIFT_OFF,
+# MIN_STANCE_S, MIN_RUN_S, GAP_S, STEP_MAX_S) in hipcheck.movement_reps; both are re-exported here.
 SQUAT_DEPTH = 0.10  # hip lowering / leg length
-STAND_OFFSET_MAX = 0.08  # largest standing depth reading taken off as the clip's own zero
 SQUAT_KNEE_DEG = 55.0  # mean knee flexion that is a squat even without the hips visibly lowered
 SPLIT_ON = 0.40  # fore-aft ankle separation / leg length
 BACK_FOOT_BEHIND = 0.30  # a raised foot this far behind the other, which is ahead of the hips and low: lunge
@@ -86,18 +110,7 @@ SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a sing
 TOES_LIFT, LUNGE_BACK_LIFT = 0.6, 1.6  # back foot on its toes / up on a bench, far behind: lunge, split squat
 FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of the hips / leg length
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
-STEP_SPLIT, STEP_MAX_S = 0.2, 1.5  # walking in place: the leading foot (split beyond ±this) changes this often
-MIN_RUN_S, GAP_S, MIN_STANCE_S = 0.4, 3.0, 0.8
-FOOT_GAP_S = 1.0  # a foot hidden this long is bridged (a lunge's back foot behind the front leg at the bottom)
-
-
-@dataclass(frozen=True)
-class RepSegment:
-    """One repetition or single-leg stance phase: rows ``start <= bottom < end``."""
-
-    start: int
-    bottom: int
-    end: int
+STEP_SPLIT = 0.2  # walking in place: the leading foot changes when the split passes ±this (leg lengths)
 
 
 @dataclass(frozen=True)
@@ -124,397 +137,6 @@ class Segment:
     t_end_s: float
     reps: tuple[RepSegment, ...] = ()
     confidence: float = 1.0
-
-
-@dataclass(frozen=True)
-class MovementFeatures:
-    """Per-frame scale-free features (all (T,) or (T, 2) with columns left, right).
-
-    Attributes:
-        depth: hip lowering below straight-leg standing / leg length (0 = standing, + = lower).
-        knee_flex_deg: knee flexion, 0 = straight (world 3D angle, 2D where world is missing).
-        lift: height of each ankle above the other one / shank length (+ = this foot higher).
-        forward: each ankle's position along the facing direction / leg length (+ = ahead).
-        wide: ankle separation along the hip line / leg length.
-        thigh_incl_deg: angle of each thigh from the downward vertical (world).
-        trunk_flex_deg: angle of the hip→shoulder midline from the upward vertical (world).
-        travel: net hip-midpoint travel (sideways and toward/away from the camera)
-            over a 1.5 s window, leg lengths per second.
-        detected: (T,) bool, a person is in the picture (both hips in the image).
-    """
-
-    depth: NDArray[np.float64]
-    knee_flex_deg: NDArray[np.float64]
-    lift: NDArray[np.float64]
-    forward: NDArray[np.float64]
-    wide: NDArray[np.float64]
-    thigh_incl_deg: NDArray[np.float64]
-    trunk_flex_deg: NDArray[np.float64]
-    travel: NDArray[np.float64]
-    detected: NDArray[np.bool_]
-
-
-# --------------------------------------------------------------------------- small numeric helpers
-def _norm(v: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.asarray(np.linalg.norm(v, axis=-1), dtype=np.float64)
-
-
-def _angle_deg(u: NDArray[np.float64], v: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Angle between vectors u and v along the last axis, degrees in [0, 180]."""
-    cos = np.sum(u * v, axis=-1) / (_norm(u) * _norm(v))
-    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
-
-
-def _fill_gaps(x: NDArray[np.float64], max_gap: int) -> NDArray[np.float64]:
-    """Linear interpolation over interior NaN runs of at most ``max_gap`` rows."""
-    x = np.asarray(x, dtype=np.float64).copy()
-    ok = np.isfinite(x)
-    if ok.sum() < 2:
-        return x
-    idx = np.arange(x.size)
-    filled = np.interp(idx, idx[ok], x[ok])
-    bad = ~ok
-    starts = np.flatnonzero(bad & ~np.r_[False, bad[:-1]])
-    for s in starts:
-        e = s + int(np.argmin(bad[s:])) if not bad[s:].all() else x.size
-        if s > 0 and e < x.size and e - s <= max_gap:
-            x[s:e] = filled[s:e]
-    return x
-
-
-def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
-    """NaN-aware centred moving average over ``n`` rows (NaN rows stay NaN)."""
-    if n <= 1 or x.size == 0:
-        return np.asarray(x, dtype=np.float64)
-    ok = np.isfinite(x)
-    num = uniform_filter1d(np.where(ok, x, 0.0), n, mode="nearest")
-    den = uniform_filter1d(ok.astype(np.float64), n, mode="nearest")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = num / den
-    return np.where(ok, out, np.nan)
-
-
-def _denoise(x: NDArray[np.float64], t_s: NDArray[np.float64], max_gap_s: float = 0.3) -> NDArray[np.float64]:
-    """A feature made robust: gaps up to ``max_gap_s`` bridged, single-frame glitches (a left/right
-    label swap) removed by a 5-row running median, then a 0.1 s moving average. Longer gaps stay NaN.
-    Works on (T,) or column-wise on (T, k) arrays.
-    """
-    if x.ndim == 2:
-        return np.stack([_denoise(x[:, j], t_s, max_gap_s) for j in range(x.shape[1])], axis=1)
-    x = _fill_gaps(x, _rows(t_s, max_gap_s))
-    ok = np.isfinite(x)
-    if ok.sum() < 2:
-        return x
-    idx = np.arange(x.size)
-    med = median_filter(np.interp(idx, idx[ok], x[ok]), size=5, mode="nearest")
-    return _smooth(np.where(ok, med, np.nan), _rows(t_s, 0.1))
-
-
-def _rows(t_s: NDArray[np.float64], seconds: float) -> int:
-    """Number of rows spanning ``seconds`` at the series' median frame rate (>= 1)."""
-    if t_s.size < 2:
-        return 1
-    return max(1, round(seconds / float(np.median(np.diff(t_s)))))
-
-
-# --------------------------------------------------------------------------- features
-def _leg_lengths(p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Thigh, shank and leg (thigh + shank) length per row, same unit as ``p``.
-
-    The mean of both sides, or the one side seen (a side view hides the far leg).
-    """
-    thigh = _mean2(_norm(p[:, L_HIP] - p[:, L_KNEE]), _norm(p[:, R_HIP] - p[:, R_KNEE]))
-    shank = _mean2(_norm(p[:, L_KNEE] - p[:, L_ANKLE]), _norm(p[:, R_KNEE] - p[:, R_ANKLE]))
-    return thigh, shank, thigh + shank
-
-
-def _mean2(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Element-wise mean of a and b where both are finite, else the finite one (NaN if neither)."""
-    return np.where(np.isfinite(a) & np.isfinite(b), (a + b) / 2, np.fmax(a, b))
-
-
-def _robust_len(x: NDArray[np.float64]) -> float:
-    """A clip-level segment length: 90th percentile (straight limbs), NaN if none."""
-    return float(np.nanpercentile(x, 90)) if np.isfinite(x).any() else float("nan")
-
-
-def _depth(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Hip lowering / leg length: mean of the image estimate and the world estimate where both exist."""
-    hip_y = (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2
-    floor_y = np.fmax(xy[:, L_ANKLE, 1], xy[:, R_ANKLE, 1])
-    d_img = 1.0 - (floor_y - hip_y) / _robust_len(_leg_lengths(xy)[2])
-    _, _, leg_w = _leg_lengths(w)
-    hip_wy = (w[:, L_HIP, 1] + w[:, R_HIP, 1]) / 2
-    d_w = 1.0 - (np.fmax(w[:, L_ANKLE, 1], w[:, R_ANKLE, 1]) - hip_wy) / leg_w
-    both = np.stack([d_img, d_w])
-    n = np.isfinite(both).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.nansum(both, axis=0) / n, dtype=np.float64)
-
-
-def _relative_depth(d: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Depth from the clip's own standing level: its 5th percentile, taken off when it lies
-    between 0 and ``STAND_OFFSET_MAX`` (a body that reads a little short when standing);
-    a clip that never stands keeps its absolute depth.
-    """
-    if not np.isfinite(d).any():
-        return d
-    return d - float(np.clip(np.nanpercentile(d, 5), 0.0, STAND_OFFSET_MAX))
-
-
-def _knee_flex(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(T, 2) knee flexion in degrees, 0 = straight; world angle, 2D where world is missing."""
-    out = []
-    for hip, knee, ankle in ((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)):
-        fw = _angle_deg(w[:, hip] - w[:, knee], w[:, ankle] - w[:, knee])
-        f2 = _angle_deg(xy[:, hip] - xy[:, knee], xy[:, ankle] - xy[:, knee])
-        out.append(180.0 - np.where(np.isfinite(fw), fw, f2))
-    return np.stack(out, axis=1)
-
-
-def _depth_slope(dy: NDArray[np.float64], dz: NDArray[np.float64], quiet: NDArray[np.bool_]) -> float:
-    """How much higher a foot reads per unit it is farther from the camera (camera pitch, perspective).
-
-    Median of dy / dz over quiet two-feet-down rows whose feet differ in
-    depth by more than 0.1 shank lengths; 0 when such rows are fewer than 5
-    or than a quarter of the quiet rows (feet side by side: nothing to
-    correct, and a few rows of a foot starting to lift must not set it).
-    Clipped to ±0.6.
-    """
-    ok = quiet & np.isfinite(dy) & np.isfinite(dz)
-    use = ok & (np.abs(dz) > 0.1)
-    if use.sum() < max(5, 0.25 * ok.sum()):
-        return 0.0
-    return float(np.clip(np.median(dy[use] / dz[use]), -0.6, 0.6))
-
-
-def _lift(xy: NDArray[np.float64], w: NDArray[np.float64], quiet: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """(T, 2) ankle height above the other ankle / shank length (+ = this foot higher).
-
-    Image and world readings are each corrected for the apparent rise of the
-    farther foot (:func:`_depth_slope`, fitted on ``quiet`` rows where both
-    feet are down), and the smaller reading is kept: a far foot in a lunge or
-    an oblique view is not a lifted foot.
-    """
-    shank_px = _robust_len(_leg_lengths(xy)[1])
-    shank_w = _leg_lengths(w)[1]
-    dz = (w[:, L_ANKLE, 2] - w[:, R_ANKLE, 2]) / shank_w  # + = left foot farther
-    img = (xy[:, R_ANKLE, 1] - xy[:, L_ANKLE, 1]) / shank_px  # + = left foot higher
-    wor = (w[:, R_ANKLE, 1] - w[:, L_ANKLE, 1]) / shank_w
-    img = img - _depth_slope(img, dz, quiet) * dz
-    wor = wor - _depth_slope(wor, dz, quiet) * dz
-    both = np.stack([img, -img], axis=1), np.stack([wor, -wor], axis=1)
-    return np.asarray(np.fmin(*both), dtype=np.float64)
-
-
-def _body_axes(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Unit lateral (right→left hip) and forward directions in the world x–z plane, (T, 3) each."""
-    lat = w[:, L_HIP] - w[:, R_HIP]
-    lat[:, 1] = 0.0
-    lat = lat / _norm(lat)[:, None]
-    up = np.array([0.0, -1.0, 0.0])
-    fwd = np.cross(lat, up)
-    return lat, fwd
-
-
-def _stance_geometry(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Per-ankle forward position (T, 2) and lateral ankle gap (T,), both / leg length (world)."""
-    lat, fwd = _body_axes(w)
-    leg = _leg_lengths(w)[2]
-    hip = (w[:, L_HIP] + w[:, R_HIP]) / 2
-    ankles = w[:, [L_ANKLE, R_ANKLE]] - hip[:, None]
-    forward = np.einsum("tsk,tk->ts", ankles, fwd) / leg[:, None]
-    gap = np.einsum("tk,tk->t", w[:, L_ANKLE] - w[:, R_ANKLE], lat)
-    return forward, np.abs(gap) / leg
-
-
-SCALE_BONES: tuple[tuple[int, int], ...] = (
-    (L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP), (L_SHOULDER, L_HIP), (R_SHOULDER, R_HIP),
-    (L_HIP, L_KNEE), (R_HIP, R_KNEE), (L_KNEE, L_ANKLE), (R_KNEE, R_ANKLE),
-)  # fmt: skip
-"""Body segments whose pixel / metre ratio gives the image scale."""
-
-
-def _px_per_m(xy: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(T,) image scale in pixels per metre at the body's distance (NaN where unknown).
-
-    A segment's image length / world length is largest when it lies parallel
-    to the image; the second largest ratio over :data:`SCALE_BONES` is used
-    (the largest when only one is known), so one bad segment does not set it.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratios = np.stack([_norm(xy[:, a] - xy[:, b]) / _norm(w[:, a] - w[:, b]) for a, b in SCALE_BONES], axis=1)
-    finite = np.isfinite(ratios)
-    ranked = np.sort(np.where(finite, ratios, -np.inf), axis=1)[:, ::-1]
-    count = finite.sum(axis=1)
-    pick = ranked[np.arange(ranked.shape[0]), np.clip(count - 1, 0, 1)]
-    return np.where(count > 0, pick, np.nan)
-
-
-def _travel(pose: PoseSeries, window_s: float = 1.5) -> NDArray[np.float64]:
-    """Net travel of the hip midpoint over a centred window, in leg lengths per second.
-
-    Sideways travel comes from the image x, travel toward / away from the
-    camera from the change of image scale (distance = f / scale with an
-    assumed focal length f = the frame's longer side in pixels, a ~53° view).
-    Net displacement (not speed), so jitter and swaying do not count. The
-    window uses the first and last detected rows inside it and shrinks at the
-    series' ends; 0 where it spans under 0.5 s.
-    """
-    xy, w, t_s = pose.xy_px, pose.xyz_world_m, pose.t_s
-    scale = _smooth(_px_per_m(xy, w), _rows(t_s, 0.3))
-    f_px = float(max(pose.resolution_wh))
-    hip_x = (xy[:, L_HIP, 0] + xy[:, R_HIP, 0]) / 2 - pose.resolution_wh[0] / 2
-    pos = np.stack([hip_x / scale, f_px / scale], axis=1)  # metres: sideways, distance
-    n, half = t_s.size, _rows(t_s, window_s / 2)
-    idx = np.arange(n)
-    ok = np.isfinite(pos).all(axis=1)
-    if ok.sum() < 2:
-        return np.zeros(n)
-    prev_ok = np.maximum.accumulate(np.where(ok, idx, -1))  # last usable row <= k
-    next_ok = np.minimum.accumulate(np.where(ok, idx, n)[::-1])[::-1]  # first usable row >= k
-    lo, hi = next_ok[np.clip(idx - half, 0, n - 1)], prev_ok[np.clip(idx + half, 0, n - 1)]
-    good = (lo < n) & (hi >= 0) & (hi > lo)
-    lo, hi = np.where(good, lo, 0), np.where(good, hi, 0)
-    span = t_s[hi] - t_s[lo]
-    leg_m = float(np.nanmedian(_leg_lengths(w)[2])) if np.isfinite(_leg_lengths(w)[2]).any() else float("nan")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        speed = _norm(pos[hi] - pos[lo]) / span / leg_m
-    return np.where(good & (span >= 0.5), speed, 0.0)
-
-
-def movement_features(pose: PoseSeries) -> MovementFeatures:
-    """Compute the per-frame features used for recognition (see :class:`MovementFeatures`)."""
-    xy, w = pose.xy_px, pose.xyz_world_m
-    t = pose.t_s
-    forward, wide = _stance_geometry(w)
-    down = np.array([0.0, 1.0, 0.0])
-    incl = np.stack([_angle_deg(w[:, k] - w[:, h], down) for h, k in ((L_HIP, L_KNEE), (R_HIP, R_KNEE))], axis=1)
-    trunk = _angle_deg((w[:, L_SHOULDER] + w[:, R_SHOULDER]) / 2 - (w[:, L_HIP] + w[:, R_HIP]) / 2, -down)
-    knees = _knee_flex(xy, w)
-    with np.errstate(invalid="ignore"):
-        quiet = (knees < QUIET_KNEE_DEG).all(axis=1) & (trunk < QUIET_KNEE_DEG)
-    return MovementFeatures(
-        depth=_denoise(_relative_depth(_depth(xy, w)), t), knee_flex_deg=_denoise(knees, t),
-        lift=_denoise(_lift(xy, w, quiet), t, FOOT_GAP_S), forward=_denoise(forward, t, FOOT_GAP_S),
-        wide=_denoise(wide, t),
-        thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
-        travel=_travel(pose), detected=pose.detected,
-    )  # fmt: skip
-
-
-# --------------------------------------------------------------------------- reps and stance phases
-def _rep_edges(
-    x: NDArray[np.float64], peaks: NDArray[np.intp], prominences: NDArray[np.float64], edge_frac: float
-) -> list[tuple[int, int]]:
-    """(start, end) per peak, end exclusive: where the signal is ``edge_frac`` of the peak's
-    prominence below the peak, searched between the neighbouring peaks; the lowest point between
-    them when it never gets that low (reps back to back).
-    """
-    bounds = np.r_[0, peaks, x.size - 1]
-    out = []
-    for k, (p, prom) in enumerate(zip(peaks, prominences, strict=True)):
-        left, right = x[bounds[k] : p + 1], x[p : bounds[k + 2] + 1]
-        level = x[p] - edge_frac * prom
-        below_l, below_r = np.flatnonzero(left <= level), np.flatnonzero(right <= level)
-        start = bounds[k] + (int(below_l[-1]) if below_l.size else int(np.argmin(left)))
-        end = p + (int(below_r[0]) if below_r.size else int(np.argmin(right))) + 1
-        out.append((int(start), int(end)))
-    return out
-
-
-def find_reps(
-    signal: NDArray[np.float64],
-    t_s: NDArray[np.float64],
-    *,
-    min_depth: float = 0.08,
-    min_duration_s: float = 0.4,
-    smooth_s: float = 0.15,
-    edge_frac: float = 0.85,
-) -> list[RepSegment]:
-    """Find down-and-up repetitions in a depth signal (larger = deeper).
-
-    Args:
-        signal: (T,) depth, e.g. hip lowering / leg length; NaN = missing
-            (gaps up to 0.3 s are bridged).
-        t_s: (T,) timestamps in seconds.
-        min_depth: minimum prominence of a rep's bottom, in signal units.
-        min_duration_s: minimum start→end duration of a rep, seconds.
-        smooth_s: moving-average window applied first, seconds.
-        edge_frac: a rep starts (ends) where the signal is ``edge_frac`` of
-            the bottom's prominence (scipy's: height above the higher of its
-            two bases) below the bottom, i.e. close to the standing level.
-
-    Returns:
-        Reps in time order, non-overlapping; ``bottom`` is the deepest row of
-        the smoothed signal.
-    """
-    x = np.asarray(signal, dtype=np.float64)
-    t = np.asarray(t_s, dtype=np.float64)
-    if x.size < 3 or np.isfinite(x).sum() < 3:
-        return []
-    x = _smooth(_fill_gaps(x, _rows(t, 0.3)), _rows(t, smooth_s))
-    filled = np.where(np.isfinite(x), x, np.nanmin(x))
-    peaks, props = find_peaks(filled, prominence=min_depth, distance=_rows(t, min_duration_s / 2))
-    reps: list[RepSegment] = []
-    for p, (start, end) in zip(peaks, _rep_edges(filled, peaks, props["prominences"], edge_frac), strict=True):
-        if t[end - 1] - t[start] >= min_duration_s and np.isfinite(x[p]):
-            reps.append(RepSegment(start=start, bottom=int(p), end=end))
-    return reps
-
-
-def _hysteresis(x: NDArray[np.float64], on: float, off: float) -> NDArray[np.bool_]:
-    """Boolean state: switches on above ``on``, off below ``off`` (NaN switches off)."""
-    out = np.zeros(x.shape, dtype=bool)
-    state = False
-    for i, v in enumerate(x):
-        state = bool(v > on) if not state else bool(v >= off)
-        out[i] = state
-    return out
-
-
-def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """(start, end) of every True run, end exclusive."""
-    d = np.diff(np.r_[0, mask.astype(np.int8), 0])
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
-
-
-def _refine_edges(x: NDArray[np.float64], s: int, e: int, look: int) -> tuple[int, int]:
-    """Widen a lifted run [s, e) to where the lift leaves / regains its local floor level.
-
-    The edge level is 10 % of the way from the median of the ``look`` rows
-    outside each edge to the run's peak, so a slow lift is timed from its
-    beginning, not from the threshold crossing.
-    """
-    peak = float(np.nanmax(x[s:e]))
-    before, after = x[max(0, s - look) : s], x[e : e + look]
-    lo_b = float(np.nanmedian(before)) if np.isfinite(before).any() else 0.0
-    lo_a = float(np.nanmedian(after)) if np.isfinite(after).any() else 0.0
-    level_b, level_a = lo_b + 0.1 * (peak - lo_b), lo_a + 0.1 * (peak - lo_a)
-    while s > 0 and x[s - 1] > level_b:
-        s -= 1
-    while e < x.size and x[e] > level_a:
-        e += 1
-    return s, e
-
-
-def stance_phases_from_lift(
-    lift: NDArray[np.float64], t_s: NDArray[np.float64], *, min_duration_s: float = MIN_STANCE_S
-) -> list[tuple[Side, int, int]]:
-    """Single-leg phases from the (T, 2) foot-lift feature: (stance side, lift row, touch-down row).
-
-    The stance side is the foot that stays down; ``end`` (exclusive) is the
-    first row after touch-down. Phases shorter than ``min_duration_s`` go.
-    """
-    out: list[tuple[Side, int, int]] = []
-    look = _rows(t_s, 0.5)
-    for col, stance in ((1, "left"), (0, "right")):  # right foot lifted → stance on left
-        x = lift[:, col]
-        for s0, e0 in _runs(_hysteresis(x, LIFT_ON, LIFT_OFF)):
-            s, e = _refine_edges(x, s0, e0, look)
-            if t_s[e - 1] - t_s[s] >= min_duration_s:
-                out.append((stance, s, e))  # type: ignore[arg-type]
-    return sorted(out, key=lambda p: p[1])
 
 
 def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bool:
@@ -669,74 +291,6 @@ def _label_reps(labels: list[Label], f: MovementFeatures, reps: Sequence[RepSegm
         if lab[0] in ("squat", "lunge"):
             out[r.start : r.end] = [lab if labels[i][0] else labels[i] for i in range(r.start, r.end)]
     return out
-
-
-# --------------------------------------------------------------------------- runs → segments
-Run = tuple[Label, int, int]
-
-
-def _coalesce(runs: list[Run]) -> list[Run]:
-    """Join neighbouring runs that carry the same label."""
-    out: list[Run] = []
-    for lab, s, e in runs:
-        if out and out[-1][0] == lab:
-            out[-1] = (lab, out[-1][1], e)
-        else:
-            out.append((lab, s, e))
-    return out
-
-
-def _absorb(runs: list[Run], k: int, dur: Sequence[float]) -> list[Run]:
-    """Relabel run k as its neighbour (the one on both sides, else the longer one) and coalesce."""
-    prev = runs[k - 1][0] if k > 0 else None
-    nxt = runs[k + 1][0] if k + 1 < len(runs) else None
-    to_next = prev is None or (nxt is not None and nxt != prev and dur[k + 1] > dur[k - 1])
-    new = list(runs)
-    new[k] = (runs[k + 1 if to_next else k - 1][0], runs[k][1], runs[k][2])
-    return _coalesce(new)
-
-
-def _walk_edge(runs: list[Run], k: int, t_s: NDArray[np.float64]) -> Run:
-    """Run k, relabelled walking when it is a first or last step: a split or bent-knee moment of at
-    most ``STEP_MAX_S`` right before or after walking.
-    """
-    lab, s, e = runs[k]
-    near = {runs[j][0][0] for j in (k - 1, k + 1) if 0 <= j < len(runs)}
-    if lab[0] in ("lunge", "squat") and "walking" in near and t_s[e - 1] - t_s[s] <= STEP_MAX_S:
-        return (("walking", None), s, e)
-    return runs[k]
-
-
-def merge_runs(labels: Sequence[Label], t_s: NDArray[np.float64]) -> list[Run]:
-    """Runs of equal labels, cleaned in two passes.
-
-    First every run shorter than ``MIN_RUN_S`` is absorbed by a neighbour,
-    shortest first; short lunge / squat moments next to walking become
-    walking (first and last steps); then standing pauses up to ``GAP_S`` between two runs of
-    the same exercise and side are absorbed by them (and so are squat-like
-    moments up to ``GAP_S`` inside a lunge bout: stepping between lunges).
-    """
-    runs = _coalesce([(lab, i, i + 1) for i, lab in enumerate(labels)])
-
-    def durations(rs: list[Run]) -> list[float]:
-        return [float(t_s[e - 1] - t_s[s]) for _, s, e in rs]
-
-    while len(runs) > 1:
-        dur = durations(runs)
-        k = int(np.argmin(dur))
-        if dur[k] >= MIN_RUN_S:
-            break
-        runs = _absorb(runs, k, dur)
-    runs = _coalesce([_walk_edge(runs, k, t_s) for k in range(len(runs))])
-    k = 1
-    while k < len(runs) - 1:
-        lab, s, e = runs[k]
-        pause = lab[0] == "standing" or (lab[0] == "squat" and runs[k - 1][0][0] == "lunge")
-        if pause and runs[k - 1][0] == runs[k + 1][0] and t_s[e - 1] - t_s[s] <= GAP_S:
-            runs = _absorb(runs, k, durations(runs))
-        else:
-            k += 1
-    return runs
 
 
 def _argmax_row(x: NDArray[np.float64], a: int, b: int) -> int:
