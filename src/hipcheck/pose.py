@@ -213,7 +213,8 @@ class PoseEstimator:
         """Release the MediaPipe graph (safe to call twice)."""
         landmarker = self.__dict__.pop("_landmarker", None)
         if landmarker is not None:
-            landmarker.close()
+            with _quiet_native_stderr():  # TFLite logs one INFO line per accelerator it destroys
+                landmarker.close()
 
     @property
     def subject_reselections(self) -> int:
