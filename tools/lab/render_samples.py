@@ -168,14 +168,16 @@ Joint centres (hips, knees, ankles, shoulders, elbows, wrists, balls of the
 feet, pelvis, neck, head) projected through the render camera (`joints_px`,
 pixels, x right, y down) and in the world (`joints_world_m`), the phase label
 (`bipedal`, `transition`, `single_leg_left`, `single_leg_right`, `squat`,
-`lunge`) and the DESIGN.md metrics computed from the projections: pelvic
+`lunge_left`, `lunge_right`: the front leg) and the DESIGN.md metrics computed from the projections: pelvic
 obliquity (+ = left hip higher), contralateral pelvic drop relative to the
 leading bipedal frames (single-leg frames only; + = swing-side hip lower),
 knee FPPA per side (+ = valgus), hip-height difference (px, + = left higher),
 trunk lean (+ = toward the subject's left), lateral pelvic shift, knee/ankle
 separation ratio. Pelvic drop truth is the tilt of the hip-joint-centre line,
 not of any skin landmark. In a lunge the back leg's FPPA is not meaningful
-(the knee is folded behind).
+(the knee is folded behind), and at the bottom of a front-view lunge the
+front thigh points at the camera, so its FPPA swings widely (hipcheck does not
+report FPPA where the thigh is foreshortened below half its length).
 
 ## Clips
 
