@@ -291,6 +291,28 @@ def test_lunge_front_leg(front: str, yaw: float) -> None:
     assert [r.bottom for r in segs[0].reps] == pytest.approx(bottoms, abs=2)
 
 
+@pytest.mark.parametrize("front", ["left", "right"])
+def test_front_view_lunge_with_the_back_foot_hidden_at_the_bottom(front: str) -> None:
+    """Facing the camera, the back leg disappears behind the front one at the bottom of each rep
+    (here ~0.7 s a rep): the lunge must still be one lunge bout on the right lead leg, not
+    single-leg stances cut up by the gaps."""
+    tr = Track()
+    stand(tr, 1.5)
+    bottoms = lunges(tr, front, 3)
+    stand(tr, 1.5)
+    pose = render(tr)
+    back = "right" if front == "left" else "left"
+    xy, world = pose.xy_px.copy(), pose.xyz_world_m.copy()
+    leg = [INDEX[f"{back}_{part}"] for part in ("knee", "ankle", "heel", "foot_index")]
+    hidden = np.zeros(len(pose), dtype=bool)
+    for b in bottoms:
+        hidden[b - round(0.35 * FPS) : b + round(0.35 * FPS)] = True
+    xy[np.ix_(hidden, leg)], world[np.ix_(hidden, leg)] = np.nan, np.nan
+    segs = non_standing(mv.segment_movement(pose.replace(xy_px=xy, xyz_world_m=world)))
+    assert names(segs) == [("lunge", front)]
+    assert [r.bottom for r in segs[0].reps] == pytest.approx(bottoms, abs=3)
+
+
 @pytest.mark.parametrize("yaw", [90.0, -90.0, 60.0, 0.0, 180.0], ids=["right", "left", "oblique", "toward", "away"])
 def test_walking(yaw: float) -> None:
     tr = Track()

@@ -178,8 +178,13 @@ def find_stance_phases(pose: PoseSeries) -> list[tuple[Side, int, int]]:
 
 # --------------------------------------------------------------------------- per-frame posture
 def _front_side(f: MovementFeatures, i: int) -> Side:
-    """Front leg of a split stance at row i: more horizontal thigh, then the forward foot."""
-    score = (f.thigh_incl_deg[i, 0] - f.thigh_incl_deg[i, 1]) / 45.0 + (f.forward[i, 0] - f.forward[i, 1]) / 0.5
+    """Front leg of a split stance at row i: more horizontal thigh, then the forward foot.
+
+    A cue that cannot be read (one thigh hidden behind the other) counts 0, not for the right leg.
+    """
+    thigh = (f.thigh_incl_deg[i, 0] - f.thigh_incl_deg[i, 1]) / 45.0
+    foot = (f.forward[i, 0] - f.forward[i, 1]) / 0.5
+    score = float(np.nansum([thigh, foot]))
     return "left" if score >= 0 else "right"
 
 
