@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,17 @@ def test_validate_on_the_committed_samples_meets_the_stated_tolerances(tmp_path)
     for group in ("knee_fppa_deg", "pelvic_drop_deg/upright", "pelvic_drop_deg/following"):
         assert group in res.stdout
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    verdicts = dict(re.findall(r"^(\w+/\w+): verdict .* (ok|WRONG)$", res.stdout, flags=re.M))
+    assert len(verdicts) == len(list((ROOT / "samples").rglob("*.gt.json")))
+    wrong = {name for name, mark in verdicts.items() if mark == "WRONG"}
+    assert wrong == set(KNOWN_VERDICT_MISSES), f"verdict misses changed: {sorted(wrong)}"
+
+
+KNOWN_VERDICT_MISSES = {
+    # MediaPipe's knee does not follow the rendered front knee inward (true FPPA up to 17.8°, read ≤ −0.1°)
+    "tune/lunge_left_valgus": "front-view lunge: knee valgus not seen by the pose model",
+    # true 5° drop, read 4.0°: at the 4° one-leg limit (the waistline reads drops ~1° low)
+    "heldout/sls_left_drop5_upright": "5° drop read at the one-leg limit",
+}
+"""Clips whose verdict is not the expected one, and why (README, Accuracy). Any change is a test failure:
+a new miss is a regression, a fixed one must be taken off this list."""

@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     def on_clip(c: ClipResult) -> None:
         mark = "ok" if c.verdict_ok else "WRONG"
-        console.print(f"{c.name} [{c.split}]: verdict {c.weaker_found} (expected {c.verdict_expected}) {mark}")
+        line = f"{c.split}/{c.name}: verdict {c.weaker_found} (expected {c.verdict_expected}) {mark}"
+        console.print(line, markup=False, highlight=False)
 
     report = validate_dir(args.directory, cache_dir=args.cache, on_clip=on_clip)
     console.print(error_table(report))
