@@ -11,7 +11,7 @@ import pytest
 
 from hipcheck import camera
 from hipcheck.landmarks import L_HIP, PoseSeries
-from hipcheck.synthetic import make_pose
+from hipcheck.synthetic import BodyDims, make_pose
 
 FIXTURE_DIRS = (Path(__file__).parent / "fixtures" / "real",)
 
@@ -75,6 +75,18 @@ def test_view_without_world_landmarks_uses_image() -> None:
         pose = make_pose(n_frames=6, yaw_deg=yaw)
         pose = pose.replace(xyz_world_m=np.full_like(pose.xyz_world_m, np.nan))
         assert camera.classify_view(pose).view == view
+
+
+def test_leg_torso_ratio_known_body_and_a_misread_one() -> None:
+    """Leg (0.45 + 0.43 m, as built to ~0.5 %) over torso (0.52 m) = 1.69 in any view; legs 3× too long are a misread
+    pose: view unknown, with the reason, whatever the yaw."""
+    for yaw in (0, 90, 180):
+        assert camera.leg_torso_ratio(make_pose(n_frames=5, yaw_deg=yaw)) == pytest.approx(0.88 / 0.52, abs=0.01)
+    long_legs = make_pose(n_frames=5, dims=BodyDims(thigh=1.35, shank=1.29))
+    assert camera.leg_torso_ratio(long_legs) == pytest.approx(2.64 / 0.52, abs=0.03)
+    est = camera.classify_view(long_legs)
+    assert est.view == "unknown" and "misread the body" in est.reason
+    assert camera.classify_view(make_pose(n_frames=5)).reason == ""
 
 
 def test_view_unknown_without_body() -> None:
