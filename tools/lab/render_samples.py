@@ -28,7 +28,7 @@ from tools.lab import render as _render
 from tools.lab.body import MATERIALS, Body, clothing_texture, load_model
 from tools.lab.catalog import ALL, subdir
 from tools.lab.scenarios import Scenario, motion_frames
-from tools.lab.truth import build_ground_truth
+from tools.lab.truth import build_ground_truth, loaded_frames
 
 CHECK_TOL = {"px": 0.02, "world": 1e-4, "metric": 0.01}
 FOURCC = "mp4v"
@@ -198,9 +198,8 @@ def _readme_row(sc: Scenario, out_root: Path) -> str:
     cpd = [v for v in m["contralateral_pelvic_drop_deg"] if v is not None]
     fppa = []
     for side in ("left", "right"):
-        other = "right" if side == "left" else "left"
-        skip = ("bipedal", "transition", f"single_leg_{other}", f"lunge_{other}")  # unloaded: swing / back leg
-        values = [m[f"knee_fppa_{side}_deg"][i] for i, p in enumerate(phase) if p not in skip]
+        loaded = loaded_frames(phase, side)
+        values = [v for v, on in zip(m[f"knee_fppa_{side}_deg"], loaded, strict=True) if on]
         fppa.append(f"{max(values, key=abs):.1f}" if values else "–")
     mo, cam = sc.motion, sc.camera
     built = {

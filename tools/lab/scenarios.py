@@ -174,13 +174,18 @@ def single_leg_stance(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]
     return spec, phase
 
 
+def rep_fraction(m: Motion, t_into_reps: float) -> float:
+    """Depth fraction 0 → 1 → 0 of each rep, ``t_into_reps`` seconds after the reps start; 0 outside them."""
+    if 0.0 <= t_into_reps < m.reps * m.rep_s:
+        return float(0.5 * (1 - np.cos(2 * np.pi * t_into_reps / m.rep_s)))
+    return 0.0
+
+
 def squat(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     """Bilateral squat reps after a quiet stance; knee valgus per side grows with depth."""
     ax = sk.hip_half_width + 0.02
     tr = t - m.baseline_s
-    frac = 0.0
-    if 0.0 <= tr < m.reps * m.rep_s:
-        frac = 0.5 * (1 - np.cos(2 * np.pi * tr / m.rep_s))
+    frac = rep_fraction(m, tr)
     hip_z = _stand_height(sk, (sk.hip("L")[0], 0.0), (ax, 0.0), "L")
     hip = np.array([sk.hip("L")[0], 0.45 * m.depth_m * frac, hip_z - m.depth_m * frac])
     flex = 15.0 * frac
@@ -223,8 +228,7 @@ def lunge(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     frac, front = 0.0, first_side
     if t < t_change:
         feet = split(first_side)
-        if t1 <= t < t_change:
-            frac = 0.5 * (1 - np.cos(2 * np.pi * (t - t1) / m.rep_s))
+        frac = rep_fraction(m, t - t1)
         phase = f"lunge_{first_side}" if t >= t1 else "bipedal"
     elif t < t2:
         a, b, u = split(first_side), split(second_side), smoothstep((t - t_change) / LUNGE_CHANGE_S)
@@ -232,11 +236,9 @@ def lunge(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
         phase = "transition"
     else:
         feet, front = split(second_side), second_side
-        if t < t2 + m.reps * m.rep_s:
-            frac = 0.5 * (1 - np.cos(2 * np.pi * (t - t2) / m.rep_s))
-            phase = f"lunge_{second_side}"
-        else:
-            phase = "transition"  # holding the split stance after the last rep
+        frac = rep_fraction(m, t - t2)
+        # after the last rep: holding the split stance
+        phase = f"lunge_{second_side}" if t < t2 + m.reps * m.rep_s else "transition"
     fk = "L" if front == "left" else "R"
     back = "R" if fk == "L" else "L"
     leg_len = sk.thigh_len(back) + sk.shin_len(back)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -34,6 +35,13 @@ def _nan_to_none(arr: NDArray[np.float64], decimals: int) -> list[Any]:
     return [None if not math.isfinite(v) else round(float(v), decimals) for v in np.ravel(arr)]
 
 
+def loaded_frames(phase: Sequence[str], side: str) -> NDArray[np.bool_]:
+    """(T,) active frames (not bipedal, not transition) where ``side``'s leg bears weight:
+    not a single-leg stance's swing leg, not a lunge's back leg."""
+    other = "right" if side == "left" else "left"
+    return ~np.isin(np.asarray(phase), ["bipedal", "transition", f"single_leg_{other}", f"lunge_{other}"])
+
+
 def _summary(metrics: dict[str, NDArray[np.float64]], phase: list[str]) -> dict[str, Any]:
     def peak(name: str, mask: NDArray[np.bool_] | None = None) -> float | None:
         arr = metrics[name] if mask is None else metrics[name][mask]
@@ -46,9 +54,7 @@ def _summary(metrics: dict[str, NDArray[np.float64]], phase: list[str]) -> dict[
     active = ~np.isin(ph, ["bipedal", "transition"])
 
     def loaded(side: str) -> NDArray[np.bool_] | None:
-        """Active frames where ``side``'s leg bears weight (not a swing leg, not a lunge's back leg)."""
-        other = "right" if side == "left" else "left"
-        mask = active & ~np.isin(ph, [f"single_leg_{other}", f"lunge_{other}"])
+        mask = loaded_frames(phase, side)
         return mask if mask.any() else None
 
     return {
