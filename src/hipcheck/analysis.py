@@ -113,11 +113,11 @@ def _not_measured(view: View, segments: Sequence[Any], view_reason: str = "") ->
     out: dict[str, str] = {}
     if view not in FRONTAL_VIEWS:
         why = (
-            f"needs a front or back view; this clip is a {view} view, where frontal-plane angles "
+            f"needs a front or back view; the view is unknown: {view_reason}"
+            if view_reason
+            else f"needs a front or back view; this clip is a {view} view, where frontal-plane angles "
             "are foreshortened and would be invented"
         )
-        if view_reason:
-            why = f"needs a front or back view; the view is unknown: {view_reason}"
         out.update(dict.fromkeys(FRONTAL_METRICS, why))
     exercises = {s.exercise for s in segments}
     if not exercises & set(SINGLE_LEG):
