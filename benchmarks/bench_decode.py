@@ -17,8 +17,7 @@ from pathlib import Path
 
 import cv2
 
-from hipcheck import video
-from hipcheck.video import count_frames, open_source
+from hipcheck.io import Decoder, count_frames, open_source
 
 DEFAULT = Path(__file__).parents[1] / ".." / "shared" / "videos" / "squat_front_bodyweight_wide_01.mp4"
 
@@ -35,8 +34,8 @@ def plain_opencv(path: Path) -> int:
     return n
 
 
-def hipcheck_source(path: Path, stride: int = 1) -> int:
-    with open_source(path, stride=stride) as source:
+def hipcheck_source(path: Path, stride: int = 1, decoder: Decoder = "auto") -> int:
+    with open_source(path, stride=stride, decoder=decoder) as source:
         return sum(1 for _ in source)
 
 
@@ -57,12 +56,7 @@ def rss_growth(path: Path) -> tuple[float, int]:
 
 
 def opencv_backend(path: Path) -> int:
-    real = video._pyav
-    video._pyav = lambda: None  # type: ignore[assignment]
-    try:
-        return hipcheck_source(path)
-    finally:
-        video._pyav = real  # type: ignore[assignment]
+    return hipcheck_source(path, decoder="opencv")
 
 
 def timed(name: str, fn: Callable[[], int], decoded: int) -> None:

@@ -4,7 +4,7 @@ Both run in the same process on the same clip and the same bundled model:
 
 - ``plain``: ``cv2.VideoCapture.read`` + BGR->RGB + ``PoseLandmarker.detect_for_video``
   (VIDEO mode, one pose, no segmentation): the floor any wrapper pays.
-- ``hipcheck``: ``hipcheck.video.open_source`` + ``hipcheck.pose.estimate_pose``
+- ``hipcheck``: ``hipcheck.io.open_source`` + ``hipcheck.io.estimate_pose``
   with the given options (default: 2 people, segmentation + pelvis mask), i.e.
   what ``hipcheck landmarks`` does minus writing the file.
 
@@ -24,7 +24,7 @@ import mediapipe as mp
 from mediapipe.tasks.python import BaseOptions
 from mediapipe.tasks.python import vision as mpv
 
-from hipcheck import models, pose, video
+from hipcheck import io
 
 DEFAULT_CLIP = Path(__file__).resolve().parents[1] / ".." / "shared" / "videos" / "squat_front_bodyweight_armsup_01.mov"
 
@@ -53,11 +53,11 @@ def plain_loop(clip: Path, model: Path, n_frames: int) -> tuple[int, float]:
 
 def hipcheck_run(clip: Path, n_frames: int, segmentation: bool, max_people: int) -> tuple[int, float]:
     """(frames, seconds) of open_source + estimate_pose over the first ``n_frames``."""
-    with video.open_source(clip) as src:
+    with io.open_source(clip) as src:
         fps = src.info.fps if src.info.fps > 0 else 30.0
     t0 = time.perf_counter()
-    with video.open_source(clip, end_s=(n_frames - 0.5) / fps) as src:
-        series = pose.estimate_pose(src, segmentation=segmentation, max_people=max_people)
+    with io.open_source(clip, end_s=(n_frames - 0.5) / fps) as src:
+        series = io.estimate_pose(src, segmentation=segmentation, max_people=max_people)
     return len(series), time.perf_counter() - t0
 
 
@@ -69,7 +69,7 @@ def main() -> None:
     ap.add_argument("--max-people", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2, help="interleaved runs of each; the best is reported")
     args = ap.parse_args()
-    model, _ = models.resolve_model(None)
+    model, _ = io.resolve_model(None)
     plain, hc = [], []
     for _ in range(args.repeat):  # interleaved, best of N: robust to other load on the machine
         plain.append(plain_loop(args.clip, model, args.frames))

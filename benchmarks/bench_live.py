@@ -19,10 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from hipcheck.live import LiveStatus
-from hipcheck.live_features import Readouts
-from hipcheck.live_session import LiveConfig, run_session
-from hipcheck.live_view import draw_live_frame
+from hipcheck.live import LiveConfig, LiveStatus, Readouts, draw_live_frame, run_session
 
 DEFAULT = Path(__file__).parents[1] / ".." / "shared" / "videos" / "squat_front_bodyweight_annotated_webcam_01.mp4"
 
@@ -60,7 +57,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.source.exists():
         raise SystemExit(f"bench_live: {args.source} not found")
-    from hipcheck.video import probe
+    from hipcheck.io import probe
 
     info = probe(args.source)
     print(f"source {args.source.name}: {info.width}x{info.height} @ {info.fps:.2f} fps, cpus={os.cpu_count()}")

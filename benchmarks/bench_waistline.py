@@ -1,4 +1,4 @@
-"""Accuracy and speed of the waistline detector (``hipcheck.waistline``).
+"""Accuracy and speed of the waistline detector (``hipcheck.extract.find_waistline``).
 
 Usage: python benchmarks/bench_waistline.py [--cache DIR] [--no-real] [--split tune|heldout]
 
@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcheck.geometry import pelvic_obliquity_deg
-from hipcheck.groundtruth import GroundTruth, find_samples, load_ground_truth
+from hipcheck.analysis.geometry import pelvic_obliquity_deg
+from hipcheck.extract import drop_waistline_outliers, find_waistline
+from hipcheck.io import open_source
+from hipcheck.lab import GroundTruth, find_samples, load_ground_truth
 from hipcheck.landmarks import L_HIP, R_HIP, PoseSeries
-from hipcheck.video import open_source
-from hipcheck.waistline import drop_waistline_outliers, find_waistline
 
 ROOT = Path(__file__).parents[1]
 VIDEOS = ROOT / ".." / "shared" / "videos"

@@ -28,7 +28,7 @@ Usage (from the repository root, in the hipcheck environment)::
 
 The script verifies the wheel's SHA-256 before using it and prints the
 output's SHA-256, which must equal ``EXPECTED_TASK_SHA256`` (also recorded in
-``models/README.md`` and ``hipcheck.models.DEFAULT_MODEL_SHA256``).
+``models/README.md`` and ``hipcheck.io.DEFAULT_MODEL_SHA256``).
 """
 
 from __future__ import annotations

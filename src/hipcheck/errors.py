@@ -66,3 +66,17 @@ class UsageError(HipcheckError):
     """Arguments that contradict each other or are out of range."""
 
     exit_code = 2
+
+
+__all__ = [
+    "CameraError",
+    "CorruptVideoError",
+    "EmptyVideoError",
+    "HipcheckError",
+    "InputNotFoundError",
+    "InvalidDataError",
+    "ModelError",
+    "NoPersonError",
+    "NotAVideoError",
+    "UsageError",
+]

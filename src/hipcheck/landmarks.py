@@ -79,6 +79,16 @@ SKELETON_EDGES: tuple[tuple[int, int], ...] = (
 NPZ_FORMAT = "hipcheck.pose/1"
 
 
+def mirror_x_px(x_px: NDArray[np.float64], width: int) -> NDArray[np.float64]:
+    """Image x of the horizontally flipped frame: ``width − x``.
+
+    Pixel coordinates have their origin at the top-left pixel *corner*, so
+    the flip maps ``[0, width]`` onto itself (the centre of pixel column ``j``,
+    ``x = j + 0.5``, goes to the centre of column ``width − 1 − j``). NaN stays NaN.
+    """
+    return width - np.asarray(x_px, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Provenance:
     """How a PoseSeries was made: recorded in every report.
@@ -256,18 +266,18 @@ class PoseSeries:
         w = self.resolution_wh[0]
         perm = MIRROR_PERMUTATION
         xy = self.xy_px[:, perm].copy()
-        xy[..., 0] = w - xy[..., 0]
+        xy[..., 0] = mirror_x_px(xy[..., 0], w)
         world = self.xyz_world_m[:, perm].copy()
         world[..., 0] = -world[..., 0]
         mask = box = None
         if self.pelvis_mask is not None and self.pelvis_box_px is not None:
             mask = self.pelvis_mask[:, :, ::-1].copy()
             box = self.pelvis_box_px.copy()
-            box[:, [0, 2]] = w - self.pelvis_box_px[:, [2, 0]]
+            box[:, [0, 2]] = mirror_x_px(self.pelvis_box_px[:, [2, 0]], w)
         waist = None
         if self.waist_px is not None:
             waist = self.waist_px[:, ::-1].copy()
-            waist[..., 0] = w - waist[..., 0]
+            waist[..., 0] = mirror_x_px(waist[..., 0], w)
         return self.replace(
             waist_px=waist,
             xy_px=xy, z=self.z[:, perm], visibility=self.visibility[:, perm],
@@ -413,3 +423,33 @@ def _average_masks(a: PoseSeries, b: PoseSeries) -> tuple[NDArray[np.uint8], NDA
     total = a.pelvis_mask * wa + b.pelvis_mask * wb
     mask = np.rint(total / np.maximum(wa + wb, 1.0)).astype(np.uint8)
     return mask, box
+
+
+__all__ = [
+    "INDEX",
+    "LANDMARK_NAMES",
+    "LEFT_RIGHT_PAIRS",
+    "L_ANKLE",
+    "L_FOOT",
+    "L_HEEL",
+    "L_HIP",
+    "L_KNEE",
+    "L_SHOULDER",
+    "MIRROR_PERMUTATION",
+    "NOSE",
+    "NPZ_FORMAT",
+    "N_LANDMARKS",
+    "R_ANKLE",
+    "R_FOOT",
+    "R_HEEL",
+    "R_HIP",
+    "R_KNEE",
+    "R_SHOULDER",
+    "SKELETON_EDGES",
+    "PoseSeries",
+    "Provenance",
+    "average_with_mirror",
+    "empty_rows",
+    "mirror_x_px",
+    "nanmean2",
+]

@@ -19,14 +19,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from hipcheck.metrics import metric_of_column
+from hipcheck.types import Band, Side, View, WeakerSide
+
 SCHEMA = "hipcheck.report/1"
-
-Side = Literal["left", "right"]
-WeakerSide = Literal["left", "right", "none", "insufficient"]
-View = Literal["front", "back", "side", "oblique", "unknown"]
-Band = Literal["green", "amber", "red", "none"]
-
-SIDES: tuple[Side, Side] = ("left", "right")
 
 
 def _num(v: float | None) -> float | None:
@@ -43,13 +39,13 @@ class MetricTable:
 
     Column names are ``<metric>`` for whole-body metrics (e.g.
     ``pelvic_obliquity_deg``) and ``<metric>_left`` / ``<metric>_right`` for
-    sided ones (e.g. ``knee_fppa_deg_left``). Every column has shape (T,)
-    matching ``t_s``; NaN where not measurable.
+    sided ones (e.g. ``knee_fppa_deg_left``), metric names of the registry
+    (:data:`hipcheck.metrics.METRICS`). Every column has shape (T,) matching
+    ``t_s``; NaN where not measurable.
     """
 
     t_s: NDArray[np.float64]
     columns: Mapping[str, NDArray[np.float64]]
-    units: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         t = np.asarray(self.t_s, dtype=np.float64)
@@ -63,9 +59,19 @@ class MetricTable:
     def __contains__(self, name: object) -> bool:
         return name in self.columns
 
+    def get(self, name: str) -> NDArray[np.float64] | None:
+        """Column ``name``, or None when the table has no such column."""
+        return self[name] if name in self.columns else None
+
     def sided(self, metric: str, side: Side) -> NDArray[np.float64]:
         """Column ``<metric>_<side>``."""
         return self[f"{metric}_{side}"]
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Metric name → unit of every registered metric with a column here (from the registry)."""
+        infos = (metric_of_column(name) for name in self.columns)
+        return {m.name: m.unit for m in infos if m is not None}
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,127 @@ class Verdict:
         }
 
 
+Phase = Literal["activation", "strength", "progression", "mobility", "core", "adductors"]
+"""A section of the corrective plan."""
+PHASES: tuple[Phase, ...] = ("activation", "strength", "progression", "mobility", "core", "adductors")
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise in a plan with its dose.
+
+    For one-sided exercises ``sets_left`` / ``sets_right`` are the sets on the
+    person's left and right leg; for two-sided ones both equal ``sets``.
+    ``emphasis`` marks exercises chosen for what the video showed.
+    """
+
+    key: str
+    name: str
+    phase: Phase
+    targets: tuple[str, ...]
+    cue: str
+    unilateral: bool
+    sets_left: int
+    sets_right: int
+    reps: str = ""
+    hold_s: str = ""
+    emphasis: bool = False
+
+    @property
+    def sets(self) -> int:
+        """Sets of a two-sided exercise (the larger side count for one-sided ones)."""
+        return max(self.sets_left, self.sets_right)
+
+    def dose(self) -> str:
+        """Plain-language dose, e.g. ``"10-15: left 4 sets, right 2 sets"`` or ``"2 × 10-15 per side"``."""
+        unit = self.reps if self.reps else f"{self.hold_s} s hold"
+        if not self.unilateral:
+            return f"{self.sets} × {unit}"
+        if self.sets_left == self.sets_right:
+            return f"{self.sets_left} × {unit} per side"
+        if self.sets_right > self.sets_left:  # weaker side first
+            return f"{unit}: right {self.sets_right} sets, left {self.sets_left} sets"
+        return f"{unit}: left {self.sets_left} sets, right {self.sets_right} sets"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "phase": self.phase,
+            "targets": list(self.targets),
+            "cue": self.cue,
+            "unilateral": self.unilateral,
+            "sets_left": self.sets_left,
+            "sets_right": self.sets_right,
+            "reps": self.reps,
+            "hold_s": self.hold_s,
+            "emphasis": self.emphasis,
+            "dose": self.dose(),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A corrective plan: what to do, how much, in which order, and when to re-test.
+
+    Built by :func:`hipcheck.assessment.build_plan`; ``phase_titles`` names each
+    section of :data:`PHASES`.
+    """
+
+    weaker_side: WeakerSide
+    headline: str
+    focus: tuple[str, ...]
+    findings: tuple[str, ...]
+    items: tuple[PlanItem, ...]
+    volume_rules: tuple[str, ...]
+    schedule: str
+    progression: tuple[str, ...]
+    habits: tuple[str, ...]
+    retest: str
+    rerecord: tuple[str, ...]
+    see_professional: str
+    note: str
+    phase_titles: Mapping[str, str]
+
+    def items_in(self, phase: str) -> tuple[PlanItem, ...]:
+        """The items of one phase, in plan order."""
+        return tuple(i for i in self.items if i.phase == phase)
+
+    def item(self, key: str) -> PlanItem:
+        """The item with library key ``key`` (KeyError when absent)."""
+        for i in self.items:
+            if i.key == key:
+                return i
+        raise KeyError(key)
+
+    def sections(self) -> list[tuple[str, tuple[PlanItem, ...]]]:
+        """``(title, items)`` of every phase that has items, in :data:`PHASES` order."""
+        return [(self.phase_titles.get(p, p), self.items_in(p)) for p in PHASES if self.items_in(p)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (goes into ``report.json`` as ``plan``)."""
+        return {
+            "weaker_side": self.weaker_side,
+            "headline": self.headline,
+            "focus": list(self.focus),
+            "findings": list(self.findings),
+            "sections": [
+                {"phase": p, "title": self.phase_titles.get(p, p), "items": [i.to_dict() for i in self.items_in(p)]}
+                for p in PHASES
+                if self.items_in(p)
+            ],
+            "volume_rules": list(self.volume_rules),
+            "schedule": self.schedule,
+            "progression": list(self.progression),
+            "habits": list(self.habits),
+            "retest": self.retest,
+            "rerecord": list(self.rerecord),
+            "see_professional": self.see_professional,
+            "note": self.note,
+        }
+
+
 @dataclass(frozen=True)
 class Assessment:
     """Everything the analysis found in one clip; renderers read only this."""
@@ -225,7 +352,7 @@ class Assessment:
     not_measured: Mapping[str, str] = field(default_factory=dict)  # metric → reason
     provenance: Mapping[str, Any] = field(default_factory=dict)
     measurement_error: Mapping[str, str] = field(default_factory=dict)  # metric → stated error
-    plan: Mapping[str, Any] | None = None
+    plan: Plan | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``report.json`` document (schema :data:`SCHEMA`)."""
@@ -239,5 +366,21 @@ class Assessment:
             "not_measured": dict(self.not_measured),
             "measurement_error": dict(self.measurement_error),
             "provenance": dict(self.provenance),
-            "plan": None if self.plan is None else dict(self.plan),
+            "plan": None if self.plan is None else self.plan.to_dict(),
         }
+
+
+__all__ = [
+    "PHASES",
+    "SCHEMA",
+    "Assessment",
+    "EvidenceRow",
+    "ExerciseResult",
+    "MetricTable",
+    "Phase",
+    "Plan",
+    "PlanItem",
+    "Rep",
+    "SideSummary",
+    "Verdict",
+]

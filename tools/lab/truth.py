@@ -14,7 +14,8 @@ from tools.lab.body import JOINT_BONES, Body, PosedFrame
 from tools.lab.render import camera_pose, focal_px, project
 from tools.lab.scenarios import Scenario
 
-from hipcheck.groundtruth import SCHEMA, compute_metrics
+from hipcheck.analysis.geometry import pelvic_obliquity_deg
+from hipcheck.lab import SCHEMA, compute_metrics
 
 PX_DECIMALS = 2
 WORLD_DECIMALS = 4
@@ -75,7 +76,7 @@ def build_ground_truth(
     px = np.round(project(sc.camera, world), PX_DECIMALS)
     level = project(sc.camera, world[:, [names.index("left_hip"), names.index("right_hip")]], level=True)
     metrics, theta0 = compute_metrics({n: px[:, i] for i, n in enumerate(names)}, phase)
-    level_obl = np.degrees(np.arctan2(level[:, 1, 1] - level[:, 0, 1], np.abs(level[:, 0, 0] - level[:, 1, 0])))
+    level_obl = pelvic_obliquity_deg(left_hip_xy=level[:, 0], right_hip_xy=level[:, 1])
     hip_z = world[:, [names.index("left_hip"), names.index("right_hip")], 2]
     cam = sc.camera
     f = focal_px(cam)

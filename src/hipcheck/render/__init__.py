@@ -1,10 +1,124 @@
 """Renderers: they read an :class:`~hipcheck.results.Assessment` and compute no metric.
 
-- :mod:`hipcheck.render.report_html` – the self-contained ``report.html``
-- :mod:`hipcheck.render.plots` – asymmetry plots (``ax=None`` → ``(fig, ax)``), ``plots/*.png``
-- :mod:`hipcheck.render.overlay` – :class:`~hipcheck.render.overlay.PoseAnnotator`, ``annotated.mp4``
-- :mod:`hipcheck.render.keyframes` – the worst rep of each side as annotated frames
-- :mod:`hipcheck.render.terminal` – the compact terminal summary
+- ``report.json`` and ``metrics.csv``: :func:`write_report_json`, :func:`write_metrics_csv`
+- the self-contained ``report.html``: :func:`render_html`, :func:`write_html_report`
+- asymmetry plots (``ax=None`` → ``(fig, ax)``): :func:`plot_side_series`, :func:`plot_rep_bars`,
+  :func:`plot_balance`; every report figure: :func:`iter_figures`, :func:`save_plots`
+- the overlay on video frames: :class:`PoseAnnotator` (``annotate(frame, pose, metrics) -> frame``),
+  ``annotated.mp4``: :func:`write_annotated_video`
+- the worst rep of each side as annotated frames: :func:`worst_rep_keyframes`
+- the compact terminal summary: :func:`print_summary`
 
-Submodules are not imported here, so ``import hipcheck.render`` stays light.
+Names, units, sign conventions, decimals and display bands come from the
+metric registry (:data:`hipcheck.metrics.METRICS`); colours from one palette
+(left blue, right orange). Sides are the person's anatomical sides.
 """
+
+from hipcheck.render._data import write_metrics_csv, write_report_json
+from hipcheck.render._html import jpeg_bytes, render_html, write_html_report
+from hipcheck.render._keyframes import (
+    KEY_METRICS,
+    KeyFrameSpec,
+    keyframe_specs,
+    leading_metrics,
+    peak_time,
+    person_box,
+    worst_rep,
+    worst_rep_keyframes,
+)
+from hipcheck.render._overlay import (
+    OverlayStyle,
+    PoseAnnotator,
+    annotate_rows,
+    band_color,
+    exercise_and_rep_at,
+    metrics_row,
+    nearest_row,
+    signed,
+    write_annotated_video,
+)
+from hipcheck.render._plots import (
+    NamedFigure,
+    caption,
+    exercise_groups,
+    figure_png,
+    iter_figures,
+    metric_label,
+    norm_band,
+    plot_balance,
+    plot_rep_bars,
+    plot_side_series,
+    save_plots,
+    series_columns,
+)
+from hipcheck.render._style import (
+    AMBER,
+    BAND_BGR,
+    BAND_TINT_HEX,
+    BGR,
+    GREEN,
+    GREY,
+    LEFT_BGR,
+    RED,
+    RIGHT_BGR,
+    SIDE_BGR,
+    SIDE_HEX,
+    hex_to_bgr,
+)
+from hipcheck.render._terminal import evidence_table, print_summary
+from hipcheck.render._text import confidence_words, finding_phrase, fmt, verdict_sentence
+
+__all__ = [
+    "AMBER",
+    "BAND_BGR",
+    "BAND_TINT_HEX",
+    "BGR",
+    "GREEN",
+    "GREY",
+    "KEY_METRICS",
+    "LEFT_BGR",
+    "RED",
+    "RIGHT_BGR",
+    "SIDE_BGR",
+    "SIDE_HEX",
+    "KeyFrameSpec",
+    "NamedFigure",
+    "OverlayStyle",
+    "PoseAnnotator",
+    "annotate_rows",
+    "band_color",
+    "caption",
+    "confidence_words",
+    "evidence_table",
+    "exercise_and_rep_at",
+    "exercise_groups",
+    "figure_png",
+    "finding_phrase",
+    "fmt",
+    "hex_to_bgr",
+    "iter_figures",
+    "jpeg_bytes",
+    "keyframe_specs",
+    "leading_metrics",
+    "metric_label",
+    "metrics_row",
+    "nearest_row",
+    "norm_band",
+    "peak_time",
+    "person_box",
+    "plot_balance",
+    "plot_rep_bars",
+    "plot_side_series",
+    "print_summary",
+    "render_html",
+    "save_plots",
+    "series_columns",
+    "signed",
+    "verdict_sentence",
+    "worst_rep",
+    "worst_rep_keyframes",
+    "write_annotated_video",
+    "write_html_report",
+    "write_metrics_csv",
+    "write_report_json",
+]

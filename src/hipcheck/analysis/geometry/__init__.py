@@ -1,0 +1,69 @@
+"""Frontal-plane and depth metrics as small pure functions over landmark arrays.
+
+Common convention (each function restates what it uses)
+-------------------------------------------------------
+- Image points ``*_xy`` are pixels of the upright, unmirrored frame, x right,
+  y **down**, already derotated for camera roll (:func:`derotate_xy`, roll convention in
+  :mod:`hipcheck.analysis.geometry._roll`).
+  Angles are never computed on normalised coordinates.
+- Sides are the subject's anatomical sides. Which image side is the subject's
+  left is read from the hip landmarks themselves (front view: left hip on the
+  image right; back view: on the image left), so every signed metric means
+  the same anatomically in front and back views.
+- Angles in degrees; missing = NaN (propagated, never 0).
+- Shapes: every ``*_xy`` argument is ``(..., 2)`` (typically (T, 2)); outputs
+  have the leading shape ``(...)``.
+
+:data:`COMPUTE` names the function of every per-frame metric of the registry
+(:data:`hipcheck.metrics.METRICS`); :func:`compute_metrics` evaluates them on
+a :class:`~hipcheck.landmarks.PoseSeries` into a
+:class:`~hipcheck.results.MetricTable` with columns ``<name>`` or
+``<name>_left`` / ``<name>_right``.
+"""
+
+from hipcheck.analysis.geometry._body import balance_sway, hip_drop_ratio, lateral_pelvic_shift, trunk_lean_deg
+from hipcheck.analysis.geometry._knees import (
+    FPPA_MIN_THIGH_FRACTION,
+    foreshortened_thigh,
+    joint_angle_deg,
+    knee_ankle_separation_ratio,
+    knee_flexion_deg,
+    knee_fppa_deg,
+)
+from hipcheck.analysis.geometry._pelvis import (
+    contralateral_pelvic_drop_deg,
+    hip_height_difference_cm,
+    pelvic_baseline_deg,
+    pelvic_obliquity_deg,
+    pelvic_rotation_deg,
+)
+from hipcheck.analysis.geometry._roll import derotate_world_m, derotate_xy
+from hipcheck.analysis.geometry._silhouette import MaskTiltParams, pelvic_tilt_from_mask_deg
+from hipcheck.analysis.geometry._table import COMPUTE, MetricFunction, MetricInputs, compute_metrics, metric_columns
+
+__all__ = [
+    "COMPUTE",
+    "FPPA_MIN_THIGH_FRACTION",
+    "MaskTiltParams",
+    "MetricFunction",
+    "MetricInputs",
+    "balance_sway",
+    "compute_metrics",
+    "contralateral_pelvic_drop_deg",
+    "derotate_world_m",
+    "derotate_xy",
+    "foreshortened_thigh",
+    "hip_drop_ratio",
+    "hip_height_difference_cm",
+    "joint_angle_deg",
+    "knee_ankle_separation_ratio",
+    "knee_flexion_deg",
+    "knee_fppa_deg",
+    "lateral_pelvic_shift",
+    "metric_columns",
+    "pelvic_baseline_deg",
+    "pelvic_obliquity_deg",
+    "pelvic_rotation_deg",
+    "pelvic_tilt_from_mask_deg",
+    "trunk_lean_deg",
+]

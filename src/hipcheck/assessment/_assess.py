@@ -1,0 +1,90 @@
+"""One clip's assessment, built once: per-rep results, evidence, verdict, what was not measured, the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hipcheck.assessment._evidence import build_evidence, build_exercise_results
+from hipcheck.assessment._indicators import INDICATORS, WHOLE_BODY, SegmentLike
+from hipcheck.assessment._norms import MEASUREMENT_ERRORS
+from hipcheck.assessment._plan import build_plan
+from hipcheck.assessment._verdict import VerdictInputs, decide
+from hipcheck.metrics import METRICS
+from hipcheck.results import Assessment, MetricTable
+from hipcheck.types import FRONTAL_VIEWS, STANCE_TESTS, View
+
+FRONTAL_EVIDENCE: tuple[str, ...] = tuple(
+    m.name
+    for m in METRICS.values()
+    if m.needs_frontal_view and m.kind != "rep" and m.name in {i.metric for i in INDICATORS + WHOLE_BODY}
+)
+"""The evidence metrics a side or oblique view cannot measure, in registry order. (A statistic of a
+stance, such as sway, is not listed apart from its test.)"""
+
+
+def not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str = "") -> dict[str, str]:
+    """Evidence metric → why it was not measured in this clip (empty when everything was)."""
+    out: dict[str, str] = {}
+    if view not in FRONTAL_VIEWS:
+        why = (
+            f"needs a front or back view; the view is unknown: {view_reason}"
+            if view_reason
+            else f"needs a front or back view; this clip is a {view} view, where frontal-plane angles "
+            "are foreshortened and would be invented"
+        )
+        out.update(dict.fromkeys(FRONTAL_EVIDENCE, why))
+    if not {s.exercise for s in segments} & set(STANCE_TESTS):
+        out.setdefault("pelvic_drop_deg", "needs a single-leg stance or single-leg squat on each leg")
+        out.setdefault("balance_hold_s", "needs a single-leg stance on each leg")
+    return out
+
+
+def measurement_errors(pelvic_drop_source: str = "") -> dict[str, str]:
+    """Metric → its stated measurement error with the source; the pelvic drop's names the line it was
+    measured from when one is given.
+    """
+    errors = {k: f"{v.text} ({v.source})" for k, v in MEASUREMENT_ERRORS.items()}
+    if pelvic_drop_source:
+        errors["pelvic_drop_deg"] = f"measured from the {pelvic_drop_source}; {errors.get('pelvic_drop_deg', '')}"
+    return errors
+
+
+def assess(
+    metrics: MetricTable,
+    segments: Sequence[SegmentLike],
+    *,
+    view: View,
+    roll_deg: float,
+    detected_fraction: float,
+    sex: str | None = None,
+    labels: Mapping[str, Sequence[str]] | None = None,
+    provenance: Mapping[str, Any] | None = None,
+    view_reason: str = "",
+    pelvic_drop_source: str = "",
+) -> Assessment:
+    """The side comparison, verdict and corrective plan of one clip's metrics and segments.
+
+    Args:
+        metrics: the per-frame metric table (stance columns included).
+        segments: the recognised exercises with their reps (row indices into ``metrics``).
+        view: the camera's view; frontal-plane evidence only in a front or back view.
+        roll_deg: the camera roll the metrics were corrected for (recorded).
+        detected_fraction: share of frames with a person found (below 0.5 nothing is called).
+        sex: ``"f"`` / ``"m"`` for sex-specific reference values.
+        labels: per-frame ``"exercise"`` and ``"phase"`` labels (recorded for ``metrics.csv``).
+        provenance: how the input was made (recorded).
+        view_reason: why the view is ``unknown`` (a reason of the verdict and of what was not measured).
+        pelvic_drop_source: the pelvis line the drop was measured from, when a stance test was found.
+    """
+    results = build_exercise_results(metrics, segments)
+    evidence = build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex)
+    n_reps = sum(len(r.reps) for r in results)
+    reasons = (view_reason,) if view_reason else ()
+    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, reasons))
+    return Assessment(
+        verdict=verdict, view=view, roll_deg=roll_deg, exercises=tuple(results), evidence=tuple(evidence),
+        metrics=metrics, labels=dict(labels or {}), not_measured=not_measured(view, segments, view_reason),
+        provenance=dict(provenance or {}), measurement_error=measurement_errors(pelvic_drop_source),
+        plan=build_plan(verdict, evidence),
+    )  # fmt: skip

@@ -1,0 +1,120 @@
+"""Input and output at the edge: video sources and sink, the MediaPipe adapter, model files.
+
+The only package that touches ``cv2.VideoCapture`` / ``cv2.VideoWriter``, PyAV
+and MediaPipe; nothing it returns carries their types::
+
+    open_source(path | camera) ──▶ FrameSource (Frame: index, t_s, upright BGR image)
+        └─▶ estimate_pose(frames) ──▶ PoseSeries (one subject, 33 landmarks per frame)
+
+Conventions: ``Frame.index`` counts every decoded frame from the start of the
+source; ``Frame.t_s`` is seconds from the source's own timestamps, strictly
+increasing; images are upright (container rotation applied) and unmirrored;
+landmark pixels have x right, y down (see :mod:`hipcheck.landmarks`).
+
+MediaPipe itself is imported on first use of the pose names (``PoseEstimator``,
+``estimate_pose`` ...), so reading a video or a file here does not load it.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from hipcheck.io._files import jsonable, sha256_file, write_json_atomic, write_text_atomic
+from hipcheck.io._frames import (
+    MIN_STEP_S,
+    Frame,
+    FrameSource,
+    FrameStream,
+    SourceKind,
+    VideoInfo,
+    next_timestamp,
+    window_frame_count,
+)
+from hipcheck.io._mask import MASK_SIZE, pelvis_box, resample_mask
+from hipcheck.io._models import (
+    BUNDLE_MEMBERS,
+    DEFAULT_MODEL_NAME,
+    DEFAULT_MODEL_SHA256,
+    MODEL_ENV_VAR,
+    OFFICIAL_MODELS,
+    OfficialModel,
+    bundled_model_path,
+    check_task_bundle,
+    default_model_path,
+    fetch_verified,
+    resolve_model,
+    verify_sha256,
+)
+from hipcheck.io._sink import VideoSink
+from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker, person_box_px
+from hipcheck.io._video import (
+    CORRUPT_FRACTION,
+    DEFAULT_IMAGE_FPS,
+    IMAGE_SUFFIXES,
+    Decoder,
+    count_frames,
+    open_source,
+    probe,
+    read_frame_at,
+    read_frames_at,
+)
+
+if TYPE_CHECKING:
+    from hipcheck.io._pose import FramePose, PoseEstimator, estimate_image, estimate_pose, video_timestamp_ms
+
+_MEDIAPIPE_NAMES = frozenset({"FramePose", "PoseEstimator", "estimate_image", "estimate_pose", "video_timestamp_ms"})
+
+
+def __getattr__(name: str) -> Any:
+    """The pose names, loading MediaPipe on first use."""
+    if name in _MEDIAPIPE_NAMES:
+        return getattr(importlib.import_module("hipcheck.io._pose"), name)
+    raise AttributeError(f"module 'hipcheck.io' has no attribute {name!r}")
+
+
+__all__ = [
+    "BUNDLE_MEMBERS",
+    "CORRUPT_FRACTION",
+    "DEFAULT_IMAGE_FPS",
+    "DEFAULT_MODEL_NAME",
+    "DEFAULT_MODEL_SHA256",
+    "IMAGE_SUFFIXES",
+    "MASK_SIZE",
+    "MIN_STEP_S",
+    "MODEL_ENV_VAR",
+    "OFFICIAL_MODELS",
+    "SUBJECT_RULE",
+    "Decoder",
+    "Frame",
+    "FramePose",
+    "FrameSource",
+    "FrameStream",
+    "OfficialModel",
+    "PoseEstimator",
+    "SourceKind",
+    "SubjectTracker",
+    "VideoInfo",
+    "VideoSink",
+    "bundled_model_path",
+    "check_task_bundle",
+    "count_frames",
+    "default_model_path",
+    "estimate_image",
+    "estimate_pose",
+    "fetch_verified",
+    "jsonable",
+    "next_timestamp",
+    "open_source",
+    "pelvis_box",
+    "person_box_px",
+    "probe",
+    "read_frame_at",
+    "read_frames_at",
+    "resample_mask",
+    "resolve_model",
+    "sha256_file",
+    "verify_sha256",
+    "video_timestamp_ms",
+    "window_frame_count",
+    "write_json_atomic",
+    "write_text_atomic",
+]

@@ -1,0 +1,382 @@
+"""MediaPipe adapter: frames in, :class:`~hipcheck.landmarks.PoseSeries` out.
+
+This is the only module that imports MediaPipe; no MediaPipe type leaves it.
+Its MediaPipe-free helpers are subject selection (:mod:`hipcheck.io._subject`)
+and the pelvis mask crop (:mod:`hipcheck.io._mask`). It runs the Tasks
+``PoseLandmarker`` (BlazePose GHUM 3D, 33 landmarks) in
+VIDEO mode for videos (tracking between frames; timestamps must strictly
+increase, which :class:`PoseEstimator` guarantees) and IMAGE mode for stills.
+
+Conventions (as in :mod:`hipcheck.landmarks`): ``xy_px`` pixels of the given
+upright frame, x right, y down, origin at the top-left pixel corner;
+``z`` = MediaPipe normalised z × frame width (smaller = nearer, hip-centred);
+``xyz_world_m`` MediaPipe world landmarks in metres (hip-centred, y down).
+Sides are the person's anatomical sides. Missing values are NaN.
+
+Subject selection (several people in frame): see :class:`SubjectTracker`.
+
+Pelvis mask: with segmentation on, the chosen person's soft mask (0..255) is
+resampled into an ``M × M`` grid (``M = 64``) over a square box centred on
+the hip midpoint, side ``3 × max(hip width, 0.4 × hip-to-shoulder
+distance)`` in pixels (see :func:`pelvis_box`). The hip landmarks are joint
+centres and under-read pelvic drop; the mask's waistline and lateral hip
+contour show the pelvis outline itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import cv2
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import BaseOptions
+from mediapipe.tasks.python import vision as mpv
+from numpy.typing import NDArray
+
+from hipcheck import __version__
+from hipcheck.errors import EmptyVideoError, ModelError, NoPersonError
+from hipcheck.io._files import sha256_file
+from hipcheck.io._frames import FrameStream, VideoInfo
+from hipcheck.io._mask import MASK_SIZE, PELVIS_BOX_SCALE, PELVIS_MIN_TORSO_FRACTION, pelvis_box, resample_mask
+from hipcheck.io._models import resolve_model
+from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker
+from hipcheck.landmarks import PoseSeries, Provenance, empty_rows
+from hipcheck.types import Image, ProgressFn
+
+Mode = Literal["video", "image"]
+
+
+# ----------------------------------------------------------------- data types
+@dataclass(frozen=True, eq=False)
+class FramePose:
+    """The chosen subject's landmarks in one frame (conventions in the module docstring).
+
+    Attributes:
+        xy_px: (33, 2) pixel x, y of the frame, y down.
+        z: (33,) MediaPipe normalised z times frame width (pixel scale).
+        visibility: (33,) in [0, 1].
+        presence: (33,) in [0, 1].
+        xyz_world_m: (33, 3) world landmarks in metres, hip-centred.
+        pelvis_mask: (M, M) uint8 soft person mask over ``pelvis_box_px``, or None.
+        pelvis_box_px: (4,) ``x0, y0, x1, y1`` in pixels, or None.
+        n_people: number of people MediaPipe found in the frame.
+    """
+
+    xy_px: NDArray[np.float64]
+    z: NDArray[np.float64]
+    visibility: NDArray[np.float64]
+    presence: NDArray[np.float64]
+    xyz_world_m: NDArray[np.float64]
+    pelvis_mask: NDArray[np.uint8] | None
+    pelvis_box_px: NDArray[np.float64] | None
+    n_people: int
+
+
+# ------------------------------------------------------------ pure helpers
+def _landmark_array(landmarks: Any) -> NDArray[np.float64]:
+    """(33, 5) ``x, y, z, visibility, presence`` (normalised) from MediaPipe landmarks."""
+    nan = math.nan
+    return np.array(
+        [
+            (
+                lm.x,
+                lm.y,
+                lm.z,
+                nan if lm.visibility is None else lm.visibility,
+                nan if lm.presence is None else lm.presence,
+            )
+            for lm in landmarks
+        ],
+        dtype=np.float64,
+    )
+
+
+def video_timestamp_ms(t_s: float, last_ms: int) -> int:
+    """Integer milliseconds for MediaPipe VIDEO mode: ``round(1000 · t_s)``, raised to
+    ``last_ms + 1`` when needed so timestamps strictly increase (sub-ms or repeated times).
+    """
+    return max(round(t_s * 1000.0), last_ms + 1)
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Send the C++ log lines MediaPipe/TFLite print while loading a model (XNNPACK, feedback
+    manager, NORM_RECT notices: informational, see google-ai-edge/mediapipe#5639) to /dev/null.
+    Python exceptions are unaffected; set ``HIPCHECK_MEDIAPIPE_LOG=1`` to keep the lines.
+    """
+    if os.environ.get("HIPCHECK_MEDIAPIPE_LOG"):
+        yield
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # captured/replaced stderr: nothing to redirect
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+# --------------------------------------------------------------- estimator
+class PoseEstimator:
+    """MediaPipe PoseLandmarker for one stream of frames (not thread-safe).
+
+    Args:
+        model_path: a ``.task`` bundle, or None for the bundled, checksum-verified model.
+        mode: ``"video"`` (tracking; for files and webcams) or ``"image"`` (independent stills).
+        max_people: how many people MediaPipe may return per frame (the subject is chosen among them).
+        segmentation: also compute the pelvis mask (slower).
+        min_detection_confidence: MediaPipe person-detector threshold.
+        min_tracking_confidence: MediaPipe threshold for keeping a track (VIDEO mode).
+
+    Raises:
+        ModelError: the model is missing, fails its checksum, or MediaPipe cannot load it.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        mode: Mode = "video",
+        max_people: int = 2,
+        segmentation: bool = True,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        if mode not in ("video", "image"):
+            raise ValueError(f"mode: expected 'video' or 'image', got {mode!r}")
+        if max_people < 1:
+            raise ValueError(f"max_people: expected >= 1, got {max_people}")
+        self.model_path, self.model_sha256 = resolve_model(model_path)
+        self.mode: Mode = mode
+        self.max_people = max_people
+        self.segmentation = segmentation
+        self.min_detection_confidence = min_detection_confidence
+        self.min_tracking_confidence = min_tracking_confidence
+        self._last_ms = -1
+        self._first_frame = True
+        self._tracker: SubjectTracker | None = None
+        options = mpv.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=mpv.RunningMode.VIDEO if mode == "video" else mpv.RunningMode.IMAGE,
+            num_poses=max_people,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_segmentation_masks=segmentation,
+        )
+        try:
+            with _quiet_native_stderr():
+                self._landmarker = mpv.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{self.model_path}: MediaPipe cannot load this model ({first})") from None
+
+    # context manager ---------------------------------------------------
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the MediaPipe graph (safe to call twice)."""
+        landmarker = self.__dict__.pop("_landmarker", None)
+        if landmarker is not None:
+            with _quiet_native_stderr():  # TFLite logs one INFO line per accelerator it destroys
+                landmarker.close()
+
+    @property
+    def subject_reselections(self) -> int:
+        """How often the subject was (re-)chosen by the initial rule (1 = chosen once, never lost)."""
+        return 0 if self._tracker is None else self._tracker.reselections
+
+    # per frame ---------------------------------------------------------
+    def _timestamp_ms(self, t_s: float) -> int:
+        self._last_ms = video_timestamp_ms(t_s, self._last_ms)
+        return self._last_ms
+
+    def _detect(self, image_bgr: Image, t_s: float) -> Any:
+        if image_bgr.dtype != np.uint8 or image_bgr.ndim != 3 or image_bgr.shape[2] != 3:
+            raise ValueError(f"image_bgr: expected (H, W, 3) uint8, got {image_bgr.shape} {image_bgr.dtype}")
+        if "_landmarker" not in self.__dict__:
+            raise RuntimeError("PoseEstimator is closed")
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        quiet = _quiet_native_stderr() if self._first_frame else contextlib.nullcontext()
+        self._first_frame = False
+        with quiet:
+            if self.mode == "image":
+                return self._landmarker.detect(image)
+            return self._landmarker.detect_for_video(image, self._timestamp_ms(t_s))
+
+    def process(self, image_bgr: Image, t_s: float) -> FramePose | None:
+        """Landmarks of the subject in one upright BGR frame at time ``t_s`` (s), or None if nobody is found."""
+        result = self._detect(image_bgr, t_s)
+        h, w = image_bgr.shape[:2]
+        people = [_landmark_array(p) for p in result.pose_landmarks]
+        if self._tracker is None or self.mode == "image":
+            self._tracker = SubjectTracker((w, h))
+        xy_all = [p[:, :2] * (w, h) for p in people]
+        pick = self._tracker.choose(xy_all, t_s)
+        if pick is None:
+            return None
+        lm = people[pick]
+        world = np.array([(q.x, q.y, q.z) for q in result.pose_world_landmarks[pick]], dtype=np.float64)
+        mask = box = None
+        if self.segmentation and result.segmentation_masks:
+            box = pelvis_box(xy_all[pick])
+            if box is not None:
+                mask01 = result.segmentation_masks[pick].numpy_view()
+                mask = resample_mask(mask01.reshape(mask01.shape[0], mask01.shape[1]), box)
+        return FramePose(
+            xy_px=xy_all[pick], z=lm[:, 2] * w, visibility=lm[:, 3], presence=lm[:, 4],
+            xyz_world_m=world, pelvis_mask=mask, pelvis_box_px=box, n_people=len(people),
+        )  # fmt: skip
+
+
+# ------------------------------------------------------------ whole source
+class _Rows:
+    """Per-frame results collected while streaming (memory: the output arrays only)."""
+
+    def __init__(self, segmentation: bool) -> None:
+        self.segmentation = segmentation
+        self.t_s: list[float] = []
+        self.index: list[int] = []
+        self.poses: list[FramePose | None] = []
+        self.n_people: list[int] = []
+
+    def add(self, index: int, t_s: float, pose: FramePose | None) -> None:
+        self.index.append(index)
+        self.t_s.append(t_s)
+        self.n_people.append(0 if pose is None else pose.n_people)
+        self.poses.append(pose)
+
+    def arrays(self) -> dict[str, Any]:
+        t = len(self.poses)
+        out: dict[str, Any] = empty_rows(t)
+        mask = np.zeros((t, MASK_SIZE, MASK_SIZE), np.uint8) if self.segmentation else None
+        box = np.full((t, 4), np.nan) if self.segmentation else None
+        for i, p in enumerate(self.poses):
+            if p is None:
+                continue
+            out["xy_px"][i], out["z"][i], out["xyz_world_m"][i] = p.xy_px, p.z, p.xyz_world_m
+            out["visibility"][i], out["presence"][i] = p.visibility, p.presence
+            if mask is not None and box is not None and p.pelvis_mask is not None and p.pelvis_box_px is not None:
+                mask[i], box[i] = p.pelvis_mask, p.pelvis_box_px
+        out.update(t_s=np.asarray(self.t_s), frame_index=np.asarray(self.index, dtype=np.int64))
+        out.update(pelvis_mask=mask, pelvis_box_px=box)
+        return out
+
+
+def _auto_mode(info: VideoInfo) -> Mode:
+    """IMAGE mode for stills and image folders (no real frame rate), else VIDEO."""
+    if info.kind in ("image", "images") or not (math.isfinite(info.fps) and info.fps > 0):
+        return "image"
+    return "video"
+
+
+def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -> Provenance:
+    name = info.source
+    path = Path(name) if name else None
+    sha = sha256_file(path) if path is not None and path.is_file() else ""
+    n_people = np.asarray(rows.n_people)
+    detected = sum(p is not None for p in rows.poses)
+    subject = (
+        f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} people seen; "
+        f"{int((n_people > 1).sum())} of {len(n_people)} frames had more than one; "
+        f"subject chosen {est.subject_reselections} time(s)."
+    )
+    return Provenance(
+        source_path=name, source_sha256=sha, model_path=str(est.model_path), model_sha256=est.model_sha256,
+        hipcheck_version=__version__, fps=float(info.fps or math.nan), stride=stride,
+        subject=subject,
+        extra={
+            "pose_mode": est.mode, "max_people": est.max_people, "segmentation": est.segmentation,
+            "min_detection_confidence": est.min_detection_confidence,
+            "min_tracking_confidence": est.min_tracking_confidence,
+            "frames": len(rows.poses), "frames_detected": detected,
+            "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
+            "pelvis_box": f"square, centre hip midpoint, side {PELVIS_BOX_SCALE} x max(hip width, "
+            f"{PELVIS_MIN_TORSO_FRACTION} x hip-shoulder distance), mask {MASK_SIZE}x{MASK_SIZE}",
+            "mediapipe_version": getattr(mp, "__version__", ""),
+        },
+    )  # fmt: skip
+
+
+def estimate_pose(
+    source: FrameStream,
+    *,
+    model_path: str | Path | None = None,
+    segmentation: bool = True,
+    max_people: int = 2,
+    mode: Literal["auto", "video", "image"] = "auto",
+    stride: int | None = None,
+    progress: ProgressFn | None = None,
+) -> PoseSeries:
+    """Run pose estimation over every frame of ``source`` and return the subject's PoseSeries.
+
+    Args:
+        source: frames with ``.index``, ``.t_s`` (s, strictly increasing) and
+            ``.image`` (upright BGR uint8), e.g. a :class:`~hipcheck.io.FrameSource`;
+            ``source.info`` gives the source name, frame rate and kind.
+        model_path: a ``.task`` bundle, or None for the bundled model.
+        segmentation: also record the pelvis mask and box.
+        max_people: people MediaPipe may return per frame (subject chosen among them).
+        mode: ``"video"``, ``"image"``, or ``"auto"`` (image for stills, else video).
+        stride: recorded in the provenance (default ``source.stride``).
+        progress: called as ``progress(frames_done, total_or_None)`` after each frame.
+
+    Returns:
+        One row per decoded frame; frames without a person are NaN rows.
+
+    Raises:
+        ModelError: model missing or wrong.
+        EmptyVideoError: the source yielded no frame.
+        NoPersonError: no person in any frame.
+    """
+    info = source.info
+    run_mode: Mode = _auto_mode(info) if mode == "auto" else mode
+    total = source.expected_frames
+    rows = _Rows(segmentation)
+    wh: tuple[int, int] | None = None
+    with PoseEstimator(model_path, mode=run_mode, max_people=max_people, segmentation=segmentation) as est:
+        for frame in source:
+            image = frame.image
+            wh = wh or (int(image.shape[1]), int(image.shape[0]))
+            rows.add(int(frame.index), float(frame.t_s), est.process(image, float(frame.t_s)))
+            if progress is not None:
+                progress(len(rows.poses), total)
+        name = info.source or "input"
+        if wh is None:
+            raise EmptyVideoError(f"{name}: no frames to analyse")
+        if all(p is None for p in rows.poses):
+            raise NoPersonError(f"{name}: no person found in any of {len(rows.poses)} frames")
+        stride = stride if stride is not None else source.stride
+        prov = _provenance(info, est, rows, stride)
+    return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
+
+
+def estimate_image(
+    image_bgr: Image, *, model_path: str | Path | None = None, segmentation: bool = True
+) -> FramePose | None:
+    """Landmarks of the main person in one still (IMAGE mode), or None if nobody is found."""
+    with PoseEstimator(model_path, mode="image", segmentation=segmentation) as est:
+        return est.process(image_bgr, 0.0)

@@ -1,0 +1,13 @@
+"""The job boundary: one clip → its reports, with errors as data.
+
+::
+
+    Job(source, out_dir, options, model) ─▶ run_job ─▶ JobResult(status, outputs, assessment, error, exit_code)
+
+The CLI, the live session's final analysis, the batch runner and the web
+worker all call :func:`run_job`; none of them holds math.
+"""
+
+from hipcheck.jobs._job import Job, JobOutputs, JobResult, JobStatus, run_job
+
+__all__ = ["Job", "JobOutputs", "JobResult", "JobStatus", "run_job"]

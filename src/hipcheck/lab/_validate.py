@@ -1,0 +1,204 @@
+"""Validity benchmark: the full analysis against rendered clips with known geometry.
+
+For every ``<name>.mp4`` + ``<name>.gt.json`` pair (see
+:mod:`hipcheck.lab._groundtruth`), run pose estimation and :func:`analyze_pose`,
+then compare frame by frame:
+
+- knee FPPA per side on the frames where that leg bears weight (not a swing
+  leg, nor a lunge's back leg) and both values are defined, degrees;
+- contralateral pelvic drop on the ground truth's single-leg frames, with the
+  clip's own bipedal baseline on both sides (so camera roll cancels), split by
+  trunk case (upright / following) from the scenario;
+- the same drop as the analysis itself segments it (its own stance phases and
+  baseline), reported as ``pelvic_drop_deg/as_segmented``;
+- the verdict against the intended weaker side (``none`` for controls;
+  ``insufficient`` for quiet standing, which tests no hip strength).
+
+Errors are measured minus true, in degrees. Tolerances are stated in
+:data:`TOLERANCES_DEG`; :func:`ValidationReport.failures` lists what exceeds them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck.analysis import analyze_pose, pelvis_line
+from hipcheck.analysis.geometry import contralateral_pelvic_drop_deg, pelvic_baseline_deg
+from hipcheck.errors import InputNotFoundError
+from hipcheck.extract import load_or_estimate_pose
+from hipcheck.lab._groundtruth import GroundTruth, find_samples, load_ground_truth
+from hipcheck.results import Assessment
+from hipcheck.types import SIDES
+
+TOLERANCES_DEG = {"knee_fppa_deg": 2.0, "pelvic_drop_deg/upright": 2.0, "pelvic_drop_deg/following": 2.0}
+"""Mean absolute error allowed per metric group (degrees)."""
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """Errors (measured − true, degrees) of one clip, per metric group."""
+
+    name: str
+    split: str
+    errors: dict[str, NDArray[np.float64]]
+    weaker_true: str
+    weaker_found: str
+    exercise_true: str
+    exercises_found: tuple[str, ...]
+
+    @property
+    def verdict_expected(self) -> str:
+        """The verdict a correct analysis gives: the intended weaker side (``none`` for controls),
+        or ``insufficient`` for quiet standing alone, which loads neither hip and so tests no strength.
+        """
+        return "insufficient" if self.exercise_true == "quiet_standing" else self.weaker_true
+
+    @property
+    def verdict_ok(self) -> bool:
+        """True when the verdict is :attr:`verdict_expected`."""
+        return self.verdict_expected == self.weaker_found
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All clips' results with per-group error statistics."""
+
+    clips: Sequence[ClipResult]
+    tolerances: dict[str, float] = field(default_factory=lambda: dict(TOLERANCES_DEG))
+
+    def groups(self) -> list[tuple[str, str]]:
+        """(metric group, split) pairs present, sorted."""
+        return sorted({(g, c.split) for c in self.clips for g, e in c.errors.items() if e.size})
+
+    def errors(self, group: str, split: str | None = None) -> NDArray[np.float64]:
+        """All frame errors of a group (optionally one split)."""
+        parts = [c.errors[group] for c in self.clips if group in c.errors and split in (None, c.split)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def verdict_accuracy(self, split: str | None = None) -> float:
+        """Fraction of clips whose verdict is the expected one (:attr:`ClipResult.verdict_expected`)."""
+        sel = [c.verdict_ok for c in self.clips if split in (None, c.split)]
+        return float(np.mean(sel)) if sel else math.nan
+
+    def failures(self) -> list[str]:
+        """Groups whose mean absolute error exceeds its tolerance (all splits pooled), as sentences."""
+        out = []
+        for group, tol in self.tolerances.items():
+            err = self.errors(group)
+            if err.size and float(np.mean(np.abs(err))) > tol:
+                out.append(f"{group}: mean absolute error {np.mean(np.abs(err)):.2f}° > {tol:.1f}°")
+        return out
+
+    def table(self) -> list[tuple[str, str, int, float, float, float]]:
+        """Rows ``(group, split, frames, mean error, MAE, max |error|)``."""
+        rows = []
+        for group, split in self.groups():
+            e = self.errors(group, split)
+            rows.append((group, split, int(e.size), float(e.mean()), float(np.abs(e).mean()), float(np.abs(e).max())))
+        return rows
+
+
+def _finite_pairs(measured: NDArray[np.float64], true: NDArray[np.float64]) -> NDArray[np.float64]:
+    ok = np.isfinite(measured) & np.isfinite(true)
+    return measured[ok] - true[ok]
+
+
+def _motion(gt: GroundTruth) -> dict[str, object]:
+    """The scenario's motion parameters (empty when the JSON has none)."""
+    motion = gt.scenario.get("motion")
+    return motion if isinstance(motion, dict) else {}
+
+
+def _trunk_case(gt: GroundTruth) -> str:
+    trunk = str(_motion(gt).get("trunk", gt.scenario.get("trunk", "upright")))
+    return "following" if "follow" in trunk else "upright"
+
+
+def _stance_drop_errors(a: Assessment, gt: GroundTruth, rows: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Measured CPD on the truth's single-leg frames, baseline = the truth's bipedal rows.
+
+    The pelvis line is chosen by :func:`hipcheck.analysis.pelvis_line` on those
+    same rows and θ0 by :func:`~hipcheck.analysis.geometry.pelvic_baseline_deg`,
+    so this measures the metric, apart from exercise segmentation (which
+    ``pelvic_drop_deg/as_segmented`` includes).
+    """
+    phase = np.asarray(gt.phase)[rows]
+    base_rows = phase == "bipedal"
+    if not base_rows.any():
+        return np.zeros(0)
+    line = pelvis_line(
+        hip_obliquity_deg=a.metrics["pelvic_obliquity_deg"], waist_obliquity_deg=a.metrics.get("waist_obliquity_deg"),
+        baseline_rows=base_rows,
+        active_rows=np.isin(phase, ("single_leg_left", "single_leg_right")),
+    )  # fmt: skip
+    theta0 = pelvic_baseline_deg(obliquity_deg=line.theta_deg, baseline_rows=base_rows)
+    if not math.isfinite(theta0):
+        return np.zeros(0)
+    measured = np.full(phase.shape, np.nan)
+    for side in SIDES:
+        stance = phase == f"single_leg_{side}"
+        measured[stance] = contralateral_pelvic_drop_deg(
+            obliquity_deg=line.theta_deg[stance], baseline_deg=theta0, stance_side=side
+        )
+    return _finite_pairs(measured, gt.metrics["contralateral_pelvic_drop_deg"][rows])
+
+
+def _loaded(gt: GroundTruth, side: str) -> NDArray[np.bool_]:
+    """(T,) frames where ``side``'s leg bears weight: knee FPPA is defined for a loaded leg only
+    (not a swing leg in single-leg stance, nor a lunge's back leg).
+    """
+    phase = np.asarray(gt.phase)
+    other = "right" if side == "left" else "left"
+    return ~np.isin(phase, (f"single_leg_{other}", f"lunge_{other}", "transition"))
+
+
+def validate_clip(video: Path, gt_path: Path, cache_file: Path) -> ClipResult:
+    """Run the analysis on one rendered clip (pose cached in ``cache_file``) and collect its errors."""
+    gt = load_ground_truth(gt_path)
+    pose = load_or_estimate_pose(video, cache_file)
+    a = analyze_pose(pose)
+    rows = np.clip(np.asarray(pose.frame_index, dtype=np.intp), 0, len(gt.t_s) - 1)
+    fppa = [
+        _finite_pairs(
+            np.where(_loaded(gt, s)[rows], a.metrics[f"knee_fppa_deg_{s}"], np.nan),
+            gt.metrics[f"knee_fppa_{s}_deg"][rows],
+        )
+        for s in ("left", "right")
+    ]
+    errors = {"knee_fppa_deg": np.concatenate(fppa)}
+    if gt.exercise.startswith("single_leg"):
+        errors[f"pelvic_drop_deg/{_trunk_case(gt)}"] = _stance_drop_errors(a, gt, rows)
+        truth = gt.metrics["contralateral_pelvic_drop_deg"][rows]
+        errors["pelvic_drop_deg/as_segmented"] = np.concatenate(
+            [_finite_pairs(a.metrics[f"pelvic_drop_deg_{s}"], truth) for s in ("left", "right")]
+        )
+    return ClipResult(
+        gt.name, gt.split, errors, gt.weaker_side, a.verdict.weaker_side, gt.exercise,
+        tuple(e.exercise for e in a.exercises),
+    )  # fmt: skip
+
+
+def validate_dir(
+    directory: str | Path, *, cache_dir: str | Path | None = None, on_clip: Callable[[ClipResult], None] | None = None
+) -> ValidationReport:
+    """Validate every clip with ground truth in ``directory`` (recursively)."""
+    directory = Path(directory)
+    pairs = find_samples(directory)
+    if not pairs:
+        raise InputNotFoundError(f"{directory}: no clips with .gt.json ground truth found")
+    cache = Path(cache_dir) if cache_dir is not None else directory / ".hipcheck_cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    results = []
+    for video, gt_path in pairs:
+        key = "__".join(video.relative_to(directory).with_suffix("").parts)  # tune and held-out share names
+        res = validate_clip(video, gt_path, cache / f"{key}.pose.npz")
+        results.append(res)
+        if on_clip is not None:
+            on_clip(res)
+    return ValidationReport(tuple(results))

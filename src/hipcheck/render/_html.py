@@ -1,0 +1,301 @@
+"""The self-contained HTML report (``DIR/report.html``).
+
+One file that opens offline: plots and key frames are embedded as base64
+``data:`` URIs, the CSS is inline, there is no script and no external URL.
+Every piece of text from the analysis is escaped with :func:`html.escape`.
+The report reads an :class:`~hipcheck.results.Assessment`; it computes no
+metric. Sides are the person's anatomical sides.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hipcheck.assessment import SEE_PROFESSIONAL, build_plan
+from hipcheck.io import write_text_atomic
+from hipcheck.metrics import METRICS, plain_name, unit_symbol
+from hipcheck.render._plots import exercise_groups, figure_png, iter_figures
+from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
+from hipcheck.render._text import confidence_words, fmt, verdict_sentence
+from hipcheck.results import Assessment, EvidenceRow, Plan, PlanItem
+from hipcheck.types import Image
+
+LEFT_COLOR, RIGHT_COLOR = SIDE_HEX["left"], SIDE_HEX["right"]
+SCREENING_NOTE = (
+    "hipcheck is a screening aid that measures movement on a single 2D video. It is not a diagnosis. "
+    "Camera angle, clothing and lighting affect the numbers; differences smaller than the stated "
+    "measurement error are not called findings."
+)
+CSS = f"""
+body {{ font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 0; color: #111827;
+       background: #f9fafb; line-height: 1.45; }}
+main {{ max-width: 980px; margin: 0 auto; padding: 24px 20px 60px; }}
+h1 {{ font-size: 1.5rem; margin: 0 0 4px; }} h2 {{ font-size: 1.2rem; margin-top: 36px;
+      border-bottom: 2px solid #e5e7eb; padding-bottom: 4px; }} h3 {{ font-size: 1.05rem; }}
+.verdict {{ border-radius: 10px; padding: 16px 20px; margin: 16px 0; background: #fff; border-left: 8px solid #6b7280;
+            box-shadow: 0 1px 3px rgba(0,0,0,.08); }}
+.verdict.left {{ border-left-color: {LEFT_COLOR}; }} .verdict.right {{ border-left-color: {RIGHT_COLOR}; }}
+.verdict.none {{ border-left-color: #16a34a; }} .verdict.insufficient {{ border-left-color: #9ca3af; }}
+.verdict .headline {{ font-size: 1.25rem; font-weight: 600; margin: 0 0 6px; }}
+.muted {{ color: #6b7280; font-size: .9rem; }}
+table {{ border-collapse: collapse; width: 100%; background: #fff; font-size: .9rem; margin: 8px 0; }}
+th, td {{ border: 1px solid #e5e7eb; padding: 6px 8px; text-align: left; vertical-align: top; }}
+th {{ background: #f3f4f6; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.band {{ font-weight: 600; text-transform: uppercase; font-size: .75rem; }}
+.left-c {{ color: {LEFT_COLOR}; font-weight: 600; }} .right-c {{ color: {RIGHT_COLOR}; font-weight: 600; }}
+figure {{ margin: 12px 0; background: #fff; padding: 8px; border: 1px solid #e5e7eb; border-radius: 6px; }}
+figure img {{ max-width: 100%; height: auto; display: block; margin: 0 auto; }}
+figcaption {{ font-size: .85rem; color: #4b5563; margin-top: 4px; }}
+.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }}
+.tag {{ display: inline-block; background: #e0e7ff; color: #3730a3; border-radius: 4px; padding: 0 6px;
+        font-size: .75rem; margin-left: 6px; }}
+.note {{ background: #fffbeb; border: 1px solid #fde68a; border-radius: 8px; padding: 12px 16px; }}
+table.plan {{ table-layout: fixed; }}
+code {{ font-size: .8rem; word-break: break-all; }}
+"""
+
+
+def esc(value: object) -> str:
+    """HTML-escaped ``str(value)``."""
+    return html.escape(str(value), quote=True)
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    """A ``data:`` URI of raw bytes."""
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def jpeg_bytes(image_bgr: Image, max_height: int = 720, quality: int = 85) -> bytes:
+    """JPEG bytes of a BGR frame, downscaled to at most ``max_height`` pixels high."""
+    import cv2  # image encoding only
+
+    h = image_bgr.shape[0]
+    img: NDArray[Any] = np.asarray(image_bgr)
+    if h > max_height:
+        f = max_height / h
+        img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError(f"could not encode a key frame of shape {image_bgr.shape} as JPEG")
+    return bytes(buf.tobytes())
+
+
+# ------------------------------------------------------------------ sections
+def _list(items: Iterable[str], cls: str = "") -> str:
+    lis = "".join(f"<li>{esc(i)}</li>" for i in items)
+    return f"<ul class='{cls}'>{lis}</ul>" if lis else ""
+
+
+def _verdict_section(a: Assessment) -> str:
+    v = a.verdict
+    conf = "" if v.weaker_side == "insufficient" else (
+        f"<p>Confidence: <strong>{esc(confidence_words(v.confidence))}</strong> ({fmt(100 * v.confidence, 0)} %)</p>"
+    )  # fmt: skip
+    reasons = f"<p class='muted'>Evidence behind the call:</p>{_list(v.reasons, 'muted')}" if v.reasons else ""
+    nm = ""
+    if a.not_measured:
+        nm = "<h3>What could not be measured</h3>" + _list(f"{plain_name(k)}: {r}" for k, r in a.not_measured.items())
+    return (
+        f"<section id='verdict' class='verdict {esc(v.weaker_side)}'>"
+        f"<p class='headline' id='verdict-text'>{esc(verdict_sentence(a))}</p>{conf}{reasons}</section>{nm}"
+    )
+
+
+def _evidence_row(r: EvidenceRow) -> str:
+    color = BAND_TINT_HEX.get(r.band, BAND_TINT_HEX["none"])
+    info = METRICS.get(r.metric)
+    d = info.digits if info is not None else 1
+    diff = fmt(r.difference, d)
+    unc = "" if not math.isfinite(r.uncertainty) else f" ± {fmt(r.uncertainty, d)}"
+    si = (
+        ""
+        if not math.isfinite(r.symmetry_index_pct)
+        else f"<br><span class='muted'>SI {fmt(r.symmetry_index_pct, 0)} %</span>"
+    )
+    points = f"<span class='{r.weaker_side}-c'>{esc(r.weaker_side)}</span>" if r.finding and r.weaker_side else "–"
+    ref = f"{esc(r.reference)}<br><span class='muted'>{esc(r.source)}</span>" if r.reference else "–"
+    u = esc(unit_symbol(r.unit))
+    what = f"{esc(plain_name(r.metric))}<br><span class='muted'>{esc(r.exercise.replace('_', ' '))}</span>"
+    return (
+        f"<tr><td>{what}</td>"
+        f"<td class='num'>{fmt(r.left, d)}{u if math.isfinite(r.left) else ''}</td>"
+        f"<td class='num'>{fmt(r.right, d)}{u if math.isfinite(r.right) else ''}</td>"
+        f"<td class='num'>{diff}{esc(unc)}{u}{si}</td><td>{ref}</td>"
+        f"<td style='background:{color}'><span class='band'>{esc(r.band)}</span></td><td>{points}</td></tr>"
+    )  # fmt: skip
+
+
+def _evidence_section(a: Assessment) -> str:
+    if not a.evidence:
+        return "<h2 id='evidence'>Evidence</h2><p>No test measured both sides, so there is no side comparison.</p>"
+    head = (
+        "<tr><th>Metric / test</th><th>Left</th><th>Right</th><th>Difference (L − R)</th>"
+        "<th>Reference (source)</th><th>Band</th><th>Points to</th></tr>"
+    )
+    rows = "".join(_evidence_row(r) for r in a.evidence)
+    note = (
+        "<p class='muted'>Values are medians over reps. Band: green = within measurement error, amber/red = "
+        "larger difference (symmetry-index bands &lt; 10 % / 10–25 % / &gt; 25 % are a convention, not evidence). "
+        "Whole-body rows show one signed value in the Left column.</p>"
+    )
+    return f"<h2 id='evidence'>Evidence</h2><table>{head}{rows}</table>{note}"
+
+
+def _figure(png: bytes, alt: str, cap: str) -> str:
+    return (
+        f"<figure><img src='{data_uri(png, 'image/png')}' alt='{esc(alt)}'><figcaption>{esc(cap)}</figcaption></figure>"
+    )
+
+
+def _exercise_sections(a: Assessment, plot_pngs: Mapping[str, bytes]) -> str:
+    by_ex: dict[str, list[str]] = {}
+    for nf in iter_figures(a):
+        png = plot_pngs.get(nf.name) or figure_png(nf.figure)
+        by_ex.setdefault(nf.exercise, []).append(_figure(png, nf.name.replace("_", " "), nf.caption))
+    parts = ["<h2 id='exercises'>Per exercise</h2>"] if by_ex else []
+    for name, group in exercise_groups(a).items():
+        figs = by_ex.get(name, [])
+        reps = sum(len(g.reps) for g in group)
+        sides = ", ".join(sorted({g.side for g in group if g.side})) or "both legs"
+        count = f"{reps} rep{'s' if reps != 1 else ''}; " if reps else ""
+        parts.append(
+            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{count}{esc(sides)}. "
+            f"Blue = your left, orange = your right; shaded = reps; green band = typical range.</p>"
+            f"<div class='grid'>{''.join(figs)}</div>"
+        )
+    return "".join(parts)
+
+
+def _keyframe_section(keyframes: Mapping[str, NDArray[np.uint8]] | None) -> str:
+    if not keyframes:
+        return ""
+    figs = "".join(
+        f"<figure><img src='{data_uri(jpeg_bytes(img), 'image/jpeg')}' alt='{esc(cap)}'>"
+        f"<figcaption>{esc(cap)}</figcaption></figure>"
+        for cap, img in keyframes.items()
+    )
+    return (
+        "<h2 id='keyframes'>Key frames</h2><p class='muted'>The worst rep of each side, at the moment of its peak: "
+        "skeleton, hip line and knee lines, coloured green / amber / red by threshold.</p>"
+        f"<div class='grid'>{figs}</div>"
+    )
+
+
+def _plan_items(items: Sequence[PlanItem]) -> str:
+    rows = "".join(
+        f"<tr><td>{esc(i.name)}{'<span class=tag>emphasis</span>' if i.emphasis else ''}</td>"
+        f"<td>{esc(i.dose())}</td><td>{esc(i.cue)}</td></tr>"
+        for i in items
+    )
+    cols = "<colgroup><col style='width:30%'><col style='width:24%'><col></colgroup>"
+    return f"<table class='plan'>{cols}<tr><th>Exercise</th><th>Sets × reps</th><th>How</th></tr>{rows}</table>"
+
+
+def _plan_section(plan: Plan) -> str:
+    parts = [f"<h2 id='plan'>Your corrective plan</h2><p><strong>{esc(plan.headline)}</strong></p>"]
+    if plan.findings:
+        parts.append("<p class='muted'>Based on:</p>" + _list(plan.findings, "muted"))
+    if plan.rerecord:
+        parts.append("<h3>Re-record to get a verdict</h3>" + _list(plan.rerecord))
+    parts.append(f"<p>{esc(plan.schedule)}</p>")
+    if plan.volume_rules:
+        parts.append("<h3>Left/right volume</h3>" + _list(plan.volume_rules))
+    for title, items in plan.sections():
+        parts.append(f"<h3>{esc(title)}</h3>{_plan_items(items)}")
+    for title, lines in (("How to progress", plan.progression), ("Daily habits", plan.habits)):
+        if lines:
+            parts.append(f"<h3>{title}</h3>{_list(lines)}")
+    parts.append(f"<h3>Re-test</h3><p>{esc(plan.retest)}</p>")
+    parts.append(f"<p class='muted'>{esc(plan.note)}</p>")
+    return "".join(parts)
+
+
+def _provenance_section(a: Assessment) -> str:
+    p = dict(a.provenance)
+    rows = [("View", a.view), ("Camera roll used", f"{fmt(a.roll_deg)}°")]
+    labels = {
+        "hipcheck_version": "hipcheck version", "model_path": "Pose model", "model_sha256": "Model SHA-256",
+        "source_path": "Source file", "source_sha256": "Source SHA-256", "fps": "Frame rate (fps)",
+    }  # fmt: skip
+    rows += [(label, p.pop(key)) for key, label in labels.items() if key in p]
+    rows += [(k.replace("_", " "), v) for k, v in p.items()]
+    body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(_plain(v))}</code></td></tr>" for k, v in rows)
+    err = "".join(f"<tr><th>{esc(plain_name(k))}</th><td>{esc(v)}</td></tr>" for k, v in a.measurement_error.items())
+    err_html = f"<h3>Measurement error of each metric</h3><table>{err}</table>" if err else ""
+    return f"<h2 id='provenance'>How this report was made</h2><table>{body}</table>{err_html}"
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, float):
+        return fmt(value, 3)
+    return str(value)
+
+
+def _footer() -> str:
+    return (
+        "<h2 id='note'>Please note</h2><div class='note'>"
+        f"<p>{esc(SCREENING_NOTE)}</p><p><strong>{esc(SEE_PROFESSIONAL)}</strong></p></div>"
+    )
+
+
+def render_html(
+    assessment: Assessment,
+    *,
+    keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
+    plot_pngs: Mapping[str, bytes] | None = None,
+) -> str:
+    """The whole report as one HTML string (see module docstring).
+
+    ``plot_pngs`` maps figure names (the file stems written by
+    :func:`~hipcheck.render.save_plots`) to PNG bytes already drawn, so
+    they are embedded instead of drawn again.
+    """
+    plan = assessment.plan if assessment.plan is not None else build_plan(assessment.verdict, assessment.evidence)
+    src = Path(str(assessment.provenance.get("source_path", ""))).name
+    title = f"hipcheck report – {src}" if src else "hipcheck report"
+    body = "".join((
+        f"<h1>{esc(title)}</h1><p class='muted'>Left / right are <em>your</em> left and right. "
+        f"{esc(_summary_line(assessment))}</p>",
+        _verdict_section(assessment), _evidence_section(assessment), _exercise_sections(assessment, plot_pngs or {}),
+        _keyframe_section(keyframes), _plan_section(plan), _provenance_section(assessment), _footer(),
+    ))  # fmt: skip
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>{body}</main></body></html>\n"
+    )
+
+
+def _summary_line(a: Assessment) -> str:
+    names = [e.exercise.replace("_", " ") + (f" ({e.side})" if e.side else "") for e in a.exercises]
+    return f"Tests found: {', '.join(names)}." if names else "No test was recognised in the clip."
+
+
+def write_html_report(
+    assessment: Assessment,
+    out_dir: str | Path,
+    *,
+    keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
+    plot_pngs: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Write ``out_dir/report.html`` (one self-contained file) and return its path.
+
+    Args:
+        assessment: what the analysis found.
+        out_dir: output folder (created if missing).
+        keyframes: optional caption → annotated BGR frame (see
+            :func:`hipcheck.render.worst_rep_keyframes`).
+        plot_pngs: optional figure name → PNG bytes already drawn, e.g.
+            ``{p.stem: p.read_bytes() for p in save_plots(assessment, out_dir)}``;
+            figures not in it are drawn here.
+    """
+    html_text = render_html(assessment, keyframes=keyframes, plot_pngs=plot_pngs)
+    return write_text_atomic(Path(out_dir) / "report.html", html_text)

@@ -1,0 +1,91 @@
+"""End to end with the real pose model: mirrored video, and ``hipcheck analyze`` from the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipcheck.analysis import analyze_pose
+from hipcheck.extract import estimate_pose_file
+from hipcheck.io import VideoSink, open_source
+from support import REPO
+
+SAMPLE = REPO / "samples" / "sls_left_drop8_upright.mp4"
+pytestmark = pytest.mark.e2e
+
+
+def _lossless_pair(src: Path, tmp: Path, n_frames: int) -> tuple[Path, Path]:
+    """The first frames of ``src`` as a lossless clip, and its exact left-right mirror."""
+    orig, mirror = tmp / "orig.mkv", tmp / "mirror.mkv"
+    with open_source(src, end_s=None) as frames:
+        info = frames.info
+        with (
+            VideoSink(orig, info.fps, info.resolution_wh, fourcc="FFV1") as a,
+            VideoSink(mirror, info.fps, info.resolution_wh, fourcc="FFV1") as b,
+        ):
+            for i, f in enumerate(frames):
+                if i >= n_frames:
+                    break
+                a.write(f.image)
+                b.write(np.ascontiguousarray(f.image[:, ::-1]))
+    return orig, mirror
+
+
+def test_pose_of_a_mirrored_video_is_the_mirrored_pose(shared_videos, tmp_path):
+    orig, mirror = _lossless_pair(shared_videos / "squat_front_bodyweight_annotated_webcam_01.mp4", tmp_path, 40)
+    a = estimate_pose_file(orig)
+    b = estimate_pose_file(mirror)
+    assert len(a) == len(b) == 40
+    np.testing.assert_allclose(b.xy_px, a.mirrored().xy_px, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(b.visibility, a.mirrored().visibility, atol=1e-9, equal_nan=True)
+    va, vb = analyze_pose(a), analyze_pose(b)
+    opposite = {"left": "right", "right": "left"}.get(va.verdict.weaker_side, va.verdict.weaker_side)
+    assert vb.verdict.weaker_side == opposite
+    assert vb.verdict.score == pytest.approx(-va.verdict.score, abs=1e-9)
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hipcheck.cli", *args], check=False, cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_analyze_writes_reports_and_reuses_the_pose_cache(tmp_path):
+    out = tmp_path / "out"
+    first = _cli("analyze", str(SAMPLE), "-o", str(out), "--quiet", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["schema"] == "hipcheck.report/1"
+    assert doc["verdict"]["weaker_side"] in {"left", "right", "none", "insufficient"}
+    assert doc["view"] == "front"
+    assert doc["provenance"]["model_sha256"] and doc["provenance"]["source_sha256"]
+    header = (out / "metrics.csv").read_text().splitlines()[0].split(",")
+    assert header[:3] == ["t_s", "exercise", "phase"] and "knee_fppa_deg_left" in header
+    assert (out / "report.html").stat().st_size > 10_000
+    cached = (out / "pose.npz").stat().st_mtime_ns
+    again = _cli("analyze", str(SAMPLE), "-o", str(out), "--json", "--no-html", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["schema"] == "hipcheck.report/1"
+    assert (out / "pose.npz").stat().st_mtime_ns == cached  # reused, not recomputed
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "message"),
+    [
+        (lambda d: d / "missing.mp4", 3, "no such file"),
+        (lambda d: (d / "notes.mp4").write_text("hello") and d / "notes.mp4", 4, "notes.mp4"),
+        (lambda d: (d / "bad.npz").write_text("x") and d / "bad.npz", 10, "bad.npz"),
+    ],
+)
+def test_bad_input_gets_one_line_and_its_exit_code(tmp_path, make, code, message):
+    path = make(tmp_path)
+    res = _cli("analyze", str(path), "-o", str(tmp_path / "o"), cwd=tmp_path)
+    assert res.returncode == code
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hipcheck: error:") and message in lines[0]
+    assert "Traceback" not in res.stderr
