@@ -24,7 +24,7 @@ Conventions (restated per metric in ``convention``)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -194,11 +194,6 @@ def plain_name(name: str) -> str:
     return info.title if info is not None else name.replace("_", " ").capitalize()
 
 
-def of_kind(*kinds: Kind) -> Iterator[MetricInfo]:
-    """The metrics of the given kinds, in registry order."""
-    return (m for m in METRICS.values() if m.kind in kinds)
-
-
 __all__ = [
     "METRICS",
     "Kind",
@@ -207,7 +202,6 @@ __all__ = [
     "Unit",
     "band",
     "metric_of_column",
-    "of_kind",
     "plain_name",
     "unit_symbol",
 ]

@@ -40,7 +40,7 @@ ExerciseName = Literal[
 ]  # fmt: skip
 """Everything the movement stage can recognise in a clip."""
 EXERCISES: tuple[ExerciseName, ...] = get_args(ExerciseName)
-TESTS: tuple[ExerciseName, ...] = (
+TEST_EXERCISES: tuple[ExerciseName, ...] = (
     "standing", "squat", "lunge", "single_leg_stance", "single_leg_squat", "single_leg_deadlift",
 )  # fmt: skip
 """The exercises a person can be asked to do (and name with ``--exercise``)."""
@@ -59,7 +59,6 @@ LIVE_PROTOCOLS: tuple[str, ...] = ("full", "squat", "lunge", "single-leg")
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-IntArray = NDArray[np.intp]
 Image = NDArray[np.uint8]
 """An upright, unmirrored BGR ``uint8`` image ``(H, W, 3)``."""
 
@@ -79,14 +78,13 @@ __all__ = [
     "SIDES",
     "SINGLE_LEG",
     "STANCE_TESTS",
-    "TESTS",
+    "TEST_EXERCISES",
     "UNILATERAL",
     "Band",
     "BoolArray",
     "ExerciseName",
     "FloatArray",
     "Image",
-    "IntArray",
     "ProgressFn",
     "Side",
     "View",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from hipcheck.cli._args import Subparsers, add_model_option
 from hipcheck.errors import UsageError
-from hipcheck.types import TESTS, ProgressFn
+from hipcheck.types import TEST_EXERCISES, ProgressFn
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -29,7 +29,9 @@ def register(sub: Subparsers) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="VIDEO", help="video file(s) or pose .npz file(s)")
     p.add_argument("-o", "--out", type=Path, default=None, help="output folder (default: ./hipcheck_out/<name>)")
-    p.add_argument("--exercise", choices=TESTS, default=None, help="skip recognition: the clip is this exercise")
+    p.add_argument(
+        "--exercise", choices=TEST_EXERCISES, default=None, help="skip recognition: the clip is this exercise"
+    )
     p.add_argument("--roll", type=float, default=None, metavar="DEG", help="camera roll in degrees (default: estimate)")
     p.add_argument("--sex", choices=("f", "m"), default=None, help="selects sex-specific reference values")
     p.add_argument("--height-cm", type=float, default=None, help="body height, for hip-height difference in cm")
