@@ -76,7 +76,8 @@ def _find_window(env: dict[str, str], proc: subprocess.Popen[str], timeout_s: fl
         if ids:
             return ids[0]
         if proc.poll() is not None:
-            pytest.fail(f"live exited before its window appeared: {proc.communicate()[1][-2000:]}")
+            out, err = proc.communicate()
+            pytest.fail(f"live exited (code {proc.returncode}) before its window appeared: {err[-2000:]} {out[-500:]}")
         time.sleep(0.3)
     pytest.fail("no 'hipcheck live' window appeared")
 
