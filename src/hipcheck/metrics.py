@@ -83,13 +83,6 @@ class MetricInfo:
         """Plot axis label, e.g. ``Knee FPPA (°)``."""
         return f"{self.short} ({unit_symbol(self.unit).strip()})"
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The metric table columns of this metric (none for ``rep`` metrics)."""
-        if self.kind == "rep":
-            return ()
-        return tuple(f"{self.name}_{s}" for s in SIDES) if self.sided else (self.name,)
-
     def band(self, value: float) -> Band:
         """Display band of ``value`` (:func:`band` with this metric's bands); ``none`` when unbanded."""
         return "none" if self.bands is None else band(value, self.bands, one_sided=self.one_sided)

@@ -29,12 +29,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipcheck.analysis import analyze_pose, pelvis_line
-from hipcheck.analysis.geometry import contralateral_pelvic_drop_deg, pelvic_baseline_deg
+from hipcheck.analysis.geometry import pelvic_baseline_deg
 from hipcheck.errors import InputNotFoundError
 from hipcheck.extract import load_or_estimate_pose
-from hipcheck.lab._groundtruth import GroundTruth, find_samples, load_ground_truth
+from hipcheck.lab._groundtruth import GroundTruth, find_samples, load_ground_truth, phase_pelvic_drop_deg
 from hipcheck.results import Assessment
-from hipcheck.types import SIDES
 
 TOLERANCES_DEG = {"knee_fppa_deg": 2.0, "pelvic_drop_deg/upright": 2.0, "pelvic_drop_deg/following": 2.0}
 """Mean absolute error allowed per metric group (degrees)."""
@@ -124,8 +123,9 @@ def _stance_drop_errors(a: Assessment, gt: GroundTruth, rows: NDArray[np.intp]) 
     """Measured CPD on the truth's single-leg frames, baseline = the truth's bipedal rows.
 
     The pelvis line is chosen by :func:`hipcheck.analysis.pelvis_line` on those
-    same rows and θ0 by :func:`~hipcheck.analysis.geometry.pelvic_baseline_deg`,
-    so this measures the metric, apart from exercise segmentation (which
+    same rows, θ0 by :func:`~hipcheck.analysis.geometry.pelvic_baseline_deg` and
+    the drop per stance side as in the truth (:func:`phase_pelvic_drop_deg`), so
+    this measures the metric, apart from exercise segmentation (which
     ``pelvic_drop_deg/as_segmented`` includes).
     """
     phase = np.asarray(gt.phase)[rows]
@@ -138,14 +138,7 @@ def _stance_drop_errors(a: Assessment, gt: GroundTruth, rows: NDArray[np.intp]) 
         active_rows=np.isin(phase, ("single_leg_left", "single_leg_right")),
     )  # fmt: skip
     theta0 = pelvic_baseline_deg(obliquity_deg=line.theta_deg, baseline_rows=base_rows)
-    if not math.isfinite(theta0):
-        return np.zeros(0)
-    measured = np.full(phase.shape, np.nan)
-    for side in SIDES:
-        stance = phase == f"single_leg_{side}"
-        measured[stance] = contralateral_pelvic_drop_deg(
-            obliquity_deg=line.theta_deg[stance], baseline_deg=theta0, stance_side=side
-        )
+    measured = phase_pelvic_drop_deg(line.theta_deg, phase.tolist(), theta0)
     return _finite_pairs(measured, gt.metrics["contralateral_pelvic_drop_deg"][rows])
 
 

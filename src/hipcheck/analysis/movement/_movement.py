@@ -44,14 +44,12 @@ class Movement:
         baseline_rows: (T,) quiet bipedal standing rows (see :func:`bipedal_baseline_rows`).
         exercise_labels: (T,) per-frame exercise ("" outside every segment).
         phase_labels: (T,) per-frame phase (see :func:`frame_labels`).
-        features: the per-frame features the segments were found from (None without a usable pose).
     """
 
     segments: tuple[Segment, ...]
     baseline_rows: BoolArray
     exercise_labels: tuple[str, ...]
     phase_labels: tuple[str, ...]
-    features: MovementFeatures | None = None
 
     def stance_rows(self, side: Side, exercises: Sequence[str]) -> BoolArray:
         """(T,) rows inside the reps (stance phases) of the given single-leg ``exercises`` on ``side``."""
@@ -78,7 +76,7 @@ def analyze_movement(pose: PoseSeries, *, exercise: ExerciseName | None = None) 
     segments = [] if f is None else segments_from_features(f, pose.t_s, exercise)
     baseline = np.zeros(len(pose), dtype=bool) if f is None else bipedal_baseline_rows(pose, segments, features=f)
     ex, ph = frame_labels(segments, len(pose))
-    return Movement(tuple(segments), baseline, tuple(ex), tuple(ph), f)
+    return Movement(tuple(segments), baseline, tuple(ex), tuple(ph))
 
 
 def frame_labels(segments: Sequence[Segment], n_frames: int) -> tuple[list[str], list[str]]:
