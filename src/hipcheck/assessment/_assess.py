@@ -23,9 +23,15 @@ FRONTAL_EVIDENCE: tuple[str, ...] = tuple(
 stance, such as sway, is not listed apart from its test.)"""
 
 
-def not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str = "") -> dict[str, str]:
-    """Evidence metric → why it was not measured in this clip (empty when everything was)."""
-    out: dict[str, str] = {}
+def not_measured(
+    view: View, segments: Sequence[SegmentLike], view_reason: str = "", unjudged: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Evidence metric → why it was not measured in this clip (empty when everything was).
+
+    ``unjudged`` names metrics that were measured but cannot be judged (e.g. the pelvic drop
+    from a pelvis line known to under-read it), with the reason; they are listed first.
+    """
+    out: dict[str, str] = dict(unjudged or {})
     if view not in FRONTAL_VIEWS:
         why = (
             f"needs a front or back view; the view is unknown: {view_reason}"
@@ -62,6 +68,8 @@ def assess(
     provenance: Mapping[str, Any] | None = None,
     view_reason: str = "",
     pelvic_drop_source: str = "",
+    unjudged: Mapping[str, str] | None = None,
+    yaw_deg: float = float("nan"),
 ) -> Assessment:
     """The side comparison, verdict and corrective plan of one clip's metrics and segments.
 
@@ -76,15 +84,23 @@ def assess(
         provenance: how the input was made (recorded).
         view_reason: why the view is ``unknown`` (a reason of the verdict and of what was not measured).
         pelvic_drop_source: the pelvis line the drop was measured from, when a stance test was found.
+        unjudged: metric → why it cannot be judged in this clip; its rows leave the evidence, the
+            reason goes to ``not_measured`` and, when nothing else is found, the verdict is
+            ``insufficient`` rather than "no difference".
+        yaw_deg: the body's yaw to the camera the frontal metrics were corrected for (recorded).
     """
+    unjudged = dict(unjudged or {})
     results = build_exercise_results(metrics, segments)
-    evidence = build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex)
+    evidence = [
+        row for row in build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex) if row.metric not in unjudged
+    ]
     n_reps = sum(len(r.reps) for r in results)
     reasons = (view_reason,) if view_reason else ()
-    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, reasons))
+    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, reasons, tuple(unjudged.values())))
     return Assessment(
-        verdict=verdict, view=view, roll_deg=roll_deg, exercises=tuple(results), evidence=tuple(evidence),
-        metrics=metrics, labels=dict(labels or {}), not_measured=not_measured(view, segments, view_reason),
+        verdict=verdict, view=view, roll_deg=roll_deg, yaw_deg=yaw_deg, exercises=tuple(results),
+        evidence=tuple(evidence), metrics=metrics, labels=dict(labels or {}),
+        not_measured=not_measured(view, segments, view_reason, unjudged),
         provenance=dict(provenance or {}), measurement_error=measurement_errors(pelvic_drop_source),
         plan=build_plan(verdict, evidence),
     )  # fmt: skip

@@ -24,6 +24,8 @@ class VerdictInputs:
     detected_fraction: float
     n_reps: int
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    unjudged: tuple[str, ...] = field(default_factory=tuple)
+    """Why an indicator of this clip could not be judged: with no other finding, ``insufficient``."""
 
 
 def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
@@ -46,6 +48,8 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
         total += strength
         reasons.append(_reason_text(row))
     coverage = min(1.0, inputs.n_reps / 6.0)
+    if total == 0.0 and inputs.unjudged:
+        return Verdict("insufficient", 0.0, inputs.unjudged)
     if total == 0.0 and not _has_two_sided(evidence):
         one = [r.note for r in evidence if _is_one_sided(r)]
         return Verdict("none", 0.3, ("no sign of weakness on the leg tested", *one[:1]), 0.0)
