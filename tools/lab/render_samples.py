@@ -24,9 +24,9 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python tools/lab/render_samples.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tools.lab import catalog, sweep
 from tools.lab import render as _render
 from tools.lab.body import MATERIALS, Body, clothing_texture, load_model
-from tools.lab import catalog, sweep
 from tools.lab.scenarios import Scenario, motion_frames
 from tools.lab.truth import build_ground_truth, loaded_frames
 
@@ -239,8 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--png-every", type=int, default=0, help="also write every N-th frame as PNG (debugging)")
     ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
     ap.add_argument("--readme", action="store_true", help="rewrite <out>/README.md from the ground truth and exit")
-    ap.add_argument("--catalog", choices=sorted(CATALOGS), default="samples",
-                    help="which scenario set: the committed samples (default) or the condition sweep")
+    ap.add_argument(
+        "--catalog",
+        choices=sorted(CATALOGS),
+        default="samples",
+        help="which scenario set: the committed samples (default) or the condition sweep",
+    )
     args = ap.parse_args(argv)
     global ALL, subdir
     ALL, subdir = CATALOGS[args.catalog].ALL, CATALOGS[args.catalog].subdir

@@ -8,9 +8,9 @@ that the tune split does not have; measures are never tuned on it.
 
 from __future__ import annotations
 
-from tools.lab.body import BodyShape
 import dataclasses
 
+from tools.lab.body import BodyShape
 from tools.lab.catalog import LOOK_B, LOOK_C, LOOK_D, SLS_S
 from tools.lab.scenarios import CameraSpec, Look, Motion, Scenario
 
@@ -72,10 +72,11 @@ def _sls(stance: str, drop: float, lift: str, trunk: str = "upright", arms: str 
 
 def _name(*parts: object) -> str:
     out = []
-    for p in parts:
-        if isinstance(p, float | int):
-            p = f"m{abs(p):g}" if p < 0 else f"{p:g}"
-        out.append(str(p))
+    for part in parts:
+        if isinstance(part, float | int):
+            out.append(f"m{abs(part):g}" if part < 0 else f"{part:g}")
+        else:
+            out.append(str(part))
     return "_".join(out)
 
 

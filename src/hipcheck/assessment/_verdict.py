@@ -112,7 +112,7 @@ def _blocking_reasons(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) ->
         blocking.append(f"the body was found in only {inputs.detected_fraction:.0%} of frames")
     if not blocking and not _has_two_sided(evidence) and not any(_is_one_sided(r) for r in evidence):
         blocking.append("no test measured both sides (record squats, or single-leg stands on each leg)")
-    return [*blocking, *inputs.reasons] if blocking else []
+    return [*blocking, *inputs.reasons, *inputs.unjudged] if blocking else []
 
 
 def _has_two_sided(evidence: Sequence[EvidenceRow]) -> bool:

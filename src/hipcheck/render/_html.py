@@ -24,7 +24,7 @@ from hipcheck.io import write_text_atomic
 from hipcheck.metrics import METRICS, plain_name, unit_symbol
 from hipcheck.render._plots import exercise_groups, figure_png, iter_figures
 from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
-from hipcheck.render._text import confidence_words, fmt, verdict_sentence
+from hipcheck.render._text import confidence_words, fmt, verdict_sentence, yaw_phrase
 from hipcheck.results import Assessment, EvidenceRow, Plan, PlanItem
 from hipcheck.types import Image
 
@@ -221,6 +221,8 @@ def _plan_section(plan: Plan) -> str:
 def _provenance_section(a: Assessment) -> str:
     p = dict(a.provenance)
     rows = [("View", a.view), ("Camera roll used", f"{fmt(a.roll_deg)}°")]
+    if yaw_phrase(a.yaw_deg):
+        rows.append(("Body to the camera (yaw)", f"{fmt(a.yaw_deg)}°: {yaw_phrase(a.yaw_deg)}"))
     labels = {
         "hipcheck_version": "hipcheck version", "model_path": "Pose model", "model_sha256": "Model SHA-256",
         "source_path": "Source file", "source_sha256": "Source SHA-256", "fps": "Frame rate (fps)",

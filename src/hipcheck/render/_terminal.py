@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hipcheck.metrics import METRICS, plain_name, unit_symbol
-from hipcheck.render._text import confidence_words, fmt, verdict_sentence
+from hipcheck.render._text import confidence_words, fmt, verdict_sentence, yaw_phrase
 from hipcheck.results import Assessment, EvidenceRow
 
 SIDE_STYLE = {"left": "bold blue", "right": "bold dark_orange", "none": "bold green", "insufficient": "bold yellow"}
@@ -54,6 +54,8 @@ def print_summary(assessment: Assessment, console: Console | None = None) -> Non
         con.print(evidence_table(assessment))
     for metric, reason in assessment.not_measured.items():
         con.print(Text(f"not measured – {plain_name(metric)}: {reason}", style="dim"))
+    if yaw_phrase(assessment.yaw_deg):
+        con.print(Text(f"camera: {assessment.view} view, body {yaw_phrase(assessment.yaw_deg)}", style="dim"))
     con.print(
         Text("A screening aid, not a diagnosis. See a professional for persistent or worsening pain.", style="dim")
     )

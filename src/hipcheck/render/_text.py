@@ -76,3 +76,16 @@ def confidence_words(confidence: float) -> str:
     if not math.isfinite(confidence):
         return "unknown"
     return "high" if confidence >= 0.75 else ("moderate" if confidence >= 0.5 else "low")
+
+
+def yaw_phrase(yaw_deg: float) -> str:
+    """The body's yaw to the camera in words ('' when it was not estimated).
+
+    ``yaw_deg`` + = the subject's left side farther from the camera (turned to their own left).
+    """
+    if not math.isfinite(yaw_deg):
+        return ""
+    if abs(yaw_deg) < 1.0:
+        return "square to the camera"
+    side = "left" if yaw_deg > 0 else "right"
+    return f"turned {fmt(abs(yaw_deg), 0)}° to their {side} (angles corrected to the body's own frontal plane)"

@@ -77,12 +77,12 @@ def segment_forward_px(*, top_xy: FloatArray, bottom_xy: FloatArray) -> FloatArr
 def derotate_yaw_xy(*, xy_px: FloatArray, depth_px: FloatArray, yaw_deg: float, pivot_x_px: FloatArray) -> FloatArray:
     """Image points moved into the body's own frontal plane: the camera's yaw undone.
 
-    ``x' = pivot + (x − pivot) / cos θ + d · sin θ · cos θ`` with θ = ``yaw_deg`` and
-    d = the point's depth behind the body's frontal plane through the pivot; y is
-    unchanged (yaw is about the vertical). Under weak perspective a point on the
-    frontal plane (d = 0) is only foreshortened by cos θ, and a point d in front of
-    it (d < 0: a squatting knee) is also shown ``|d|·sin θ`` to one side; both are
-    undone here.
+    ``x' = pivot + ((x − pivot) + d · sin θ) / cos θ`` with θ = ``yaw_deg`` and d = the
+    point's depth behind the body's frontal plane through the pivot; y is unchanged
+    (yaw is about the vertical). Under weak perspective the camera sees a point at
+    lateral X and depth d at ``X cos θ − d sin θ``: a point on the frontal plane is only
+    foreshortened by cos θ, and a point in front of it (d < 0: a squatting knee) is
+    also shown ``|d| sin θ`` to one side. This solves that for X, exactly.
 
     Args:
         xy_px: (T, K, 2) image points, pixels, x right, y down, roll-corrected.
@@ -104,7 +104,7 @@ def derotate_yaw_xy(*, xy_px: FloatArray, depth_px: FloatArray, yaw_deg: float, 
     pivot = np.asarray(pivot_x_px, dtype=np.float64)[:, None]
     depth = np.nan_to_num(np.asarray(depth_px, dtype=np.float64), nan=0.0)
     out = xy.copy()
-    out[..., 0] = pivot + (xy[..., 0] - pivot) / math.cos(t) + depth * math.sin(t) * math.cos(t)
+    out[..., 0] = pivot + (xy[..., 0] - pivot + depth * math.sin(t)) / math.cos(t)
     return out
 
 
