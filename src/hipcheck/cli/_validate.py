@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from hipcheck.lab import validate_dir
 
-    console = Console(width=max(Console().width, 110))
+    console = Console(width=max(Console().width, 150))
 
     def on_clip(c: ClipResult) -> None:
         mark = "ok" if c.verdict_ok else "WRONG"
