@@ -10,7 +10,8 @@ Body frame and projection
 The body is built in metres in a body frame: ``X`` toward the subject's
 **left**, ``Y`` up (floor at ``Y = 0``), ``Z`` toward the subject's front.
 The body is then turned about the vertical by ``yaw_deg`` and projected
-orthographically onto the image (x right, y **down**, pixels):
+orthographically onto the image (x right, y **down**, pixels; the series says so in
+``provenance.extra["projection"] = "orthographic"``, so the analysis undoes no perspective):
 
 - ``yaw_deg = 0`` (``view="front"``): the subject faces the camera, their
   left appears on the image **right**.
@@ -382,7 +383,10 @@ def make_pose(
         xy_px=xy, z=world[..., 2] * scale, visibility=visibility, presence=np.ones((n, N_LANDMARKS)),
         xyz_world_m=world, t_s=np.arange(n) / float(fps), resolution_wh=(w, h),
         pelvis_mask=mask, pelvis_box_px=box,
-        provenance=Provenance(source_path="synthetic", fps=float(fps), extra={"generator": "hipcheck.lab.make_pose"}),
+        provenance=Provenance(
+            source_path="synthetic", fps=float(fps),
+            extra={"generator": "hipcheck.lab.make_pose", "projection": "orthographic"},
+        ),
     )  # fmt: skip
 
 

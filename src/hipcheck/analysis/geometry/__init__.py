@@ -57,6 +57,7 @@ from hipcheck.analysis.geometry._yaw import (
     derotate_yaw_xy,
     fold_axis_deg,
     segment_forward_px,
+    undo_perspective_xy,
 )
 
 __all__ = [
@@ -91,4 +92,5 @@ __all__ = [
     "pelvic_tilt_from_mask_deg",
     "segment_forward_px",
     "trunk_lean_deg",
+    "undo_perspective_xy",
 ]

@@ -26,7 +26,7 @@ from hipcheck.analysis.geometry._knees import (
 from hipcheck.analysis.geometry._pelvis import hip_height_difference_cm, pelvic_obliquity_deg, pelvic_rotation_deg
 from hipcheck.analysis.geometry._roll import derotate_world_m, derotate_xy
 from hipcheck.analysis.geometry._silhouette import pelvic_tilt_from_mask_deg
-from hipcheck.analysis.geometry._yaw import body_depth_px, derotate_yaw_xy
+from hipcheck.analysis.geometry._yaw import body_depth_px, derotate_yaw_xy, undo_perspective_xy
 from hipcheck.landmarks import (
     L_ANKLE,
     L_FOOT,
@@ -74,29 +74,40 @@ YAW_CORRECT_MAX_DEG = 30.0
 """Yaw is undone up to this angle; beyond it the view is oblique and frontal metrics are not reported."""
 
 
-def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float) -> FloatArray:
+def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float, *, resolution_wh: tuple[int, int] | None = None) -> FloatArray:
     """Roll-corrected image landmarks (T, 33, 2) moved into the body's own frontal plane.
 
-    Each joint's image x is rotated back about the vertical through the hip
-    midpoint by the body's yaw (:func:`~hipcheck.analysis.geometry.derotate_yaw_xy`),
-    with its depth from the limbs' foreshortening (:func:`body_depth_px`). Unchanged
-    when the yaw is not finite or beyond :data:`YAW_CORRECT_MAX_DEG`.
+    Each joint's depth comes from the limbs' foreshortening (:func:`body_depth_px`).
+    With ``resolution_wh`` the perspective is undone first (focal length = the frame's
+    longer side, principal point = its centre; :func:`~hipcheck.analysis.geometry.undo_perspective_xy`),
+    then each joint's x is rotated back about the vertical through the hip midpoint by
+    the body's yaw (:func:`~hipcheck.analysis.geometry.derotate_yaw_xy`; skipped when the yaw
+    is not finite or beyond :data:`YAW_CORRECT_MAX_DEG`).
 
     Convention:
         Pixels, x right, y down; ``yaw_deg`` + = the subject's left side farther
         from the camera (see :mod:`hipcheck.analysis.geometry._yaw`).
     """
     xy = np.asarray(xy_px, dtype=np.float64)
-    if not math.isfinite(yaw_deg) or abs(yaw_deg) > YAW_CORRECT_MAX_DEG or xy.shape[0] == 0:
+    hips_x = xy[:, [L_HIP, R_HIP], 0] if xy.shape[0] else np.zeros((0, 2))
+    if xy.shape[0] == 0 or not np.isfinite(hips_x).any():
         return xy.copy()
     depth = body_depth_px(
         xy, hips=(L_HIP, R_HIP), legs=((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)),
         feet=((L_HEEL, L_FOOT), (R_HEEL, R_FOOT)), shoulders=(L_SHOULDER, R_SHOULDER),
     )  # fmt: skip
-    pivot = np.nanmean(xy[:, [L_HIP, R_HIP], 0], axis=1) if np.isfinite(xy[:, [L_HIP, R_HIP], 0]).any() else None
-    if pivot is None:
+    pivot = np.nanmean(hips_x, axis=1)
+    yaw = yaw_deg if math.isfinite(yaw_deg) and abs(yaw_deg) <= YAW_CORRECT_MAX_DEG else math.nan
+    if resolution_wh is not None:
+        w, h = resolution_wh
+        # depth along the camera axis: the body's depth turned by the yaw, plus the frontal offset's share
+        t = math.radians(yaw) if math.isfinite(yaw) else 0.0
+        camera_depth = (xy[..., 0] - pivot[:, None]) * math.tan(t) + depth * math.cos(t)
+        xy = undo_perspective_xy(xy_px=xy, depth_px=camera_depth, focal_px=float(max(w, h)), centre_px=(w / 2, h / 2))
+        pivot = np.nanmean(xy[:, [L_HIP, R_HIP], 0], axis=1)
+    if not math.isfinite(yaw):
         return xy.copy()
-    return derotate_yaw_xy(xy_px=xy, depth_px=depth, yaw_deg=yaw_deg, pivot_x_px=pivot)
+    return derotate_yaw_xy(xy_px=xy, depth_px=depth, yaw_deg=yaw, pivot_x_px=pivot)
 
 
 MetricFunction = Callable[[MetricInputs, Side | None], FloatArray]
@@ -227,9 +238,10 @@ def metric_columns(
 ) -> dict[str, FloatArray]:
     """The columns of :func:`compute_metrics` as a dict (column name → (T,) array).
 
-    ``pelvic_tilt_deg`` is left out when the series carries no pelvis mask. With a
-    finite ``yaw_deg`` the image landmarks are first moved into the body's frontal
-    plane (:func:`frontal_plane_xy`).
+    ``pelvic_tilt_deg`` is left out when the series carries no pelvis mask. The image
+    landmarks are first moved into the body's frontal plane (:func:`frontal_plane_xy`):
+    perspective undone (unless the series' provenance says ``"projection":
+    "orthographic"``, as synthetic skeletons do) and, with a finite ``yaw_deg``, the yaw.
     """
     if not math.isfinite(roll_deg):
         raise ValueError(f"roll_deg: expected a finite angle in degrees, got {roll_deg}")
@@ -240,8 +252,9 @@ def metric_columns(
     if unknown:
         raise ValueError(f"names: expected metric names from METRICS, got unknown {unknown}")
     level_xy = derotate_xy(xy_px=pose.xy_px, roll_deg=roll_deg, resolution_wh=pose.resolution_wh)
+    perspective = pose.provenance.extra.get("projection") != "orthographic"
     inp = MetricInputs(
-        xy_px=frontal_plane_xy(level_xy, yaw_deg),
+        xy_px=frontal_plane_xy(level_xy, yaw_deg, resolution_wh=pose.resolution_wh if perspective else None),
         xyz_world_m=derotate_world_m(xyz_world_m=pose.xyz_world_m, roll_deg=roll_deg),
         resolution_wh=pose.resolution_wh, roll_deg=float(roll_deg), body_height_m=body_height_m,
         pelvis_mask=pose.pelvis_mask, pelvis_box_px=pose.pelvis_box_px, raw_xy_px=pose.xy_px, yaw_deg=yaw_deg,
