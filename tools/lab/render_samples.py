@@ -14,6 +14,7 @@ to ``$ANNY_CACHE_DIR`` (default ``~/.cache/hipcheck-lab/anny``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -27,12 +28,13 @@ if __package__ in (None, ""):  # run as a script: python tools/lab/render_sample
 from tools.lab import catalog, sweep
 from tools.lab import render as _render
 from tools.lab.body import MATERIALS, Body, clothing_texture, load_model
-from tools.lab.scenarios import Scenario, motion_frames
+from tools.lab.scenarios import CameraSpec, Look, Motion, Scenario, motion_frames
 from tools.lab.truth import build_ground_truth, loaded_frames
 
-CATALOGS = {"samples": catalog, "sweep": sweep}
-"""The committed samples (``samples/``) and the condition sweep (rendered on demand, see tools/lab/sweep.py)."""
-ALL, subdir = catalog.ALL, catalog.subdir
+CATALOGS = {"samples": (catalog.ALL + sweep.SAMPLES, catalog.subdir), "sweep": (sweep.ALL, sweep.subdir)}
+"""The committed samples (``samples/``: the catalogue and three sweep scenarios) and the condition sweep
+(rendered on demand, see tools/lab/sweep.py): scenarios and their folder function."""
+ALL, subdir = CATALOGS["samples"]
 
 CHECK_TOL = {"px": 0.02, "world": 1e-4, "metric": 0.01}
 FOURCC = "mp4v"
@@ -93,10 +95,21 @@ def render_one(model: object, sc: Scenario, out_root: Path, png_every: int = 0) 
     }
 
 
+def _default(k: str) -> object:
+    """The default of a scenario parameter named ``k`` (for truths written before it existed)."""
+    for cls in (Motion, Look, CameraSpec):
+        for f in dataclasses.fields(cls):
+            if f.name == k:
+                return f.default
+    return dataclasses.MISSING
+
+
 def _compare_dicts(a: dict[str, Any], b: dict[str, Any], where: str, tol: float, errors: list[str]) -> None:
     for k in sorted(set(a) | set(b)):
         if k == "generator":
             continue
+        if k not in b and ".scenario." in f"{where}." and a[k] == _default(k):
+            continue  # a parameter added later, at its default: the stored clip was made with that value
         if k not in a or k not in b:
             errors.append(f"{where}.{k}: present on one side only")
             continue
@@ -247,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     global ALL, subdir
-    ALL, subdir = CATALOGS[args.catalog].ALL, CATALOGS[args.catalog].subdir
+    ALL, subdir = CATALOGS[args.catalog]
     if args.readme:
         write_readme(args.out)
         return 0

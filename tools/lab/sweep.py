@@ -137,6 +137,11 @@ TUNE = tuple(dataclasses.replace(sc, fps=FPS) for sc in TUNE)
 HELDOUT = tuple(dataclasses.replace(sc, fps=FPS) for sc in HELDOUT)
 ALL: tuple[Scenario, ...] = TUNE + HELDOUT
 
+IN_SAMPLES = ("squat_sym_yaw_m12", "sls_right_drop8_behind_yaw_6", "sls_left_drop9_onecolour")
+"""Tune scenarios of the sweep that are also committed in ``samples/`` (so CI's validate sees a yawed
+camera, a foot lifted behind and a one-colour outfit)."""
+SAMPLES: tuple[Scenario, ...] = tuple(sc for sc in TUNE if sc.name in IN_SAMPLES)
+
 
 def subdir(sc: Scenario) -> str:
     """Folder of a scenario under the sweep's root: its split."""
