@@ -75,6 +75,17 @@ def test_framing_roll_ignores_a_lifted_foot():
     assert abs(f.roll_deg) < 1.0 and f.ok
 
 
+@pytest.mark.parametrize(("yaw", "turn"), [(15.0, "right"), (-15.0, "left"), (5.0, None)])
+def test_framing_asks_to_turn_square_to_the_camera(yaw, turn):
+    p = make_pose(n_frames=1, yaw_deg=yaw)
+    f = check_framing(p.xy_px[0], p.visibility[0], p.resolution_wh, luma=120.0, world_m=p.xyz_world_m[0])
+    assert f.yaw_deg == pytest.approx(yaw, abs=0.1)
+    if turn is None:
+        assert f.ok, f.messages
+    else:
+        assert not f.ok and f.messages == (f"Turn a little to your {turn}, square to the camera",)
+
+
 def test_framing_no_person_and_dark():
     f = check_framing(None, None, (640, 480), luma=20.0)
     assert not f.ok
