@@ -67,10 +67,10 @@ class PelvisLine:
         """Why a drop on this line cannot be judged ('' when it can), for the report and verdict."""
         if self.judges_drop:
             return ""
-        return (
-            f"pelvic drop could not be judged: {self.note}. Record again in clothes whose waistline "
-            "can be seen (shorts or leggings with a waistband of another colour than the top, shirt tucked in)"
-        )
+        advice = "clothes whose waistline can be seen (a waistband of another colour than the top, shirt tucked in)"
+        if "hands rest on the hips" in self.note:
+            advice = "the arms hanging by the sides, or in " + advice
+        return f"pelvic drop could not be judged: {self.note}. Record again with {advice}"
 
 
 def waist_obliquity_deg(pose: PoseSeries, roll_deg: float) -> FloatArray | None:

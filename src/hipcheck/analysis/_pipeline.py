@@ -168,7 +168,7 @@ def _provenance(
         "yaw": None if yaw is None else {
             "yaw_deg": yaw.yaw_deg, "spread_deg": yaw.spread_deg, "frames": yaw.n_frames,
             "corrected": math.isfinite(camera.yaw_deg),
-            "method": "world hip and shoulder lines; knee/ankle depth from limb foreshortening",
+            "method": "world hip and shoulder lines; joint depth from limb foreshortening; perspective undone",
         },
     }  # fmt: skip
     return provenance
