@@ -68,7 +68,50 @@ class UsageError(HipcheckError):
     exit_code = 2
 
 
+class OutputError(HipcheckError):
+    """An output cannot be written: the path is a folder or a file where a folder belongs,
+    lies under a file, is read-only, or the disk is full. Nothing half-written is left behind.
+    """
+
+    exit_code = 11
+
+
+class OutputBusyError(HipcheckError):
+    """Another hipcheck run is writing to the same output folder right now."""
+
+    exit_code = 12
+
+
+class TooLargeError(HipcheckError):
+    """The input is over hipcheck's limits (frame size, duration, file size), checked before
+    anything is allocated for it.
+    """
+
+    exit_code = 13
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "validate: a tolerance was exceeded; anything else: an internal error (a bug, reported in one line)",
+    2: "bad arguments",
+    3: "file not found",
+    4: "not a video / image",
+    5: "truncated or damaged video",
+    6: "no frames (or none in the requested window)",
+    7: "camera cannot be opened",
+    8: "no person found in any frame (no usable landmarks)",
+    9: "pose model missing, unreadable or failing its checksum",
+    10: "damaged pose .npz",
+    11: "output cannot be written (a file in the way, read-only, disk full)",
+    12: "output folder busy (another hipcheck run is writing to it)",
+    13: "input over the limits (frame size, duration)",
+    130: "interrupted (Ctrl-C / SIGINT / SIGTERM); no partial output is left",
+}
+"""Every exit code the ``hipcheck`` command uses, with its meaning (the README's table)."""
+
+
 __all__ = [
+    "EXIT_CODES",
     "CameraError",
     "CorruptVideoError",
     "EmptyVideoError",
@@ -78,5 +121,8 @@ __all__ = [
     "ModelError",
     "NoPersonError",
     "NotAVideoError",
+    "OutputBusyError",
+    "OutputError",
+    "TooLargeError",
     "UsageError",
 ]
