@@ -371,6 +371,9 @@ def estimate_pose(
             raise NoPersonError(f"{name}: no person found in any of {len(rows.poses)} frames")
         stride = stride if stride is not None else source.stride
         prov = _provenance(info, est, rows, stride)
+    decode = getattr(source, "decode_status", None)  # a video that decoded only in part says so in the report
+    if decode:
+        prov = Provenance(**{**prov.__dict__, "extra": {**prov.extra, "decode": decode}})
     return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
 
 
