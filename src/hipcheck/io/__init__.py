@@ -58,6 +58,7 @@ from hipcheck.io._models import (
     resolve_model,
     verify_sha256,
 )
+from hipcheck.io._offline import ALLOW_ENV_VAR, call_offline, network_guard_status
 from hipcheck.io._sink import VideoSink
 from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker, person_box_px
 from hipcheck.io._video import (
@@ -86,6 +87,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ALLOW_ENV_VAR",
     "BUNDLE_MEMBERS",
     "CORRUPT_FRACTION",
     "DEFAULT_IMAGE_FPS",
@@ -112,6 +114,7 @@ __all__ = [
     "VideoSink",
     "atomic_write",
     "bundled_model_path",
+    "call_offline",
     "check_task_bundle",
     "count_frames",
     "default_model_path",
@@ -122,6 +125,7 @@ __all__ = [
     "fetch_verified",
     "fsync_dir",
     "jsonable",
+    "network_guard_status",
     "next_timestamp",
     "open_source",
     "output_error",
