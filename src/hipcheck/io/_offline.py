@@ -114,12 +114,12 @@ _status_lock = threading.Lock()
 _status: list[str] = []  # after the first landmarker: [""] = guarded, else [why not]
 
 
-def network_guard_status() -> str:
-    """``""`` when MediaPipe's threads are kept off the network, else the reason they are not
-    (known after the first landmarker was created; before that, what is known up front).
+def network_guard_status() -> str | None:
+    """After a pose landmarker was created: ``""`` when MediaPipe's threads are kept off the
+    network, else the reason they are not. None while no landmarker was created in this process.
     """
     with _status_lock:
-        return _status[-1] if _status else _unsupported_reason()
+        return _status[-1] if _status else None
 
 
 def call_offline(fn: Callable[[], T]) -> T:

@@ -155,14 +155,21 @@ def _check_source(source: Path) -> None:
 
 def _run(job: Job, progress: ProgressFn | None, warnings: list[str]) -> tuple[JobOutputs, Assessment]:
     _check_source(job.source)
+    existed = job.out_dir.is_dir()
     out = io.ensure_output_dir(job.out_dir)
-    with io.OutputLock(out):
-        _clear_leftovers(out)
-        try:
-            return _run_locked(job, out, progress, warnings)
-        except BaseException:
-            _remove_reports(out)  # failed or interrupted: no earlier report may pose as this run's answer
-            raise
+    try:
+        with io.OutputLock(out):
+            _clear_leftovers(out)
+            try:
+                return _run_locked(job, out, progress, warnings)
+            except BaseException:
+                _remove_reports(out)  # failed or interrupted: no earlier report may pose as this run's answer
+                raise
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # the folder this run made, if it stayed empty
+        raise
 
 
 def _run_locked(job: Job, out: Path, progress: ProgressFn | None, warnings: list[str]) -> tuple[JobOutputs, Assessment]:
