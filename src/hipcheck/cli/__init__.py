@@ -22,6 +22,7 @@ import errno
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from types import FrameType
 
@@ -65,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     previous = signal.signal(signal.SIGTERM, _interrupt) if args.command != "live" else None
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            if os.environ.get(DEBUG_ENV_VAR) != "1":  # NaN arithmetic on missing landmarks is expected
+                warnings.simplefilter("ignore", RuntimeWarning)
+            return int(args.func(args))
     except BaseException as exc:
         if isinstance(exc, SystemExit | GeneratorExit):
             raise

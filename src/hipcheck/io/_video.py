@@ -69,7 +69,7 @@ Decoder = Literal["auto", "opencv"]
 # this is a damaged or empty video, not "not a video".
 _CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
     *((4, box) for box in (b"ftyp", b"moov", b"mdat", b"wide", b"free")),
-    *((0, magic) for magic in (b"RIFF", b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x00\x00\x01\xba")),
+    *((0, magic) for magic in (b"RIFF", b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x00\x00\x01\xba", b"YUV4MPEG2")),
 )
 
 
@@ -107,7 +107,7 @@ def _unopenable(path: Path) -> HipcheckError:
     head = _file_head(path)
     if not any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_MAGIC):
         return NotAVideoError(f"{path}: not a video file (no decoder recognises it)")
-    if head[4:8] == b"ftyp" and _mp4_is_complete(path):
+    if head[4:8] == b"ftyp" and _mp4_is_complete(path) and _mp4_moov_is_sane(path):
         streams = _pyav_video_streams(path)
         if streams == 0:
             return EmptyVideoError(f"{path}: file has no video stream (no frames)")
@@ -117,6 +117,28 @@ def _unopenable(path: Path) -> HipcheckError:
             return EmptyVideoError(f"{path}: video contains no frames")
         # whole boxes that PyAV cannot parse (e.g. a garbled moov): damaged
     return CorruptVideoError(f"{path}: video container is truncated or damaged (cannot be opened)")
+
+
+def _mp4_moov_is_sane(path: Path) -> bool:
+    """True if the ``moov`` box's children all fit in it, have ASCII names and include ``mvhd``
+    (a garbled ``moov`` with whole outer boxes is damaged, not empty).
+    """
+    data = path.read_bytes() if path.stat().st_size <= 64 << 20 else b""
+    at = 0
+    while at + 8 <= len(data):
+        size, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        if kind == b"moov":
+            children, end, inner = set(), at + size, at + 8
+            while inner + 8 <= end:
+                child = int.from_bytes(data[inner : inner + 4], "big")
+                name = data[inner + 4 : inner + 8]
+                if child < 8 or inner + child > end or not all(48 <= c <= 122 for c in name):
+                    return False
+                children.add(name)
+                inner += child
+            return b"mvhd" in children and inner == end
+        at += max(size, 8) if size != 0 else len(data)
+    return not data  # too large to read here: leave it to the decoders
 
 
 def _pyav_video_streams(path: Path) -> int | None:
