@@ -91,6 +91,9 @@ def ensure_output_file(path: str | Path) -> Path:
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder, expected a file name")
+    blocker = _first_file_ancestor(path.parent)
+    if blocker is not None:
+        raise OutputError(f"{path}: lies under a file ({blocker})")
     ensure_output_dir(path.parent)
     return path
 
@@ -103,10 +106,7 @@ def atomic_write(path: str | Path, mode: str = "wb", *, encoding: str | None = N
     Raises:
         OutputError: the folder cannot be created or written, a folder is named ``path``, disk full.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder, expected a file name")
-    ensure_output_dir(path.parent)
+    path = ensure_output_file(path)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
