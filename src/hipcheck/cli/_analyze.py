@@ -48,7 +48,7 @@ def register(sub: Subparsers) -> None:
         "--json", action="store_true",
         help="print report.json to stdout; with several VIDEOs one JSON array, one entry per input",
     )  # fmt: skip
-    out.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    out.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
     p.set_defaults(func=run)
 
 
@@ -91,9 +91,8 @@ def run(args: argparse.Namespace) -> int:
         job = Job(src, out_dir, options, args.model, annotate=args.annotate, html=not args.no_html)
         with _progress(args) as progress:
             result = run_job(job, progress=progress)
-        if not args.quiet:
-            for note in result.warnings:
-                warn(note)
+        for note in result.warnings:  # also with --quiet: they are about this run's input or output
+            warn(note)
         if result.status == "failed":
             error(result.error, result.exit_code)
             status = status or result.exit_code
