@@ -71,6 +71,13 @@ def bit_flip(fraction: float, faststart: bool = False) -> Build:
     return build
 
 
+def non_utf8_brands(folder: Path) -> Path:
+    """Fuzz finding (tools/fuzz_probe.py): 0xff bytes in the ftyp brands made PyAV raise UnicodeDecodeError."""
+    data = bytearray(h264(folder, "whole.mp4", n=10, faststart=True).read_bytes())
+    data[17:21] = b"\xff\xff\xff\xff"
+    return _bytes(folder, "brands.avi", bytes(data))
+
+
 def garbled_moov(folder: Path) -> Path:
     """Box sizes intact, ``moov`` contents overwritten (FFmpeg cannot parse it)."""
     data = bytearray(h264(folder, "whole.mp4", n=30).read_bytes())
@@ -135,6 +142,7 @@ VIDEO_CASES: list[tuple[str, Build, set[int]]] = [
     ("cut at 50 %, index last", truncated(0.50, False), {5}),
     ("cut at 30 %, index first", truncated(0.30, True), {5}),
     ("garbled moov", garbled_moov, {5}),
+    ("non-UTF-8 brands (fuzz finding)", non_utf8_brands, {5, 8}),
     *((f"bit flips at {int(f * 100)} %", bit_flip(f), {5, 6, 8}) for f in (0.02, 0.3, 0.6, 0.97)),
     ("bit flips at 50 %, index first", bit_flip(0.5, True), {5, 6, 8}),
     ("audio only", audio_only, {6}),

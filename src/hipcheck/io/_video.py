@@ -147,9 +147,9 @@ def _pyav_video_streams(path: Path) -> int | None:
     if av is None:
         return None
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(path), metadata_errors="replace") as container:
             return len(container.streams.video)
-    except (av.error.FFmpegError, OSError, ValueError):
+    except (av.error.FFmpegError, OSError, ValueError):  # UnicodeError is a ValueError
         return None
 
 
@@ -263,9 +263,9 @@ class _VideoFileSource(FrameSource):
 
     def _decoded_pyav(self, av: Any) -> Generator[Decoded, None, int]:
         rotation, dt = self.info.rotation_deg, nominal_dt(self.info.fps)
-        try:
-            container = av.open(str(self._path))
-        except av.error.FFmpegError as exc:
+        try:  # metadata in any encoding (non-UTF-8 brands/tags made PyAV raise: a fuzz finding)
+            container = av.open(str(self._path), metadata_errors="replace")
+        except (av.error.FFmpegError, UnicodeError, ValueError) as exc:
             raise _unopenable(self._path) from exc
         with container:
             stream = container.streams.video[0]
