@@ -275,6 +275,8 @@ def _staging(out: Path) -> Iterator[Path]:
         yield stage
     except OSError as exc:
         raise io.output_error(out, exc) from None
+    except HipcheckError as exc:  # name the real folder, not the hidden staging one
+        raise type(exc)(str(exc).replace(str(stage), str(out))) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
