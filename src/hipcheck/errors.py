@@ -109,9 +109,22 @@ EXIT_CODES: dict[int, str] = {
 }
 """Every exit code the ``hipcheck`` command uses, with its meaning (the README's table)."""
 
+HTTP_STATUS: dict[int, int] = {
+    1: 500, 2: 400, 3: 404, 4: 415, 5: 422, 6: 422, 7: 503, 8: 422, 9: 500, 10: 422,
+    11: 507, 12: 409, 13: 413, 130: 503,
+}  # fmt: skip
+"""The HTTP status a web API answers for each exit code (a JSON body carries the one-line message)."""
+
+
+def http_status(exc: BaseException) -> int:
+    """The HTTP status for an error: its exit code's entry in :data:`HTTP_STATUS`, 500 for a non-hipcheck one."""
+    code = exc.exit_code if isinstance(exc, HipcheckError) else 1
+    return HTTP_STATUS.get(code, 500)
+
 
 __all__ = [
     "EXIT_CODES",
+    "HTTP_STATUS",
     "CameraError",
     "CorruptVideoError",
     "EmptyVideoError",
@@ -125,4 +138,5 @@ __all__ = [
     "OutputError",
     "TooLargeError",
     "UsageError",
+    "http_status",
 ]

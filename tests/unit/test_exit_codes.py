@@ -49,3 +49,10 @@ def test_a_video_over_the_duration_cap_is_refused(tmp_path, make_video, monkeypa
     monkeypatch.setattr(video, "MAX_DURATION_S", 2.0)
     with pytest.raises(errors.TooLargeError, match="over hipcheck's limit"):
         open_source(path)
+
+
+def test_every_failure_code_has_an_http_status() -> None:
+    from hipcheck.errors import HTTP_STATUS, OutputBusyError, http_status
+
+    assert set(HTTP_STATUS) == set(EXIT_CODES) - {0}
+    assert http_status(OutputBusyError("x")) == 409 and http_status(RuntimeError()) == 500
