@@ -68,7 +68,63 @@ class UsageError(HipcheckError):
     exit_code = 2
 
 
+class OutputError(HipcheckError):
+    """An output cannot be written: the path is a folder or a file where a folder belongs,
+    lies under a file, is read-only, or the disk is full. Nothing half-written is left behind.
+    """
+
+    exit_code = 11
+
+
+class OutputBusyError(HipcheckError):
+    """Another hipcheck run is writing to the same output folder right now."""
+
+    exit_code = 12
+
+
+class TooLargeError(HipcheckError):
+    """The input is over hipcheck's limits (frame size, duration, file size), checked before
+    anything is allocated for it.
+    """
+
+    exit_code = 13
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "validate: a tolerance was exceeded; anything else: an internal error (a bug, reported in one line)",
+    2: "bad arguments",
+    3: "file not found",
+    4: "not a video / image",
+    5: "truncated or damaged video",
+    6: "no frames (or none in the requested window)",
+    7: "camera cannot be opened",
+    8: "no person found in any frame (no usable landmarks)",
+    9: "pose model missing, unreadable or failing its checksum",
+    10: "damaged pose .npz",
+    11: "output cannot be written (a file in the way, read-only, disk full)",
+    12: "output folder busy (another hipcheck run is writing to it)",
+    13: "input over the limits (frame size, duration)",
+    130: "interrupted (Ctrl-C / SIGINT / SIGTERM); no partial output is left",
+}
+"""Every exit code the ``hipcheck`` command uses, with its meaning (the README's table)."""
+
+HTTP_STATUS: dict[int, int] = {
+    1: 500, 2: 400, 3: 404, 4: 415, 5: 422, 6: 422, 7: 503, 8: 422, 9: 500, 10: 422,
+    11: 507, 12: 409, 13: 413, 130: 503,
+}  # fmt: skip
+"""The HTTP status a web API answers for each exit code (a JSON body carries the one-line message)."""
+
+
+def http_status(exc: BaseException) -> int:
+    """The HTTP status for an error: its exit code's entry in :data:`HTTP_STATUS`, 500 for a non-hipcheck one."""
+    code = exc.exit_code if isinstance(exc, HipcheckError) else 1
+    return HTTP_STATUS.get(code, 500)
+
+
 __all__ = [
+    "EXIT_CODES",
+    "HTTP_STATUS",
     "CameraError",
     "CorruptVideoError",
     "EmptyVideoError",
@@ -78,5 +134,9 @@ __all__ = [
     "ModelError",
     "NoPersonError",
     "NotAVideoError",
+    "OutputBusyError",
+    "OutputError",
+    "TooLargeError",
     "UsageError",
+    "http_status",
 ]

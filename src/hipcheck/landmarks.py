@@ -117,8 +117,22 @@ class Provenance:
         """Inverse of :meth:`to_dict`; unknown keys are kept in ``extra``."""
         names = {f.name for f in dataclasses.fields(cls)}
         known = {k: v for k, v in d.items() if k in names}
-        extra = dict(known.pop("extra", {}) or {})
+        raw_extra = known.pop("extra", {}) or {}
+        if not isinstance(raw_extra, Mapping):
+            raise ValueError(f"provenance.extra: expected an object, got {type(raw_extra).__name__}")
+        extra = dict(raw_extra)
         extra.update({k: v for k, v in d.items() if k not in names})
+        for key in ("source_path", "source_sha256", "model_path", "model_sha256", "hipcheck_version", "subject"):
+            if not isinstance(known.get(key, ""), str):
+                raise ValueError(f"provenance.{key}: expected text, got {type(known[key]).__name__}")
+        fps = known.get("fps", float("nan"))
+        if fps is None:
+            known["fps"] = float("nan")
+        elif isinstance(fps, bool) or not isinstance(fps, int | float):
+            raise ValueError(f"provenance.fps: expected a number, got {type(fps).__name__}")
+        stride = known.get("stride", 1)
+        if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= 1_000_000:
+            raise ValueError(f"provenance.stride: expected an integer >= 1, got {stride!r}"[:120])
         return cls(**known, extra=extra)
 
 
@@ -287,9 +301,14 @@ class PoseSeries:
 
     # ---------------------------------------------------------------- file I/O
     def save_npz(self, path: str | Path) -> Path:
-        """Write a compressed ``.npz`` (format ``hipcheck.pose/1``); returns the path."""
+        """Write a compressed ``.npz`` (format ``hipcheck.pose/1``) atomically; returns the path.
+
+        Raises:
+            OutputError: ``path`` is a folder, lies under a file, is read-only, or the disk is full.
+        """
+        from hipcheck.io import atomic_write  # the edge: temp file, fsync, rename
+
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, Any] = {
             "format": np.array(NPZ_FORMAT),
             "xy_px": self.xy_px, "z": self.z, "visibility": self.visibility,
@@ -303,49 +322,46 @@ class PoseSeries:
             arrays["pelvis_box_px"] = self.pelvis_box_px
         if self.waist_px is not None:
             arrays["waist_px"] = self.waist_px
-        tmp = path.with_name(path.name + ".part.npz")
-        np.savez_compressed(tmp, **arrays)
-        tmp.replace(path)
+        with atomic_write(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
         return path
 
     @classmethod
     def load_npz(cls, path: str | Path) -> PoseSeries:
-        """Read a file written by :meth:`save_npz`.
+        """Read a file written by :meth:`save_npz`, validating every field.
+
+        Anything else (a truncated or bit-flipped archive, a member of the wrong type or
+        shape, a scalar where an array belongs, infinite values, zero rows, provenance
+        of the wrong type, more than ``MAX_NPZ_BYTES`` uncompressed) is refused in one line.
 
         Raises:
             InputNotFoundError: the file does not exist.
             InvalidDataError: it is not a hipcheck pose file or is damaged.
         """
         path = Path(path)
+        if path.is_dir():
+            raise InvalidDataError(f"{path}: is a folder, expected a pose .npz file")
         if not path.is_file():
             raise InputNotFoundError(f"{path}: no such pose file")
+        data = _read_npz(path)
+        fmt = data.get("format")
+        if fmt is None or fmt.dtype.kind not in "US" or fmt.shape != () or str(fmt) != NPZ_FORMAT:
+            shown = "" if fmt is None else str(fmt)[:40]
+            raise InvalidDataError(f"{path}: expected a {NPZ_FORMAT} pose file, got format {shown!r}")
         try:
-            with np.load(path, allow_pickle=False) as f:
-                data = {k: f[k] for k in f.files}
-        except (OSError, ValueError, EOFError) as exc:
-            raise InvalidDataError(f"{path}: not a readable .npz file ({exc})") from None
-        fmt = str(data.get("format", ""))
-        if fmt != NPZ_FORMAT:
-            raise InvalidDataError(f"{path}: expected a {NPZ_FORMAT} pose file, got format {fmt!r}")
-        try:
-            return cls(
-                xy_px=data["xy_px"], z=data["z"], visibility=data["visibility"],
-                presence=data["presence"], xyz_world_m=data["xyz_world_m"], t_s=data["t_s"],
-                resolution_wh=(int(data["resolution_wh"][0]), int(data["resolution_wh"][1])),
-                frame_index=data["frame_index"], pelvis_mask=data.get("pelvis_mask"),
-                pelvis_box_px=data.get("pelvis_box_px"), waist_px=data.get("waist_px"),
-                provenance=Provenance.from_dict(json.loads(str(data["provenance"]))),
-            )  # fmt: skip
-        except (KeyError, ValueError) as exc:
-            raise InvalidDataError(f"{path}: damaged pose file ({exc})") from None
+            return cls(**_npz_fields(data))
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
+            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InvalidDataError(f"{path}: damaged pose file ({text})") from None
 
     def to_csv(self, path: str | Path) -> Path:
         """Write one row per frame: ``t_s, frame_index``, then for each landmark
         ``<name>_x_px, _y_px, _z, _visibility, _presence, _wx_m, _wy_m, _wz_m``.
         Missing values are empty cells.
         """
+        from hipcheck.io import atomic_write  # the edge: temp file, fsync, rename
+
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         cols = ["t_s", "frame_index"]
         for n in LANDMARK_NAMES:
             cols += [f"{n}_{s}" for s in ("x_px", "y_px", "z", "visibility", "presence", "wx_m", "wy_m", "wz_m")]
@@ -354,13 +370,80 @@ class PoseSeries:
             axis=2,
         ).reshape(len(self), -1)
         assert self.frame_index is not None
-        with path.open("w", newline="") as fh:
-            w = csv.writer(fh)
+        with atomic_write(path, "w", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
             w.writerow(cols)
             for i in range(len(self)):
                 vals = ["" if not np.isfinite(v) else f"{v:.4f}" for v in per_lm[i]]
                 w.writerow([f"{self.t_s[i]:.6f}", int(self.frame_index[i]), *vals])
         return path
+
+
+MAX_NPZ_BYTES = 4 << 30
+"""Largest total uncompressed size of a pose ``.npz`` hipcheck reads (4 GiB: hours of video)."""
+_REQUIRED_NPZ = ("xy_px", "z", "visibility", "presence", "xyz_world_m", "t_s", "resolution_wh", "frame_index")
+_NPZ_MAX_ABS = 1e9
+_FLOAT_NPZ = ("xy_px", "z", "visibility", "presence", "xyz_world_m", "t_s", "pelvis_box_px", "waist_px")
+
+
+def _read_npz(path: Path) -> dict[str, NDArray[Any]]:
+    """Every member of a ``.npz`` as an array, or InvalidDataError in one line (never a traceback)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+        if total > MAX_NPZ_BYTES:
+            raise InvalidDataError(f"{path}: pose file unpacks to {total / 2**30:.1f} GiB, over the 4 GiB limit")
+        with np.load(path, allow_pickle=False) as f:
+            return {k: np.asarray(f[k]) for k in f.files}
+    except InvalidDataError:
+        raise
+    except Exception as exc:  # a damaged archive surfaces as any of a dozen types (BadZipFile, zlib.error, ...)
+        text = str(exc).splitlines()[0][:120] if str(exc) else ""
+        what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        raise InvalidDataError(f"{path}: not a readable .npz file ({what})") from None
+
+
+def _npz_array(data: Mapping[str, NDArray[Any]], key: str, kinds: str) -> NDArray[Any]:
+    arr = data[key]
+    if arr.dtype.kind not in kinds or arr.ndim == 0:
+        raise ValueError(f"{key}: expected a numeric array, got {arr.dtype} with shape {arr.shape}")
+    if arr.dtype.kind == "f" and np.isinf(arr).any():
+        raise ValueError(f"{key}: infinite values")
+    finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+    if finite.size and float(np.max(np.abs(finite.astype(np.float64)))) > _NPZ_MAX_ABS:
+        raise ValueError(f"{key}: values beyond ±{_NPZ_MAX_ABS:g} (not pixels, metres or seconds)")
+    return arr
+
+
+def _npz_fields(data: Mapping[str, NDArray[Any]]) -> dict[str, Any]:
+    """The PoseSeries keyword arguments of a ``.npz``'s arrays, type-checked (ValueError/KeyError otherwise)."""
+    missing = [k for k in _REQUIRED_NPZ if k not in data]
+    if missing:
+        raise KeyError(f"missing {', '.join(missing)}")
+    out: dict[str, Any] = {k: _npz_array(data, k, "fiu") for k in _FLOAT_NPZ if k in data}
+    if out["t_s"].shape[0:1] == (0,):
+        raise ValueError("t_s: zero rows (no frames)")
+    wh = _npz_array(data, "resolution_wh", "iuf")
+    if wh.shape != (2,) or not np.all(np.isfinite(wh)) or not np.all((wh >= 1) & (wh <= 1 << 16)):
+        raise ValueError(f"resolution_wh: expected (width, height) in 1..65536, got {wh.tolist()[:4]}")
+    out["resolution_wh"] = (int(wh[0]), int(wh[1]))
+    fi = _npz_array(data, "frame_index", "iuf")
+    if not np.all(np.isfinite(fi)) or (fi.size and (fi.min() < 0 or fi.max() > 1 << 40)):
+        raise ValueError("frame_index: expected non-negative integers")
+    out["frame_index"] = fi.astype(np.int64)
+    if "pelvis_mask" in data:
+        mask = _npz_array(data, "pelvis_mask", "u")
+        out["pelvis_mask"] = mask
+    prov = data.get("provenance")
+    if prov is None or prov.dtype.kind not in "US" or prov.shape != ():
+        raise ValueError("provenance: expected a JSON text")
+    doc = json.loads(str(prov))
+    if not isinstance(doc, dict):
+        raise ValueError(f"provenance: expected a JSON object, got {type(doc).__name__}")
+    out["provenance"] = Provenance.from_dict(doc)
+    return out
 
 
 def empty_rows(t: int) -> dict[str, NDArray[np.float64]]:
@@ -435,6 +518,7 @@ __all__ = [
     "L_HIP",
     "L_KNEE",
     "L_SHOULDER",
+    "MAX_NPZ_BYTES",
     "MIRROR_PERMUTATION",
     "NOSE",
     "NPZ_FORMAT",

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hipcheck.cli._args import Subparsers, add_model_option
-from hipcheck.errors import UsageError
+from hipcheck.cli._args import Subparsers, add_model_option, bounded_float
 from hipcheck.types import TEST_EXERCISES, ProgressFn
 
 if TYPE_CHECKING:
@@ -32,52 +31,85 @@ def register(sub: Subparsers) -> None:
     p.add_argument(
         "--exercise", choices=TEST_EXERCISES, default=None, help="skip recognition: the clip is this exercise"
     )
-    p.add_argument("--roll", type=float, default=None, metavar="DEG", help="camera roll in degrees (default: estimate)")
+    p.add_argument(
+        "--roll", type=bounded_float(-45.0, 45.0), default=None, metavar="DEG",
+        help="camera roll in degrees, -45 to 45 (default: estimate)",
+    )  # fmt: skip
     p.add_argument("--sex", choices=("f", "m"), default=None, help="selects sex-specific reference values")
-    p.add_argument("--height-cm", type=float, default=None, help="body height, for hip-height difference in cm")
+    p.add_argument(
+        "--height-cm", type=bounded_float(50.0, 250.0), default=None,
+        help="body height in cm (50-250), for the hip-height difference in cm",
+    )  # fmt: skip
     add_model_option(p)
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4")
     p.add_argument("--no-html", action="store_true", help="skip report.html and plots")
     out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print report.json to stdout")
-    out.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    out.add_argument(
+        "--json", action="store_true",
+        help="print report.json to stdout; with several VIDEOs one JSON array, one entry per input",
+    )  # fmt: skip
+    out.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
     p.set_defaults(func=run)
 
 
-def _out_dir(args: argparse.Namespace, src: Path) -> Path:
-    base = args.out if args.out is not None else Path("hipcheck_out")
-    if args.out is not None and len(args.inputs) == 1:
-        return Path(base)
-    return Path(base) / src.stem
+def out_dirs(inputs: list[str], out: Path | None) -> list[Path]:
+    """The output folder of each input: ``-o`` itself for one input, else ``<-o or hipcheck_out>/<name>``,
+    where two inputs with the same file name (``a/clip.mp4 b/clip.mp4``) get ``clip`` and ``clip-2``.
+    """
+    if out is not None and len(inputs) == 1:
+        return [Path(out)]
+    base = Path(out) if out is not None else Path("hipcheck_out")
+    taken: set[str] = set()
+    dirs = []
+    for name in inputs:
+        stem, n = Path(name).stem or "clip", 1
+        label = stem
+        while label.lower() in taken:  # case-insensitive: macOS and Windows folders are
+            n += 1
+            label = f"{stem}-{n}"
+        taken.add(label.lower())
+        dirs.append(base / label)
+    return dirs
 
 
 def run(args: argparse.Namespace) -> int:
     """Analyse each input; keep going past a bad file and exit with the first error's code."""
     from hipcheck.analysis import AnalysisOptions
+    from hipcheck.cli import error, warn
     from hipcheck.jobs import Job, run_job
 
-    if args.height_cm is not None and not 50 <= args.height_cm <= 250:
-        raise UsageError(f"--height-cm {args.height_cm}: expected a body height between 50 and 250 cm")
     options = AnalysisOptions(
         exercise=args.exercise, roll_deg=args.roll, sex=args.sex,
         body_height_m=None if args.height_cm is None else args.height_cm / 100.0,
     )  # fmt: skip
     status = 0
-    for name in args.inputs:
+    docs: list[object] = []
+    for name, out_dir in zip(args.inputs, out_dirs(args.inputs, args.out), strict=True):
         src = Path(name)
-        job = Job(src, _out_dir(args, src), options, args.model, annotate=args.annotate, html=not args.no_html)
+        if out_dir.name != src.stem and len(args.inputs) > 1 and not args.quiet:
+            warn(f"{src}: another input has the same name; its reports go to {out_dir}")
+        job = Job(src, out_dir, options, args.model, annotate=args.annotate, html=not args.no_html)
         with _progress(args) as progress:
             result = run_job(job, progress=progress)
+        for note in result.warnings:  # also with --quiet: they are about this run's input or output
+            warn(note)
         if result.status == "failed":
-            print(f"hipcheck: error: {result.error}", file=sys.stderr)
+            error(result.error, result.exit_code)
             status = status or result.exit_code
+            docs.append({"source": str(src), "error": result.error, "exit_code": result.exit_code})
             continue
+        if args.json and result.outputs is not None:
+            docs.append(json.loads(result.outputs.report_json.read_text()))
         _print(args, result)
+    if args.json and len(args.inputs) > 1:
+        print(json.dumps(docs, indent=2))
+    elif args.json and status == 0:
+        print(json.dumps(docs[0], indent=2))
     return status
 
 
 def _progress(args: argparse.Namespace) -> AbstractContextManager[ProgressFn | None]:
-    if args.quiet or args.json:
+    if args.quiet or args.json or not sys.stderr.isatty():  # a bar drawn into a log or pipe is noise
         return contextlib.nullcontext()
     from hipcheck.cli._progress import FrameProgress
 
@@ -86,10 +118,7 @@ def _progress(args: argparse.Namespace) -> AbstractContextManager[ProgressFn | N
 
 def _print(args: argparse.Namespace, result: JobResult) -> None:
     outputs, assessment = result.outputs, result.assessment
-    if args.quiet or outputs is None or assessment is None:
-        return
-    if args.json:
-        print(json.dumps(json.loads(outputs.report_json.read_text()), indent=2))
+    if args.quiet or args.json or outputs is None or assessment is None:
         return
     from hipcheck.render import print_summary
 

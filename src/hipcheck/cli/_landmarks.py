@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hipcheck.cli._args import Subparsers, add_model_option
-from hipcheck.errors import UsageError
+from hipcheck.cli._args import Subparsers, add_model_option, finite_float
+from hipcheck.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from hipcheck.landmarks import PoseSeries
@@ -27,8 +27,8 @@ def register(sub: Subparsers) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="output pose .npz")
     p.add_argument("--csv", type=Path, default=None, help="also write one CSV row per frame")
     p.add_argument("--stride", type=int, default=1, help="keep every N-th frame (default 1)")
-    p.add_argument("--start", type=float, default=None, metavar="S", help="first time to keep, seconds")
-    p.add_argument("--end", type=float, default=None, metavar="S", help="stop before this time, seconds")
+    p.add_argument("--start", type=finite_float, default=None, metavar="S", help="first time to keep, seconds")
+    p.add_argument("--end", type=finite_float, default=None, metavar="S", help="stop before this time, seconds")
     add_model_option(p)
     p.add_argument("--max-people", type=int, default=2, help="people the model may return per frame (default 2)")
     p.add_argument("--no-segmentation", action="store_true", help="skip the pelvis mask (faster)")
@@ -44,16 +44,36 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--start {args.start} --end {args.end}: expected end after start")
     if args.max_people < 1:
         raise UsageError(f"--max-people {args.max_people}: expected an integer >= 1")
+    _check_outputs(args)
     series = extract(args)
     out = series.save_npz(args.output)
     if args.csv is not None:
         series.to_csv(args.csv)
+    from hipcheck.cli import warn
+    from hipcheck.jobs import decode_note
+
+    note = decode_note(series)
+    if note:
+        warn(f"{args.video}: {note}")
     if not args.quiet:
         n = len(series)
         pct = 100.0 * float(series.detected.mean()) if n else 0.0
         extra = f", {args.csv}" if args.csv is not None else ""
         print(f"{args.video}: {n} frames, person detected in {pct:.0f}% -> {out}{extra}")
     return 0
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Fail in a second, before minutes of pose estimation, when an output cannot be written."""
+    from hipcheck import io
+
+    outputs = [args.output] if args.csv is None else [args.output, args.csv]
+    for path in outputs:
+        io.ensure_output_file(path)
+        if Path(args.video).exists() and Path(args.video).resolve() == Path(path).resolve():
+            raise OutputError(f"{path}: is the input itself; choose another output name")
+    if args.csv is not None and Path(args.csv).resolve() == Path(args.output).resolve():
+        raise UsageError(f"--csv {args.csv}: is the same file as -o")
 
 
 def extract(args: argparse.Namespace) -> PoseSeries:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from hipcheck.cli._args import Subparsers, add_model_option
+from hipcheck.cli._args import Subparsers, add_model_option, finite_float
 from hipcheck.errors import UsageError
 from hipcheck.types import LIVE_PROTOCOLS
 
@@ -37,10 +37,10 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--open", action="store_true", help="open the HTML report in a browser at the end")
     add_model_option(p)
     p.add_argument("--reps", type=int, default=5, help="reps per squat/lunge step (default 5)")
-    p.add_argument("--time-scale", type=float, default=1.0, help="scale countdowns, holds and time-outs")
+    p.add_argument("--time-scale", type=finite_float, default=1.0, help="scale countdowns, holds and time-outs")
     p.add_argument(
         "--framing-timeout",
-        type=float,
+        type=finite_float,
         default=None,
         help="start anyway after this many seconds without good framing (default: wait; 10 s headless)",
     )
@@ -63,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--realtime needs --source VIDEO")
     if args.reps < 1 or not args.time_scale > 0:
         raise UsageError(f"--reps must be >= 1 and --time-scale > 0, got {args.reps} and {args.time_scale}")
+    from hipcheck import io
+
+    out_dir = io.ensure_output_dir(_out_dir(args.out))  # a bad -o fails now, not after the session
     timeout = args.framing_timeout if args.framing_timeout is not None else (10.0 if args.headless else None)
     config = LiveConfig(
         source=str(args.source) if args.source is not None else args.camera,
-        out_dir=_out_dir(args.out),
+        out_dir=out_dir,
         protocol=args.protocol,
         realtime=args.realtime,
         time_scale=args.time_scale,

@@ -60,6 +60,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     if args.sha256 and model.sha256 and args.sha256.lower() != model.sha256:
         raise UsageError(f"--sha256 {args.sha256}: differs from the pinned {model.sha256}")
     dest = args.output or io.bundled_model_path().parent / Path(model.url).name
+    io.ensure_output_file(dest)
     io.fetch_verified(model.url, dest, expected)
     print(f"{dest}: verified sha256 {expected}; use it with --model {dest}")
     return 0

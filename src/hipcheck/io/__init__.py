@@ -18,7 +18,21 @@ MediaPipe itself is imported on first use of the pose names (``PoseEstimator``,
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from hipcheck.io._files import jsonable, sha256_file, write_json_atomic, write_text_atomic
+from hipcheck.io._files import (
+    TEMP_SUFFIX,
+    OutputLock,
+    atomic_write,
+    ensure_output_dir,
+    ensure_output_file,
+    fsync_dir,
+    jsonable,
+    output_error,
+    remove_stale_temporaries,
+    sha256_file,
+    write_bytes_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from hipcheck.io._frames import (
     MIN_STEP_S,
     Frame,
@@ -44,6 +58,7 @@ from hipcheck.io._models import (
     resolve_model,
     verify_sha256,
 )
+from hipcheck.io._offline import ALLOW_ENV_VAR, call_offline, network_guard_status
 from hipcheck.io._sink import VideoSink
 from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker, person_box_px
 from hipcheck.io._video import (
@@ -72,6 +87,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ALLOW_ENV_VAR",
     "BUNDLE_MEMBERS",
     "CORRUPT_FRACTION",
     "DEFAULT_IMAGE_FPS",
@@ -83,38 +99,49 @@ __all__ = [
     "MODEL_ENV_VAR",
     "OFFICIAL_MODELS",
     "SUBJECT_RULE",
+    "TEMP_SUFFIX",
     "Decoder",
     "Frame",
     "FramePose",
     "FrameSource",
     "FrameStream",
     "OfficialModel",
+    "OutputLock",
     "PoseEstimator",
     "SourceKind",
     "SubjectTracker",
     "VideoInfo",
     "VideoSink",
+    "atomic_write",
     "bundled_model_path",
+    "call_offline",
     "check_task_bundle",
     "count_frames",
     "default_model_path",
+    "ensure_output_dir",
+    "ensure_output_file",
     "estimate_image",
     "estimate_pose",
     "fetch_verified",
+    "fsync_dir",
     "jsonable",
+    "network_guard_status",
     "next_timestamp",
     "open_source",
+    "output_error",
     "pelvis_box",
     "person_box_px",
     "probe",
     "read_frame_at",
     "read_frames_at",
+    "remove_stale_temporaries",
     "resample_mask",
     "resolve_model",
     "sha256_file",
     "verify_sha256",
     "video_timestamp_ms",
     "window_frame_count",
+    "write_bytes_atomic",
     "write_json_atomic",
     "write_text_atomic",
 ]

@@ -48,6 +48,7 @@ from hipcheck.io._files import sha256_file
 from hipcheck.io._frames import FrameStream, VideoInfo
 from hipcheck.io._mask import MASK_SIZE, PELVIS_BOX_SCALE, PELVIS_MIN_TORSO_FRACTION, pelvis_box, resample_mask
 from hipcheck.io._models import resolve_model
+from hipcheck.io._offline import call_offline
 from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker
 from hipcheck.landmarks import PoseSeries, Provenance, empty_rows
 from hipcheck.types import Image, ProgressFn
@@ -181,8 +182,8 @@ class PoseEstimator:
             output_segmentation_masks=segmentation,
         )
         try:
-            with _quiet_native_stderr():
-                self._landmarker = mpv.PoseLandmarker.create_from_options(options)
+            with _quiet_native_stderr():  # created where it cannot reach the network (see io._offline)
+                self._landmarker = call_offline(lambda: mpv.PoseLandmarker.create_from_options(options))
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"{self.model_path}: MediaPipe cannot load this model ({first})") from None
@@ -371,6 +372,9 @@ def estimate_pose(
             raise NoPersonError(f"{name}: no person found in any of {len(rows.poses)} frames")
         stride = stride if stride is not None else source.stride
         prov = _provenance(info, est, rows, stride)
+    decode = getattr(source, "decode_status", None)  # a video that decoded only in part says so in the report
+    if decode:
+        prov = Provenance(**{**prov.__dict__, "extra": {**prov.extra, "decode": decode}})
     return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
 
 

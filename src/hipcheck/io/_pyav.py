@@ -27,13 +27,19 @@ def pyav() -> Any:
     return av
 
 
-def pyav_frames(av: Any, container: Any, stream: Any) -> Iterator[Any]:
-    """Decoded PyAV frames until the end or the first decoding error (a damaged file ends early)."""
+def pyav_frames(av: Any, container: Any, stream: Any, errors: list[str] | None = None) -> Iterator[Any]:
+    """Decoded PyAV frames until the end or the first decoding error (a damaged file ends early;
+    the error's text is appended to ``errors`` when given).
+    """
     frames = container.decode(stream)
     while True:
         try:
             frame = next(frames)
-        except (StopIteration, av.error.FFmpegError):
+        except StopIteration:
+            return
+        except av.error.FFmpegError as exc:
+            if errors is not None:
+                errors.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return
         yield frame
 

@@ -28,6 +28,7 @@ from hipcheck.errors import (
     HipcheckError,
     InputNotFoundError,
     NotAVideoError,
+    TooLargeError,
     UsageError,
 )
 from hipcheck.io._frames import (
@@ -54,13 +55,21 @@ CORRUPT_FRACTION = 0.8
 Containers without a frame index estimate the count from duration x fps, up to ~7 % high
 on the clips we tested, hence the margin."""
 DEFAULT_IMAGE_FPS = 1.0
+MAX_FRAME_SIDE_PX = 8192
+"""Longest frame side hipcheck decodes (8K); a larger header is refused before anything is allocated."""
+MAX_FRAME_PIXELS = 8192 * 4320
+"""Most pixels per frame hipcheck decodes (8K UHD, about 35 MP: 106 MB a BGR frame)."""
+MAX_DURATION_S = 3 * 3600.0
+"""Longest video hipcheck analyses, from the container's own frame count and rate (3 h)."""
+# OpenCV's image decoders refuse images over this many pixels without allocating them.
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_FRAME_PIXELS))
 Decoder = Literal["auto", "opencv"]
 """How video files are decoded: ``auto`` (PyAV when installed, else OpenCV) or ``opencv``."""
 # First bytes of containers we know (mp4/mov, avi, mkv/webm, ogg, flv, mpeg-ps): a file starting like
 # this is a damaged or empty video, not "not a video".
 _CONTAINER_MAGIC: tuple[tuple[int, bytes], ...] = (
     *((4, box) for box in (b"ftyp", b"moov", b"mdat", b"wide", b"free")),
-    *((0, magic) for magic in (b"RIFF", b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x00\x00\x01\xba")),
+    *((0, magic) for magic in (b"RIFF", b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x00\x00\x01\xba", b"YUV4MPEG2")),
 )
 
 
@@ -98,9 +107,65 @@ def _unopenable(path: Path) -> HipcheckError:
     head = _file_head(path)
     if not any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_MAGIC):
         return NotAVideoError(f"{path}: not a video file (no decoder recognises it)")
-    if head[4:8] == b"ftyp" and _mp4_is_complete(path):
-        return EmptyVideoError(f"{path}: video contains no frames")
+    if head[4:8] == b"ftyp" and _mp4_is_complete(path) and _mp4_moov_is_sane(path):
+        streams = _pyav_video_streams(path)
+        if streams == 0:
+            return EmptyVideoError(f"{path}: file has no video stream (no frames)")
+        if streams is not None:
+            return EmptyVideoError(f"{path}: video contains no frames")
+        if pyav() is None:  # cannot look inside: whole boxes, so most likely an empty video
+            return EmptyVideoError(f"{path}: video contains no frames")
+        # whole boxes that PyAV cannot parse (e.g. a garbled moov): damaged
     return CorruptVideoError(f"{path}: video container is truncated or damaged (cannot be opened)")
+
+
+def _mp4_moov_is_sane(path: Path) -> bool:
+    """True if the ``moov`` box's children all fit in it, have ASCII names and include ``mvhd``
+    (a garbled ``moov`` with whole outer boxes is damaged, not empty).
+    """
+    data = path.read_bytes() if path.stat().st_size <= 64 << 20 else b""
+    at = 0
+    while at + 8 <= len(data):
+        size, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        if kind == b"moov":
+            children, end, inner = set(), at + size, at + 8
+            while inner + 8 <= end:
+                child = int.from_bytes(data[inner : inner + 4], "big")
+                name = data[inner + 4 : inner + 8]
+                if child < 8 or inner + child > end or not all(48 <= c <= 122 for c in name):
+                    return False
+                children.add(name)
+                inner += child
+            return b"mvhd" in children and inner == end
+        at += max(size, 8) if size != 0 else len(data)
+    return not data  # too large to read here: leave it to the decoders
+
+
+def _pyav_video_streams(path: Path) -> int | None:
+    """How many video streams PyAV finds, or None when it cannot open the file (or is not installed)."""
+    av = pyav()
+    if av is None:
+        return None
+    try:
+        with av.open(str(path), metadata_errors="replace") as container:
+            return len(container.streams.video)
+    except (av.error.FFmpegError, OSError, ValueError):  # UnicodeError is a ValueError
+        return None
+
+
+def _check_limits(path: Path, info: VideoInfo) -> None:
+    """Refuse frames or durations over the caps before the first frame is decoded (and allocated)."""
+    w, h = info.width, info.height
+    if max(w, h) > MAX_FRAME_SIDE_PX or w * h > MAX_FRAME_PIXELS:
+        raise TooLargeError(
+            f"{path}: frames are {w}x{h} px, over hipcheck's limit of {MAX_FRAME_SIDE_PX} px a side "
+            f"and {MAX_FRAME_PIXELS / 1e6:.0f} MP"
+        )
+    if info.duration_s is not None and info.duration_s > MAX_DURATION_S:
+        raise TooLargeError(
+            f"{path}: video lasts {info.duration_s / 3600:.1f} h, over hipcheck's limit of "
+            f"{MAX_DURATION_S / 3600:.0f} h; cut the part to analyse"
+        )
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
@@ -142,6 +207,7 @@ class _VideoFileSource(FrameSource):
         cap = _open_capture(path)
         try:
             info = _video_info(path, cap)
+            _check_limits(path, info)
             if not cap.grab():
                 if info.frame_count:
                     raise CorruptVideoError(f"{path}: no frame could be decoded (truncated or damaged)")
@@ -153,11 +219,25 @@ class _VideoFileSource(FrameSource):
         super().__init__(info, **window)  # type: ignore[arg-type]
         self._path = path
         self._decoder = decoder
+        self._errors: list[str] = []
+        self.decode_status: dict[str, object] | None = None
+        """After a full pass: ``incomplete`` (decoding stopped early), ``frames_decoded``,
+        ``frames_expected`` (the container's count, None if unknown), ``decoded_until_s``."""
 
     def _decoded(self) -> DecodedGen:
         av = pyav() if self._decoder == "auto" else None
-        decoded = yield from (self._decoded_pyav(av) if av is not None else self._decoded_opencv())
-        self._check_complete(decoded)
+        self._errors = []
+        items = self._decoded_pyav(av) if av is not None else self._decoded_opencv()
+        last_t: float | None = None
+        while True:
+            try:
+                item = next(items)
+            except StopIteration as stop:
+                decoded = int(stop.value)
+                break
+            last_t = item[1]
+            yield item
+        self._check_complete(decoded, last_t)
 
     def _decoded_opencv(self) -> Generator[Decoded, None, int]:
         cap = _open_capture(self._path)
@@ -183,16 +263,16 @@ class _VideoFileSource(FrameSource):
 
     def _decoded_pyav(self, av: Any) -> Generator[Decoded, None, int]:
         rotation, dt = self.info.rotation_deg, nominal_dt(self.info.fps)
-        try:
-            container = av.open(str(self._path))
-        except av.error.FFmpegError as exc:
+        try:  # metadata in any encoding (non-UTF-8 brands/tags made PyAV raise: a fuzz finding)
+            container = av.open(str(self._path), metadata_errors="replace")
+        except (av.error.FFmpegError, UnicodeError, ValueError) as exc:
             raise _unopenable(self._path) from exc
         with container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             start_s = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
             index, t_s, raw_prev = 0, None, math.nan
-            for frame in pyav_frames(av, container, stream):
+            for frame in pyav_frames(av, container, stream, self._errors):
                 if self._closed:
                     break
                 raw = frame.time - start_s if frame.time is not None else math.nan
@@ -202,12 +282,25 @@ class _VideoFileSource(FrameSource):
                 index += 1
         return index
 
-    def _check_complete(self, decoded: int) -> None:
+    def _check_complete(self, decoded: int, last_t: float | None) -> None:
+        """Below ``CORRUPT_FRACTION`` of the container's count: CorruptVideoError. Short of it by
+        more than 1 % (+1 frame), or ended by a decoding error: ``decode_status["incomplete"]``.
+        """
         expected = self.info.frame_count
-        if not self._closed and expected and decoded < CORRUPT_FRACTION * expected:
+        if self._closed:
+            return
+        if expected and decoded < CORRUPT_FRACTION * expected:
             raise CorruptVideoError(
                 f"{self._path}: decoding stopped after {decoded} of {expected} frames (truncated or damaged)"
             )
+        short = bool(expected) and decoded < 0.99 * (expected or 0) - 1
+        self.decode_status = {
+            "incomplete": short or (bool(self._errors) and not (expected and decoded >= expected - 1)),
+            "frames_decoded": decoded,
+            "frames_expected": expected,
+            "decoded_until_s": last_t,
+            "error": self._errors[0] if self._errors else None,
+        }
 
 
 class _CameraSource(FrameSource):
@@ -260,7 +353,7 @@ def _read_image(path: Path) -> Image:
     with quiet_opencv():
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)  # applies EXIF orientation
     if image is None:
-        raise NotAVideoError(f"{path}: not a readable image")
+        raise NotAVideoError(f"{path}: not a readable image (damaged, or over {MAX_FRAME_PIXELS / 1e6:.0f} MP)")
     return np.asarray(image, dtype=np.uint8)
 
 
@@ -442,6 +535,9 @@ __all__ = [
     "CORRUPT_FRACTION",
     "DEFAULT_IMAGE_FPS",
     "IMAGE_SUFFIXES",
+    "MAX_DURATION_S",
+    "MAX_FRAME_PIXELS",
+    "MAX_FRAME_SIDE_PX",
     "Decoder",
     "count_frames",
     "open_source",

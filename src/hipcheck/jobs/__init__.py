@@ -8,6 +8,6 @@ The CLI, the live session's final analysis, the batch runner and the web
 worker all call :func:`run_job`; none of them holds math.
 """
 
-from hipcheck.jobs._job import Job, JobOutputs, JobResult, JobStatus, run_job
+from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
 
-__all__ = ["Job", "JobOutputs", "JobResult", "JobStatus", "run_job"]
+__all__ = ["REPORT_FILES", "Job", "JobOutputs", "JobResult", "JobStatus", "decode_note", "run_job"]
