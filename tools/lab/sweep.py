@@ -19,6 +19,7 @@ FPS = 20.0
 
 # tune-side bodies and looks (the committed tune samples' default body, plus one more)
 BODY_T2 = BodyShape(gender=0.7, weight=0.55, height=0.6, muscle=0.5)
+BODY_T3 = BodyShape(gender=0.3, weight=0.45, height=0.9, muscle=0.55, proportions=0.55)  # tall: a 0.3 m squat is shallow
 LOOK_ONE_TUNE = Look(shirt=(0.22, 0.24, 0.30), shorts=(0.22, 0.24, 0.30), waistband=(0.22, 0.24, 0.30))
 LOOK_LONG_TUNE = Look(shirt=(0.70, 0.70, 0.72), shirt_hem_m=0.22)
 
@@ -86,6 +87,8 @@ TUNE: tuple[Scenario, ...] = (
     Scenario("squat_valgus_right14_yaw_m10", "tune", _squat(0.0, 14.0), "right", camera=_wide(-10.0)),
     Scenario("squat_valgus_right14_yaw_8", "tune", _squat(0.0, 14.0), "right", camera=_wide(8.0), look=LOOK_C),
     Scenario("squat_valgus_left14_yaw_10", "tune", _squat(14.0, 0.0), "left", camera=_wide(10.0), body=BODY_T2),
+    Scenario("squat_valgus_right14_tall_yaw_7", "tune", _squat(0.0, 14.0), "right", camera=_wide(7.0, distance_m=3.3),
+             body=BODY_T3, look=LOOK_D),
     Scenario("sls_left_drop8_behind", "tune", _sls("left", 8.0, "behind"), "left"),
     Scenario("sls_right_drop8_behind_yaw_6", "tune", _sls("right", 8.0, "behind"), "right", look=LOOK_B,
              camera=CameraSpec(yaw_deg=6.0)),
