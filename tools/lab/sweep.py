@@ -19,7 +19,9 @@ FPS = 20.0
 
 # tune-side bodies and looks (the committed tune samples' default body, plus one more)
 BODY_T2 = BodyShape(gender=0.7, weight=0.55, height=0.6, muscle=0.5)
-BODY_T3 = BodyShape(gender=0.3, weight=0.45, height=0.9, muscle=0.55, proportions=0.55)  # tall: a 0.3 m squat is shallow
+BODY_T3 = BodyShape(
+    gender=0.3, weight=0.45, height=0.9, muscle=0.55, proportions=0.55
+)  # tall: a 0.3 m squat is shallow
 LOOK_ONE_TUNE = Look(shirt=(0.22, 0.24, 0.30), shorts=(0.22, 0.24, 0.30), waistband=(0.22, 0.24, 0.30))
 LOOK_LONG_TUNE = Look(shirt=(0.70, 0.70, 0.72), shirt_hem_m=0.22)
 

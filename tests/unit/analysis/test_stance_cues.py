@@ -42,7 +42,7 @@ def _features(lift: float, abduction: float = 0.0, knee_gap: float = 0.0):
 )
 def test_swing_lift_counts_a_foot_lifted_to_the_side_or_behind(lift, abduction, knee_gap, lifted):
     f, mid = _features(lift, abduction, knee_gap)
-    out = swing_lift(f)
+    out = swing_lift(f, np.arange(N) / FPS)
     assert bool(np.all(out[mid, 1] > LIFT_ON)) is lifted
     assert np.all(out[~mid, 1] < LIFT_OFF)
 

@@ -39,6 +39,7 @@ from hipcheck.analysis.movement._reps import (
 from hipcheck.analysis.movement._segments import (
     BACK_FOOT_BEHIND,
     BENT_LIFT_KNEE_DEG,
+    CUE_MIN_S,
     FRONT_FOOT_AHEAD,
     KNEE_ASYM_DEG,
     LUNGE_BACK_LIFT,
@@ -49,6 +50,7 @@ from hipcheck.analysis.movement._segments import (
     SQUAT_DEPTH,
     SQUAT_KNEE_DEG,
     STEP_SPLIT,
+    STRAIGHT_KNEE_DEG,
     TOES_LIFT,
     WALK_MIN_S,
     WALK_SPEED,
@@ -64,6 +66,7 @@ from hipcheck.analysis.movement._segments import (
 __all__ = [
     "BACK_FOOT_BEHIND",
     "BENT_LIFT_KNEE_DEG",
+    "CUE_MIN_S",
     "FOOT_GAP_S",
     "FRONT_FOOT_AHEAD",
     "GAP_S",
@@ -84,6 +87,7 @@ __all__ = [
     "STAND_OFFSET_MAX",
     "STEP_MAX_S",
     "STEP_SPLIT",
+    "STRAIGHT_KNEE_DEG",
     "TOES_LIFT",
     "WALK_MIN_S",
     "WALK_SPEED",

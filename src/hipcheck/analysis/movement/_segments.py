@@ -85,6 +85,8 @@ FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of t
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
 SIDE_LIFT_ABD_DEG = 10.0  # a lifted leg this much more abducted than the other: a foot lifted to the side
 BENT_LIFT_KNEE_DEG = 35.0  # a lifted leg's knee this much more bent than the other, straight one
+CUE_MIN_S = 0.4  # those cues must hold this long (s)
+STRAIGHT_KNEE_DEG = 15.0  # ... while the standing knee is within this of its own standing reading
 STEP_SPLIT = 0.2  # walking in place: the leading foot changes when the split passes ±this (leg lengths)
 
 
@@ -132,7 +134,7 @@ def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bo
     return bool(behind > BACK_FOOT_BEHIND and ahead > FRONT_FOOT_AHEAD and low)
 
 
-def swing_lift(f: MovementFeatures) -> NDArray[np.float64]:
+def swing_lift(f: MovementFeatures, t_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """(T, 2) foot lift with the other cues of a free leg: the lift a stance phase is found on.
 
     However the leg is lifted, the foot leaves the floor; but a foot lifted to
@@ -144,20 +146,25 @@ def swing_lift(f: MovementFeatures) -> NDArray[np.float64]:
     (lifted behind or in front). Two feet on the floor never qualify.
     """
     lift = f.lift
-    raised = np.nan_to_num(lift, nan=-np.inf) >= LIFT_OFF
-    cue = np.zeros(lift.shape, dtype=bool)
-    if f.abduction_deg is not None:
-        with np.errstate(invalid="ignore"):
-            cue |= (f.abduction_deg - f.abduction_deg[:, ::-1]) >= SIDE_LIFT_ABD_DEG
     knees = f.knee_flex_deg
+    # each knee relative to its own standing reading (MediaPipe reads some straight knees as 25-30°)
+    standing = np.array([np.nanpercentile(k, 10) if np.isfinite(k).any() else 0.0 for k in knees.T])
     with np.errstate(invalid="ignore"):
-        cue |= ((knees - knees[:, ::-1]) >= BENT_LIFT_KNEE_DEG) & (knees[:, ::-1] < QUIET_KNEE_DEG)
-    return np.where(raised & cue, np.fmax(lift, 2 * LIFT_ON), lift)
+        # the other leg stands straight: a squat, a lunge or a side-on view (both knees bent) never counts
+        raised = (np.nan_to_num(lift, nan=-np.inf) >= LIFT_OFF) & ((knees - standing)[:, ::-1] < STRAIGHT_KNEE_DEG)
+        cue = (knees - knees[:, ::-1]) >= BENT_LIFT_KNEE_DEG
+        if f.abduction_deg is not None:
+            cue |= (f.abduction_deg - f.abduction_deg[:, ::-1]) >= SIDE_LIFT_ABD_DEG
+    lifted = np.zeros(lift.shape, dtype=bool)
+    for col in (0, 1):  # sustained for CUE_MIN_S: the first frames of a squat are not a lifted foot
+        for s, e in true_runs(raised[:, col] & cue[:, col]):
+            lifted[s:e, col] = t_s[e - 1] - t_s[s] >= CUE_MIN_S
+    return np.where(lifted, np.fmax(lift, 2 * LIFT_ON), lift)
 
 
 def single_leg_phases(f: MovementFeatures, t_s: NDArray[np.float64]) -> list[tuple[Side, int, int]]:
     """:func:`stance_phases_from_lift` on :func:`swing_lift`, without the lunges' raised back feet."""
-    phases = stance_phases_from_lift(swing_lift(f), t_s)
+    phases = stance_phases_from_lift(swing_lift(f, t_s), t_s)
     return [p for p in phases if not _is_lunge_back_foot(f, *p)]
 
 
