@@ -23,7 +23,7 @@ from hipcheck.analysis._cleaning import CleanReport, clean
 from hipcheck.analysis._pelvis import PelvisLine, pelvis_line, stance_columns, waist_obliquity_deg
 from hipcheck.analysis.geometry import metric_columns
 from hipcheck.analysis.movement import Movement, analyze_movement
-from hipcheck.assessment import assess
+from hipcheck.assessment import assess, pose_coverage
 from hipcheck.landmarks import PoseSeries
 from hipcheck.metrics import metric_of_column
 from hipcheck.results import Assessment, MetricTable
@@ -144,4 +144,5 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
         labels={"exercise": list(movement.exercise_labels), "phase": list(movement.phase_labels)},
         provenance=_provenance(pose, report, opts, measured.pelvis), view_reason=camera.view.reason,
         pelvic_drop_source=measured.pelvis.note if measured.stance_found else "",
+        pelvic_drop_line=measured.pelvis.source if measured.stance_found else "", coverage=pose_coverage(pose),
     )  # fmt: skip

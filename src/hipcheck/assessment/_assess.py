@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hipcheck.assessment._coverage import PoseCoverage, coverage_statements, hip_line_note, pose_lacks, tested_rows
 from hipcheck.assessment._evidence import build_evidence, build_exercise_results
 from hipcheck.assessment._indicators import INDICATORS, WHOLE_BODY, SegmentLike
 from hipcheck.assessment._norms import MEASUREMENT_ERRORS
@@ -30,13 +31,20 @@ def not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str =
         why = (
             f"needs a front or back view; the view is unknown: {view_reason}"
             if view_reason
-            else f"needs a front or back view; this clip is a {view} view, where frontal-plane angles "
-            "are foreshortened and would be invented"
+            else f"needs a front or back view; this clip is {'an' if view[0] in 'aeiou' else 'a'} {view} view, "
+            "where frontal-plane angles are foreshortened and would be invented"
         )
         out.update(dict.fromkeys(FRONTAL_EVIDENCE, why))
     if not {s.exercise for s in segments} & set(STANCE_TESTS):
         out.setdefault("pelvic_drop_deg", "needs a single-leg stance or single-leg squat on each leg")
         out.setdefault("balance_hold_s", "needs a single-leg stance on each leg")
+    return out
+
+
+def _not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str, hip_line: str) -> dict[str, str]:
+    out = not_measured(view, segments, view_reason)
+    if hip_line and view in FRONTAL_VIEWS:
+        out.setdefault("pelvic_drop_deg", f"not judged: {hip_line}")
     return out
 
 
@@ -46,8 +54,19 @@ def measurement_errors(pelvic_drop_source: str = "") -> dict[str, str]:
     """
     errors = {k: f"{v.text} ({v.source})" for k, v in MEASUREMENT_ERRORS.items()}
     if pelvic_drop_source:
-        errors["pelvic_drop_deg"] = f"measured from the {pelvic_drop_source}; {errors.get('pelvic_drop_deg', '')}"
+        errors["pelvic_drop_deg"] = f"pelvis line: {pelvic_drop_source}; {errors.get('pelvic_drop_deg', '')}"
     return errors
+
+
+def _who_and_what(
+    coverage: PoseCoverage | None, segments: Sequence[SegmentLike], n_rows: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(blocking, caveats) of the verdict from who was measured and what the pose file lacks."""
+    if coverage is None:
+        return (), ()
+    blocking, caveats = coverage_statements(coverage, tested_rows(segments, n_rows))
+    caveats += list(pose_lacks(coverage).values())
+    return tuple(blocking), tuple(caveats)
 
 
 def assess(
@@ -62,6 +81,8 @@ def assess(
     provenance: Mapping[str, Any] | None = None,
     view_reason: str = "",
     pelvic_drop_source: str = "",
+    pelvic_drop_line: str = "",
+    coverage: PoseCoverage | None = None,
 ) -> Assessment:
     """The side comparison, verdict and corrective plan of one clip's metrics and segments.
 
@@ -75,16 +96,23 @@ def assess(
         labels: per-frame ``"exercise"`` and ``"phase"`` labels (recorded for ``metrics.csv``).
         provenance: how the input was made (recorded).
         view_reason: why the view is ``unknown`` (a reason of the verdict and of what was not measured).
-        pelvic_drop_source: the pelvis line the drop was measured from, when a stance test was found.
+        pelvic_drop_source: the pelvis line the drop was measured from, in words, when a stance test was found.
+        pelvic_drop_line: ``"waistline"`` or ``"hip_landmarks"``: a drop from the hip landmarks alone is shown
+            but calls no side (they read about a third of a true drop).
+        coverage: who was measured and what the pose series carries (:func:`pose_coverage`): several
+            people not followed through, or a partial body, stop any side call; the verdict says so.
     """
     results = build_exercise_results(metrics, segments)
-    evidence = build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex)
+    hip_line = hip_line_note(pelvic_drop_line, pelvic_drop_source)
+    not_judged = {"pelvic_drop_deg": hip_line} if hip_line else {}
+    evidence = build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex, not_judged=not_judged)
     n_reps = sum(len(r.reps) for r in results)
     reasons = (view_reason,) if view_reason else ()
-    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, reasons))
+    blocking, caveats = _who_and_what(coverage, segments, len(metrics.t_s))
+    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, reasons, blocking, caveats))
     return Assessment(
         verdict=verdict, view=view, roll_deg=roll_deg, exercises=tuple(results), evidence=tuple(evidence),
-        metrics=metrics, labels=dict(labels or {}), not_measured=not_measured(view, segments, view_reason),
+        metrics=metrics, labels=dict(labels or {}), not_measured=_not_measured(view, segments, view_reason, hip_line),
         provenance=dict(provenance or {}), measurement_error=measurement_errors(pelvic_drop_source),
         plan=build_plan(verdict, evidence),
     )  # fmt: skip
