@@ -15,6 +15,7 @@ compared numbers are close.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,12 +54,10 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
     with the net score, the agreement and the number of reps; confidence of
     ``none`` without findings is ``0.3 + 0.6 × support × coverage``
     (:func:`no_difference_support`; coverage = reps / 6, at most 1).
-    ``inputs.caveats`` are added to the reasons of every verdict.
+    ``inputs.caveats`` go with every verdict (:attr:`Verdict.caveats`).
     """
     verdict = _decide(evidence, inputs)
-    if not inputs.caveats:
-        return verdict
-    return Verdict(verdict.weaker_side, verdict.confidence, (*verdict.reasons, *inputs.caveats), verdict.score)
+    return dataclasses.replace(verdict, caveats=tuple(inputs.caveats)) if inputs.caveats else verdict
 
 
 def no_difference_support(evidence: Sequence[EvidenceRow]) -> float:

@@ -300,7 +300,8 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
     n_people = np.asarray(rows.n_people)
     detected = sum(p is not None for p in rows.poses)
     subject = (
-        f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} people seen; "
+        f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} "
+        f"{'person' if int(n_people.max(initial=0)) == 1 else 'people'} seen; "
         f"{int((n_people > 1).sum())} of {len(n_people)} frames had more than one; "
         f"subject chosen {est.subject_reselections} time(s)."
     )
@@ -314,6 +315,7 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
             "min_tracking_confidence": est.min_tracking_confidence,
             "frames": len(rows.poses), "frames_detected": detected,
             "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
+            "subject_selections": est.subject_reselections,
             "pelvis_box": f"square, centre hip midpoint, side {PELVIS_BOX_SCALE} x max(hip width, "
             f"{PELVIS_MIN_TORSO_FRACTION} x hip-shoulder distance), mask {MASK_SIZE}x{MASK_SIZE}",
             "mediapipe_version": getattr(mp, "__version__", ""),
