@@ -36,7 +36,7 @@ from hipcheck.landmarks import (
     SKELETON_EDGES,
     PoseSeries,
 )
-from hipcheck.metrics import METRICS
+from hipcheck.metrics import METRICS, format_metric
 from hipcheck.render._style import BAND_BGR, BGR, GREY, LEFT_BGR, RIGHT_BGR
 from hipcheck.results import Assessment
 from hipcheck.types import Side
@@ -49,6 +49,14 @@ def signed(value: float) -> str:
     """Whole-degree text with sign and no negative zero: ``+9``, ``-3``, ``0``."""
     r = round(value)
     return "0" if r == 0 else f"{r:+d}"
+
+
+def readout(metric: str, value: float) -> str:
+    """A value drawn on video: signed, with the registry's decimals (the same rounding as the report)
+    and the degree mark OpenCV can draw (:data:`DEG`).
+    """
+    text = format_metric(metric, value, unit=False, sign=True)
+    return text + (DEG if METRICS[metric].unit == "deg" else "")
 
 
 def band_color(metric: str, value: float) -> BGR:
@@ -142,11 +150,11 @@ class PoseAnnotator:
         cv2.line(img, pl, pr, color, max(2, round(self.style.line_px * s)), cv2.LINE_AA)
         mid = ((pl[0] + pr[0]) // 2, (pl[1] + pr[1]) // 2)
         if math.isfinite(drop):
-            text = f"pelvic drop {signed(drop)}{DEG}"
+            text = f"pelvic drop {readout('pelvic_drop_deg', drop)}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), color, s)
         elif math.isfinite(m.get("pelvic_obliquity_deg", math.nan)):
             obl = m["pelvic_obliquity_deg"]
-            text = f"hip line {signed(obl)}{DEG}"
+            text = f"hip line {readout('pelvic_obliquity_deg', obl)}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), GREY, s)
 
     def _trunk(self, img: NDArray[np.uint8], xy: NDArray[np.float64], m: Mapping[str, float], s: float) -> None:
@@ -158,7 +166,7 @@ class PoseAnnotator:
         if not (ps and pr and math.isfinite(lean)):
             return
         color = band_color("trunk_lean_deg", lean)
-        text = f"trunk {signed(lean)}{DEG}"
+        text = f"trunk {readout('trunk_lean_deg', lean)}"
         mid = ((ps[0] + pr[0]) // 2, min(ps[1], pr[1]) - int(40 * s))
         self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1]), color, s)
 
@@ -177,7 +185,7 @@ class PoseAnnotator:
         side_color = self.style.left_color if side == "left" else self.style.right_color
         cv2.circle(img, knee, max(3, round(self.style.joint_radius_px * s)), side_color, -1, cv2.LINE_AA)
         if math.isfinite(fppa):
-            text = f"knee {signed(fppa)}{DEG}"
+            text = f"knee {readout('knee_fppa_deg', fppa)}"
             dx = int(14 * s) if self._outer_is_right(xy, side) else -int(14 * s) - self._width(text, s)
             self._text(img, text, (knee[0] + dx, knee[1] + int(5 * s)), color, s)
 
