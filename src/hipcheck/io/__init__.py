@@ -29,6 +29,7 @@ from hipcheck.io._frames import (
     next_timestamp,
     window_frame_count,
 )
+from hipcheck.io._h264 import H264Sink, h264_available
 from hipcheck.io._mask import MASK_SIZE, pelvis_box, resample_mask
 from hipcheck.io._models import (
     BUNDLE_MEMBERS,
@@ -88,6 +89,7 @@ __all__ = [
     "FramePose",
     "FrameSource",
     "FrameStream",
+    "H264Sink",
     "OfficialModel",
     "PoseEstimator",
     "SourceKind",
@@ -101,6 +103,7 @@ __all__ = [
     "estimate_image",
     "estimate_pose",
     "fetch_verified",
+    "h264_available",
     "jsonable",
     "next_timestamp",
     "open_source",

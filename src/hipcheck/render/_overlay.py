@@ -14,6 +14,7 @@ Colours are BGR.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -276,13 +277,17 @@ def write_annotated_video(
     out_path: str | Path,
     *,
     annotator: PoseAnnotator | None = None,
-    fourcc: str = "mp4v",
+    fourcc: str | None = None,
 ) -> Path:
     """Write ``out_path`` (e.g. ``DIR/annotated.mp4``): every source frame with the overlay.
 
     Same frame count and frame rate as the source. Pose rows are matched to
     frames by ``pose.frame_index`` (frames without a pose row are copied
     with only the banner); metric rows by time (nearest within half a frame).
+    An ``.mp4`` is H.264 (plays in browsers) where PyAV has libx264
+    (:func:`hipcheck.io.h264_available`); otherwise, or with an explicit
+    ``fourcc``, OpenCV's MPEG-4 Part 2, and a warning on the ``hipcheck``
+    logger says that browsers may not play it.
 
     Raises:
         HipcheckError subclasses from :func:`hipcheck.io.open_source` for unreadable input.
@@ -294,7 +299,7 @@ def write_annotated_video(
     with io.open_source(video_path) as src:
         fps = src.info.fps
         half = 0.5 / fps if fps > 0 else 0.02
-        with io.VideoSink(out_path, fps, src.info.resolution_wh, fourcc=fourcc) as sink:
+        with _sink(Path(out_path), fps, src.info.resolution_wh, fourcc) as sink:
             for frame in src:
                 row = rows.get(frame.index, -1)
                 xy = pose.xy_px[row] if row >= 0 else empty
@@ -302,6 +307,18 @@ def write_annotated_video(
                 exercise, rep = exercise_and_rep_at(assessment, frame.t_s)
                 sink.write(ann.annotate(frame.image, xy, m, exercise=exercise, rep=rep))
     return Path(out_path)
+
+
+def _sink(path: Path, fps: float, resolution_wh: tuple[int, int], fourcc: str | None) -> io.H264Sink | io.VideoSink:
+    if fourcc is None and path.suffix.lower() == ".mp4":
+        if io.h264_available():
+            return io.H264Sink(path, fps, resolution_wh)
+        logging.getLogger("hipcheck").warning(
+            "%s: written as MPEG-4 Part 2 (no H.264 encoder here: install PyAV with libx264); "
+            "browsers may not play it in a <video> element",
+            path,
+        )
+    return io.VideoSink(path, fps, resolution_wh, fourcc=fourcc)
 
 
 def annotate_rows(
