@@ -11,15 +11,16 @@ and ``--help`` stay fast. Input problems
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from hipcheck import __version__
-from hipcheck.cli import _analyze, _landmarks, _live, _models, _validate
 from hipcheck.errors import HipcheckError
 
-COMMANDS = (_landmarks, _analyze, _validate, _live, _models)
-"""The sub-command modules, in ``--help`` order."""
+COMMANDS: tuple[str, ...] = ("_landmarks", "_analyze", "_validate", "_live", "_models")
+"""The sub-command modules of this package, in ``--help`` order (imported when the parser is built, so
+``hipcheck --version`` imports none of them, nor numpy)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,15 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hipcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(sub)
+    for name in COMMANDS:
+        importlib.import_module(f"hipcheck.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if args_in == ["--version"]:  # answered before any sub-command (and numpy) is imported
+        print(f"hipcheck {__version__}")
+        return 0
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -79,6 +79,7 @@ from hipcheck.render._text import (
     finding_phrase,
     fmt,
     shown_difference,
+    verdict_line,
     verdict_sentence,
 )
 
@@ -138,6 +139,7 @@ __all__ = [
     "series_columns",
     "shown_difference",
     "signed",
+    "verdict_line",
     "verdict_sentence",
     "worst_rep",
     "worst_rep_keyframes",

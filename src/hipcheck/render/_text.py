@@ -128,6 +128,12 @@ def confidence_line(assessment: Assessment) -> str:
     return f"Confidence: {confidence_words(v.confidence)} ({fmt(100 * v.confidence, 0)} %)"
 
 
+def verdict_line(assessment: Assessment) -> str:
+    """The verdict as one line for a log or a terminal: ``Verdict: <sentence> Confidence: …``."""
+    conf = confidence_line(assessment)
+    return f"Verdict: {verdict_sentence(assessment)}" + (f" {conf}." if conf else "")
+
+
 def evidence_lines(assessment: Assessment) -> list[str]:
     """The evidence table as plain lines (the notebook's and any text log's form), one per row:
     ``Pelvic drop, single leg stance: left 6.5°, right –, …, band amber``.
