@@ -19,6 +19,7 @@ more valgus. Numbers are made up but in the ranges of DESIGN.md.
 from __future__ import annotations
 
 import fractions
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -63,6 +64,26 @@ SAMPLES = REPO / "samples"
 FIXTURES = REPO / "tests" / "fixtures" / "real"
 SHARED_VIDEOS = REPO.parent / "shared" / "videos"
 CATALOG = SHARED_VIDEOS / "CATALOG.tsv"
+
+
+# ----------------------------------------------------------------------------- recorded and cached poses
+@functools.cache
+def analysed_fixture(name: str, mirrored: bool = False) -> Assessment:
+    """The analysis of ``tests/fixtures/real/<name>.npz`` (optionally mirrored), once per test session."""
+    from hipcheck.analysis import analyze_pose
+
+    pose = PoseSeries.load_npz(FIXTURES / f"{name}.npz")
+    return analyze_pose(pose.mirrored() if mirrored else pose)
+
+
+def sample_videos() -> list[Path]:
+    """Every committed rendered sample (``samples/*.mp4`` and ``samples/heldout/*.mp4``), sorted."""
+    return sorted(SAMPLES.rglob("*.mp4"))
+
+
+def sample_cache_key(video: Path) -> str:
+    """The pose-cache file name ``hipcheck validate`` uses for a sample (tune and held-out share names)."""
+    return "__".join(video.relative_to(SAMPLES).with_suffix("").parts) + ".pose.npz"
 
 
 # ----------------------------------------------------------------------------- synthetic video frames

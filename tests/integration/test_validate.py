@@ -28,9 +28,9 @@ def test_failures_list_groups_whose_mae_exceeds_the_tolerance():
 
 
 @pytest.mark.e2e
-def test_validate_on_the_committed_samples_meets_the_stated_tolerances(tmp_path):
-    res = subprocess.run(
-        [sys.executable, "-m", "hipcheck.cli", "validate", str(REPO / "samples"), "--cache", str(tmp_path)],
+def test_validate_on_the_committed_samples_meets_the_stated_tolerances(sample_pose_cache):
+    res = subprocess.run(  # the pose cache is shared with the report-text test: each sample's pose is made once
+        [sys.executable, "-m", "hipcheck.cli", "validate", str(REPO / "samples"), "--cache", str(sample_pose_cache)],
         check=False, capture_output=True, text=True, timeout=1500,
     )  # fmt: skip
     print(res.stdout)

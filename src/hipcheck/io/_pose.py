@@ -118,10 +118,10 @@ def _quiet_native_stderr() -> Iterator[None]:
         return
     try:
         fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # captured/replaced stderr: nothing to redirect
-        yield
-        return
-    sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):  # replaced stderr (Jupyter): native code still writes to fd 2
+        fd = 2
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
     saved = os.dup(fd)
     try:
         with open(os.devnull, "wb") as null:

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from hipcheck.assessment import SEE_PROFESSIONAL, band_rule, build_plan, evidence_kind
 from hipcheck.io import write_text_atomic
 from hipcheck.metrics import format_metric, plain_name
-from hipcheck.render._plots import exercise_groups, figure_png, iter_figures
+from hipcheck.render._plots import NamedFigure, exercise_groups, figure_png, iter_figures
 from hipcheck.render._provenance import provenance_rows
 from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
 from hipcheck.render._text import BAND_WORDS, confidence_line, fmt, is_whole_body, shown_difference, verdict_sentence
@@ -166,9 +166,11 @@ def _figure(png: bytes, alt: str, cap: str) -> str:
     )
 
 
-def _exercise_sections(a: Assessment, plot_pngs: Mapping[str, bytes]) -> str:
+def _exercise_sections(
+    a: Assessment, plot_pngs: Mapping[str, bytes], figures: Sequence[NamedFigure] | None = None
+) -> str:
     by_ex: dict[str, list[str]] = {}
-    for nf in iter_figures(a):
+    for nf in iter_figures(a) if figures is None else figures:
         png = plot_pngs.get(nf.name) or figure_png(nf.figure)
         by_ex.setdefault(nf.exercise, []).append(_figure(png, nf.name.replace("_", " "), nf.caption))
     parts = ["<h2 id='exercises'>Per exercise</h2>"] if by_ex else []
@@ -248,12 +250,15 @@ def render_html(
     *,
     keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
     plot_pngs: Mapping[str, bytes] | None = None,
+    figures: Sequence[NamedFigure] | None = None,
 ) -> str:
     """The whole report as one HTML string (see module docstring).
 
     ``plot_pngs`` maps figure names (the file stems written by
     :func:`~hipcheck.render.save_plots`) to PNG bytes already drawn, so
-    they are embedded instead of drawn again.
+    they are embedded instead of drawn again; ``figures`` are the report's
+    figures already made (:func:`~hipcheck.render.iter_figures`), so they are
+    not made again.
     """
     plan = assessment.plan if assessment.plan is not None else build_plan(assessment.verdict, assessment.evidence)
     src = Path(str(assessment.provenance.get("source_path", ""))).name
@@ -261,7 +266,8 @@ def render_html(
     body = "".join((
         f"<h1>{esc(title)}</h1><p class='muted'>Left / right are <em>your</em> left and right. "
         f"{esc(_summary_line(assessment))}</p>",
-        _verdict_section(assessment), _evidence_section(assessment), _exercise_sections(assessment, plot_pngs or {}),
+        _verdict_section(assessment), _evidence_section(assessment),
+        _exercise_sections(assessment, plot_pngs or {}, figures),
         _keyframe_section(keyframes), _plan_section(plan), _provenance_section(assessment), _footer(),
     ))  # fmt: skip
     return (

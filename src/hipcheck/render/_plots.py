@@ -280,13 +280,14 @@ def series_caption(metric: str, sides: Sequence[str], *, reps: bool, band: tuple
     return "; ".join(parts) + "." + convention
 
 
-def bars_caption(metric: str, sides: Sequence[str]) -> str:
+def bars_caption(metric: str, sides: Sequence[str], band: tuple[float, float, str] | None = None) -> str:
     """Caption of a per-rep bar figure naming exactly what it draws."""
     info = METRICS.get(indicator_of(metric).source_column) or METRICS.get(metric)
     convention = f" {info.convention}." if info else ""
+    band_text = f"; green band = typical range ({band[2]})" if band is not None else ""
     return (
         f"Per rep: the peak {metric_label(metric)} of each rep, bars for {_sides_text(sides)}; "
-        f"dashed line = each side's median.{convention}"
+        f"dashed line = each side's median{band_text}.{convention}"
     )
 
 
@@ -318,10 +319,9 @@ def _exercise_figures(assessment: Assessment, name: str, group: list[ExerciseRes
             yield series
         sides = [s for s in SIDES if rep_values(reps, metric, s)]
         if sides:
-            fig, _ = plot_rep_bars(
-                reps, metric, band=norm_band(metric, name), title=f"{pretty}: {metric_label(metric)}, per rep"
-            )
-            yield NamedFigure(f"{name}_{metric}_reps", name, bars_caption(metric, sides), fig)
+            band = norm_band(metric, name)
+            fig, _ = plot_rep_bars(reps, metric, band=band, title=f"{pretty}: {metric_label(metric)}, per rep")
+            yield NamedFigure(f"{name}_{metric}_reps", name, bars_caption(metric, sides, band), fig)
     for metric in ("balance_hold_s", "balance_sway"):
         vals = _side_values(group, metric)
         if vals:
