@@ -400,9 +400,7 @@ def band_rule(row: EvidenceRow) -> str:
     kind = evidence_kind(row)
     thr, twice = format_metric(row.metric, row.threshold), format_metric(row.metric, 2 * row.threshold)
     if kind == "difference":
-        return (
-            f"left − right difference against the {thr} finding threshold: green below, amber to {twice}, red beyond"
-        )
+        return f"left − right difference against the {thr} finding threshold: green below, amber to {twice}, red beyond"
     if kind == "one_leg":
         return f"one tested leg's value against the one-leg limit {thr}: green below, amber to {twice}, red beyond"
     if kind == "whole_body" and math.isfinite(row.threshold):

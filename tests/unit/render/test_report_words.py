@@ -89,6 +89,7 @@ def test_evidence_lines_never_print_raw_values(fake_assessment):
 
 def test_version_imports_no_numpy_scipy_or_mediapipe():
     heavy = "('numpy', 'scipy', 'cv2', 'mediapipe', 'matplotlib')"
-    code = f"import sys; from hipcheck.cli import main; main(['--version']); print([m for m in {heavy} if m in sys.modules])"
+    code = "import sys; from hipcheck.cli import main; main(['--version']); "
+    code += f"print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [out.splitlines()[0], "[]"] and out.startswith("hipcheck ")
