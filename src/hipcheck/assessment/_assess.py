@@ -48,13 +48,21 @@ def _not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str,
     return out
 
 
-def measurement_errors(pelvic_drop_source: str = "") -> dict[str, str]:
+WAISTLINE_UNDER_READ = (
+    "the visible waistline reads a drop about 1° low (measured − true −0.9° to −1.2° on rendered bodies, "
+    "hipcheck validate)"
+)
+"""What the report states about a drop measured from the waistline (README, Accuracy)."""
+
+
+def measurement_errors(pelvic_drop_source: str = "", pelvic_drop_line: str = "") -> dict[str, str]:
     """Metric → its stated measurement error with the source; the pelvic drop's names the line it was
-    measured from when one is given.
+    measured from when one is given, and the waistline's known under-read when it is that line.
     """
     errors = {k: f"{v.text} ({v.source})" for k, v in MEASUREMENT_ERRORS.items()}
     if pelvic_drop_source:
-        errors["pelvic_drop_deg"] = f"pelvis line: {pelvic_drop_source}; {errors.get('pelvic_drop_deg', '')}"
+        under = f"{WAISTLINE_UNDER_READ}; " if pelvic_drop_line == "waistline" else ""
+        errors["pelvic_drop_deg"] = f"pelvis line: {pelvic_drop_source}; {under}{errors.get('pelvic_drop_deg', '')}"
     return errors
 
 
@@ -113,6 +121,6 @@ def assess(
     return Assessment(
         verdict=verdict, view=view, roll_deg=roll_deg, exercises=tuple(results), evidence=tuple(evidence),
         metrics=metrics, labels=dict(labels or {}), not_measured=_not_measured(view, segments, view_reason, hip_line),
-        provenance=dict(provenance or {}), measurement_error=measurement_errors(pelvic_drop_source),
+        provenance=dict(provenance or {}), measurement_error=measurement_errors(pelvic_drop_source, pelvic_drop_line),
         plan=build_plan(verdict, evidence),
     )  # fmt: skip

@@ -157,6 +157,8 @@ def _evidence_section(a: Assessment) -> str:
         "A knee pushed out (FPPA below 0°) or a lean away from the standing leg is shown as measured but "
         "compared as 0 (no sign of weakness).</p>"
     )
+    if any(r.metric == "pelvic_drop_deg" for r in a.evidence) and "pelvic_drop_deg" in a.measurement_error:
+        note += f"<p class='muted'>Pelvic drop: {esc(a.measurement_error['pelvic_drop_deg'])}.</p>"
     return f"<h2 id='evidence'>Evidence</h2><table>{head}{rows}</table>{note}{_band_legend(a.evidence)}"
 
 

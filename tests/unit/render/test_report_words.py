@@ -93,3 +93,17 @@ def test_version_imports_no_numpy_scipy_or_mediapipe():
     code += f"print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [out.splitlines()[0], "[]"] and out.startswith("hipcheck ")
+
+
+def test_a_full_progress_bar_says_what_is_still_being_made():
+    import io
+
+    from rich.console import Console
+
+    from hipcheck.cli._progress import FINISHING, FrameProgress
+
+    with FrameProgress("pose", Console(file=io.StringIO())) as progress:
+        progress(5, 10)
+        assert progress._progress.tasks[0].description == "pose"
+        progress(10, 10)
+        assert progress._progress.tasks[0].description.startswith(FINISHING)
