@@ -246,6 +246,11 @@ def exercise_groups(assessment: Assessment) -> dict[str, list[ExerciseResult]]:
     return groups
 
 
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: capital first letter, full stop."""
+    return text[:1].upper() + text[1:].rstrip(".") + "." if text else ""
+
+
 COLOR_WORDS: Mapping[str, str] = {"left": "left (blue)", "right": "right (orange)", "both": "whole body (grey)"}
 
 
@@ -276,14 +281,14 @@ def series_caption(metric: str, sides: Sequence[str], *, reps: bool, band: tuple
         parts.append("reps shaded, a thin line at each rep's bottom")
     if band is not None:
         parts.append(f"green band = typical range ({band[2]})")
-    convention = f" {drawn.convention}." if drawn else ""
+    convention = f" {_sentence(drawn.convention)}" if drawn else ""
     return "; ".join(parts) + "." + convention
 
 
 def bars_caption(metric: str, sides: Sequence[str], band: tuple[float, float, str] | None = None) -> str:
     """Caption of a per-rep bar figure naming exactly what it draws."""
     info = METRICS.get(indicator_of(metric).source_column) or METRICS.get(metric)
-    convention = f" {info.convention}." if info else ""
+    convention = f" {_sentence(info.convention)}" if info else ""
     band_text = f"; green band = typical range ({band[2]})" if band is not None else ""
     return (
         f"Per rep: the peak {metric_label(metric)} of each rep, bars for {_sides_text(sides)}; "
@@ -328,7 +333,7 @@ def _exercise_figures(assessment: Assessment, name: str, group: list[ExerciseRes
             fig, _ = plot_balance(group, metric, title=f"{pretty}: {metric_label(metric)}")
             cap = (
                 f"Balance per standing leg: {metric_label(metric)}, bars for {_sides_text(list(vals))}. "
-                f"{METRICS[metric].convention}."
+                f"{_sentence(METRICS[metric].convention)}"
             )
             yield NamedFigure(f"{name}_{metric}", name, cap, fig)
 
