@@ -344,7 +344,12 @@ class Plan:
 
 @dataclass(frozen=True)
 class Assessment:
-    """Everything the analysis found in one clip; renderers read only this."""
+    """Everything the analysis found in one clip; renderers read only this.
+
+    ``roll_deg`` is the camera roll and ``yaw_deg`` the body's yaw to the camera (degrees, +
+    = the subject's left side farther from the camera; NaN = not estimated) that the
+    frontal-plane metrics were corrected for.
+    """
 
     verdict: Verdict
     view: View
@@ -357,6 +362,7 @@ class Assessment:
     provenance: Mapping[str, Any] = field(default_factory=dict)
     measurement_error: Mapping[str, str] = field(default_factory=dict)  # metric → stated error
     plan: Plan | None = None
+    yaw_deg: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """The ``report.json`` document (schema :data:`SCHEMA`)."""
@@ -365,6 +371,7 @@ class Assessment:
             "verdict": self.verdict.to_dict(),
             "view": self.view,
             "roll_deg": _num(self.roll_deg),
+            "yaw_deg": _num(self.yaw_deg),
             "exercises": [e.to_dict() for e in self.exercises],
             "evidence": [r.to_dict() for r in self.evidence],
             "not_measured": dict(self.not_measured),

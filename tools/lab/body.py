@@ -133,7 +133,7 @@ def _bone_set(labels: tuple[str, ...], prefixes: tuple[str, ...]) -> NDArray[np.
 
 
 def clothing_texture(
-    body: Body, colors: dict[str, tuple[float, float, float]]
+    body: Body, colors: dict[str, tuple[float, float, float]], shirt_hem_m: float = 0.0
 ) -> tuple[NDArray[np.float64], NDArray[np.uint8]]:
     """Texture coordinates (V, 2) and a small colour texture dressing the body.
 
@@ -141,7 +141,8 @@ def clothing_texture(
     triangle, so clothing edges are straight iso-height lines on the skin) in one
     texture row per region (arms, body, head; v): a short-sleeve shirt, shorts
     with a waistband, shoes and hair. ``colors`` maps each name of
-    :data:`MATERIALS` to linear RGB in [0, 1].
+    :data:`MATERIALS` to linear RGB in [0, 1]; ``shirt_hem_m`` > 0 lets the shirt
+    reach that far below the waistline, over the waistband.
     """
     v = body.rest_vertices
     h = body.skeleton.heads
@@ -161,6 +162,7 @@ def clothing_texture(
     body_row[(zs > waist_z) & (zs < h["neck01"][2] + 0.01)] = MATERIALS.index("shirt")
     body_row[(zs <= waist_z) & (zs > waist_z - 0.035)] = MATERIALS.index("waistband")
     body_row[(zs <= waist_z - 0.035) & (zs > knee_z + 0.45 * (hip_z - knee_z))] = MATERIALS.index("shorts")
+    body_row[(zs <= waist_z) & (zs > waist_z - shirt_hem_m)] = MATERIALS.index("shirt")  # a long shirt over it
     body_row[zs < ankle_z + 0.035] = MATERIALS.index("shoes")
     rows["head"][zs > h["head"][2] + 0.085] = MATERIALS.index("hair")
     palette = np.array([colors[m] for m in MATERIALS])

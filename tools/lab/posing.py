@@ -157,6 +157,7 @@ class PoseSpec:
         left, right: the legs.
         arm_abd_deg: arms hanging, abducted this much from vertical.
         arm_flex_deg: arms raised forward this much from vertical.
+        hands_on_hips: elbows out 40°, forearms in toward the iliac crests (overrides the two above).
     """
 
     pelvis_xyz: tuple[float, float, float]
@@ -168,6 +169,7 @@ class PoseSpec:
     right: Planted | Swing = field(default_factory=lambda: Planted((-0.1, 0.0)))
     arm_abd_deg: float = 12.0
     arm_flex_deg: float = 0.0
+    hands_on_hips: bool = False
 
 
 def pelvis_rotation(spec: PoseSpec) -> Mat:
@@ -263,8 +265,13 @@ def _swing_leg(sk: Skeleton, side: str, pelvis_rot: Mat, leg: Swing) -> dict[str
 def _arms(sk: Skeleton, spec: PoseSpec) -> dict[str, Mat]:
     out: dict[str, Mat] = {}
     for side, sgn in (("L", 1.0), ("R", -1.0)):
-        upper = rot_x(-spec.arm_flex_deg) @ lateral_lean(-sgn * spec.arm_abd_deg) @ np.array([0.0, 0.0, -1.0])
-        lower = rot_x(-spec.arm_flex_deg - 12.0) @ lateral_lean(-sgn * spec.arm_abd_deg * 0.6) @ np.array([0, 0, -1.0])
+        down = np.array([0.0, 0.0, -1.0])
+        if spec.hands_on_hips:  # elbow out and a little back, the hand on the iliac crest
+            upper = rot_x(12.0) @ lateral_lean(-sgn * 40.0) @ down
+            lower = rot_x(-10.0) @ lateral_lean(sgn * 48.0) @ down
+        else:
+            upper = rot_x(-spec.arm_flex_deg) @ lateral_lean(-sgn * spec.arm_abd_deg) @ down
+            lower = rot_x(-spec.arm_flex_deg - 12.0) @ lateral_lean(-sgn * spec.arm_abd_deg * 0.6) @ down
         rest_u = sk.heads[f"lowerarm01.{side}"] - sk.heads[f"upperarm01.{side}"]
         rest_l = sk.heads[f"wrist.{side}"] - sk.heads[f"lowerarm01.{side}"]
         g_u = rot_between(rest_u, upper)

@@ -24,11 +24,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python tools/lab/render_samples.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tools.lab import catalog, sweep
 from tools.lab import render as _render
 from tools.lab.body import MATERIALS, Body, clothing_texture, load_model
-from tools.lab.catalog import ALL, subdir
 from tools.lab.scenarios import Scenario, motion_frames
 from tools.lab.truth import build_ground_truth, loaded_frames
+
+CATALOGS = {"samples": catalog, "sweep": sweep}
+"""The committed samples (``samples/``) and the condition sweep (rendered on demand, see tools/lab/sweep.py)."""
+ALL, subdir = catalog.ALL, catalog.subdir
 
 CHECK_TOL = {"px": 0.02, "world": 1e-4, "metric": 0.01}
 FOURCC = "mp4v"
@@ -67,7 +71,7 @@ def render_one(model: object, sc: Scenario, out_root: Path, png_every: int = 0) 
     t0 = time.perf_counter()
     body, times, frames, phases = pose_scenario(model, sc)
     t1 = time.perf_counter()
-    texcoords, texture = clothing_texture(body, {m: getattr(sc.look, m) for m in MATERIALS})
+    texcoords, texture = clothing_texture(body, {m: getattr(sc.look, m) for m in MATERIALS}, sc.look.shirt_hem_m)
     rnd = _render.Renderer(sc.camera, sc.look, body.faces, texcoords, texture)
     images = [rnd.render(f.vertices) for f in frames]
     rnd.close()
@@ -235,7 +239,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--png-every", type=int, default=0, help="also write every N-th frame as PNG (debugging)")
     ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
     ap.add_argument("--readme", action="store_true", help="rewrite <out>/README.md from the ground truth and exit")
+    ap.add_argument(
+        "--catalog",
+        choices=sorted(CATALOGS),
+        default="samples",
+        help="which scenario set: the committed samples (default) or the condition sweep",
+    )
     args = ap.parse_args(argv)
+    global ALL, subdir
+    ALL, subdir = CATALOGS[args.catalog].ALL, CATALOGS[args.catalog].subdir
     if args.readme:
         write_readme(args.out)
         return 0

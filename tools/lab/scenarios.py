@@ -66,6 +66,12 @@ class Motion:
         baseline_s: quiet bipedal stance at the start, seconds.
         ramp_s: single-leg stance: time for the drop to grow to ``drop_deg``.
         duration_s: clip length, seconds.
+        lift: single-leg stance: how the free leg is lifted: 'front' (knee raised in front to about
+            hip height, hip 75°, knee 90°), 'behind' (thigh near vertical, knee bent ``lift_knee_deg``,
+            the foot behind the body and often hidden behind the stance leg) or 'side' (hip abducted
+            25°, knee slightly bent, the foot out to the side).
+        lift_knee_deg: single-leg stance with ``lift='behind'``: swing-knee flexion, degrees.
+        arms: 'down' (hanging, the default) or 'hips' (hands on the hips).
     """
 
     kind: str
@@ -81,6 +87,9 @@ class Motion:
     baseline_s: float = 1.0
     ramp_s: float = 1.2
     duration_s: float = 4.0
+    lift: str = "front"
+    lift_knee_deg: float = 65.0
+    arms: str = "down"
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,9 @@ class Look:
     hair: tuple[float, float, float] = (0.10, 0.07, 0.05)
     floor: tuple[float, float, float] = (0.55, 0.40, 0.28)
     walls: tuple[float, float, float] = (0.78, 0.76, 0.70)
+    shirt_hem_m: float = 0.0
+    """How far below the waistline the shirt reaches (m): 0 = tucked in at the waistband; 0.2 =
+    a long shirt over the hips that hides the waistband (its hem is a second, lower edge)."""
 
 
 @dataclass(frozen=True)
@@ -165,13 +177,29 @@ def single_leg_stance(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]
     if lift <= 0.0:
         legs[sw] = Planted(ankles[sw])
     else:
-        # knee raised in front to about hip height (hip 75°, knee 90°): the lifted foot stays visible
-        # and clearly above the floor in a front view (a foot lifted behind hides behind the stance leg)
-        legs[sw] = Swing(hip_flex_deg=75 * lift, knee_flex_deg=90 * lift, hip_abd_deg=-4.0 * (1 - lift))
+        legs[sw] = swing_leg(m, lift)
     lean = -tilt if m.trunk == "follow" else 0.0
     phase = "bipedal" if t < m.baseline_s else ("transition" if t < m.baseline_s + 1.0 else f"single_leg_{m.stance}")
-    spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=tilt, trunk_lean_deg=lean, left=legs["L"], right=legs["R"])
+    spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=tilt, trunk_lean_deg=lean, left=legs["L"], right=legs["R"],
+                    hands_on_hips=m.arms == "hips")  # fmt: skip
     return spec, phase
+
+
+def swing_leg(m: Motion, lift: float) -> Swing:
+    """The free leg of a single-leg stance, ``lift`` of the way (0..1) to its final position.
+
+    'front': knee raised in front to about hip height (hip 75°, knee 90°), the foot visible and
+    clearly above the floor in a front view. 'behind': thigh near vertical (hip 8°), knee bent
+    ``m.lift_knee_deg``: the foot goes up behind the body and is often hidden behind the stance
+    leg. 'side': hip abducted 25°, knee 15°: the foot out to the side, a little off the floor.
+    """
+    if m.lift == "front":
+        return Swing(hip_flex_deg=75 * lift, knee_flex_deg=90 * lift, hip_abd_deg=-4.0 * (1 - lift))
+    if m.lift == "behind":
+        return Swing(hip_flex_deg=8 * lift, knee_flex_deg=m.lift_knee_deg * lift, hip_abd_deg=-4.0 * (1 - lift))
+    if m.lift == "side":
+        return Swing(hip_flex_deg=5 * lift, knee_flex_deg=15 * lift, hip_abd_deg=-4.0 + 29.0 * lift)
+    raise ValueError(f"lift: expected 'front', 'behind' or 'side', got {m.lift!r}")
 
 
 def rep_fraction(m: Motion, t_into_reps: float) -> float:
@@ -195,7 +223,7 @@ def squat(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     right = Planted((-ax, 0.0), valgus_deg=m.valgus_right_deg * frac, toe_out_deg=4.0)
     phase = "bipedal" if tr < 0 or tr >= m.reps * m.rep_s else "squat"
     spec = PoseSpec(tuple(pelvis), pelvis_flex_deg=flex, trunk_flex_deg=35.0 * frac, left=left, right=right,
-                    arm_flex_deg=80.0 * frac, arm_abd_deg=12.0)  # fmt: skip
+                    arm_flex_deg=80.0 * frac, arm_abd_deg=12.0, hands_on_hips=m.arms == "hips")  # fmt: skip
     return spec, phase
 
 
@@ -265,7 +293,8 @@ def quiet_standing(sk: Skeleton, m: Motion, t: float) -> tuple[PoseSpec, str]:
     hip = np.array([hip_x, 0.0, _stand_height(sk, (hip_x, 0.0), (ax if high == "L" else -ax, 0.0), high)])
     hip[2] -= 0.004  # a little slack so the tilted-down side stays reachable
     pelvis = pelvis_for_hip(sk, hip, high, m.tilt_deg)
-    spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=m.tilt_deg, left=Planted((ax, 0.0)), right=Planted((-ax, 0.0)))
+    spec = PoseSpec(tuple(pelvis), pelvis_tilt_deg=m.tilt_deg, left=Planted((ax, 0.0)), right=Planted((-ax, 0.0)),
+                    hands_on_hips=m.arms == "hips")  # fmt: skip
     return spec, "bipedal"
 
 

@@ -3,7 +3,7 @@
 ::
 
     PoseSeries ─▶ clean (gate, swap repair, outliers, short gaps, 6 Hz zero-lag low-pass)
-        ─▶ observe_camera (view, roll) ─▶ analyze_movement (segments, baseline, labels)
+        ─▶ observe_camera (view, roll, body yaw) ─▶ analyze_movement (segments, baseline, labels)
         ─▶ measure (one metric table) ─▶ assess ─▶ Assessment          = analyze_pose
 
 Every function here is pure (arrays in, new arrays out); the files are
@@ -18,9 +18,11 @@ from hipcheck.analysis._camera import (
     MAX_FLOOR_ANGLE_DEG,
     RollEstimate,
     ViewEstimate,
+    YawEstimate,
     classify_view,
     estimate_roll_deg,
     estimate_roll_from_image,
+    estimate_yaw_deg,
     leg_torso_ratio,
     view_from_yaw,
 )
@@ -42,8 +44,17 @@ from hipcheck.analysis._cleaning import (
     reject_outliers,
     repair_swaps,
 )
-from hipcheck.analysis._pelvis import WAIST_MIN_COVERAGE, PelvisLine, pelvis_line, stance_columns, waist_obliquity_deg
+from hipcheck.analysis._pelvis import (
+    HANDS_ON_HIPS_REACH,
+    WAIST_MIN_COVERAGE,
+    PelvisLine,
+    hands_on_hips,
+    pelvis_line,
+    stance_columns,
+    waist_obliquity_deg,
+)
 from hipcheck.analysis._pipeline import (
+    YAW_LIMIT_DEG,
     AnalysisOptions,
     CameraView,
     Measurements,
@@ -57,6 +68,7 @@ __all__ = [
     "CUTOFF_HZ",
     "FILTER_ORDER",
     "FRONTAL_SHOULDER_RATIO",
+    "HANDS_ON_HIPS_REACH",
     "LEG_TORSO_MAX",
     "MAX_FLOOR_ANGLE_DEG",
     "MAX_GAP_S",
@@ -64,6 +76,7 @@ __all__ = [
     "SWAP_GROUPS",
     "VISIBILITY_THRESHOLD",
     "WAIST_MIN_COVERAGE",
+    "YAW_LIMIT_DEG",
     "AnalysisOptions",
     "CameraView",
     "CleanReport",
@@ -72,6 +85,7 @@ __all__ = [
     "PelvisLine",
     "RollEstimate",
     "ViewEstimate",
+    "YawEstimate",
     "analyze_pose",
     "butterworth_1d",
     "classify_view",
@@ -79,8 +93,10 @@ __all__ = [
     "derotate_xy",
     "estimate_roll_deg",
     "estimate_roll_from_image",
+    "estimate_yaw_deg",
     "fill_short_gaps",
     "gate_by_visibility",
+    "hands_on_hips",
     "leg_torso_ratio",
     "lowpass_butterworth",
     "measure",

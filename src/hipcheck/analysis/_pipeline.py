@@ -18,9 +18,16 @@ from typing import Any, Literal
 
 import numpy as np
 
-from hipcheck.analysis._camera import RollEstimate, ViewEstimate, classify_view, estimate_roll_deg
+from hipcheck.analysis._camera import (
+    RollEstimate,
+    ViewEstimate,
+    YawEstimate,
+    classify_view,
+    estimate_roll_deg,
+    estimate_yaw_deg,
+)
 from hipcheck.analysis._cleaning import CleanReport, clean
-from hipcheck.analysis._pelvis import PelvisLine, pelvis_line, stance_columns, waist_obliquity_deg
+from hipcheck.analysis._pelvis import PelvisLine, hands_on_hips, pelvis_line, stance_columns, waist_obliquity_deg
 from hipcheck.analysis.geometry import metric_columns
 from hipcheck.analysis.movement import Movement, analyze_movement
 from hipcheck.assessment import assess, pose_coverage
@@ -48,26 +55,57 @@ class AnalysisOptions:
     body_height_m: float | None = None
 
 
+YAW_LIMIT_DEG = 20.0
+"""Above this body yaw to the camera the yaw-corrected knee angles are not trusted (the lab
+validates the correction to ±15°): knee valgus is then not judged and the person is asked
+to turn square to the camera."""
+
+
 @dataclass(frozen=True)
 class CameraView:
-    """Where the camera looks from and how it is rolled, for one clip.
+    """Where the camera looks from, how it is rolled and how the body is turned to it, for one clip.
 
     ``roll`` is the estimate when the roll was estimated (None when the person gave it);
-    ``roll_deg`` is the value used (0 when it could not be estimated).
+    ``roll_deg`` is the value used (0 when it could not be estimated). ``yaw`` is the
+    body's yaw to the camera (+ = its left side farther), which frontal-plane metrics
+    are corrected for in front and back views.
     """
 
     view: ViewEstimate
     roll_deg: float
     roll: RollEstimate | None = None
+    yaw: YawEstimate | None = None
+
+    @property
+    def yaw_deg(self) -> float:
+        """The yaw frontal metrics are corrected for (NaN outside front/back views or when unknown)."""
+        if self.yaw is None or self.view.view not in FRONTAL_VIEWS:
+            return math.nan
+        return self.yaw.yaw_deg
+
+    def unjudged(self) -> dict[str, str]:
+        """Metric → why it cannot be judged from this camera placement (beyond :data:`YAW_LIMIT_DEG`)."""
+        yaw = self.yaw_deg
+        if not (math.isfinite(yaw) and abs(yaw) > YAW_LIMIT_DEG):
+            return {}
+        turn = "right" if yaw > 0 else "left"
+        why = (
+            f"knee valgus could not be judged: the body is turned {abs(yaw):.0f}° from the camera (corrected "
+            f"only up to {YAW_LIMIT_DEG:.0f}°). Turn a little to your {turn}, square to the camera, and record again"
+        )
+        return {"knee_fppa_deg": why, "knee_ankle_separation_ratio": why}
 
 
 def observe_camera(pose: PoseSeries, *, roll_deg: float | None = None) -> CameraView:
-    """The view of the clip, and the camera roll: ``roll_deg`` when given, else estimated for that view."""
+    """The view of the clip, the camera roll (``roll_deg`` when given, else estimated for that view)
+    and the body's yaw to the camera.
+    """
     view = classify_view(pose)
+    yaw = estimate_yaw_deg(pose)
     if roll_deg is not None:
-        return CameraView(view, roll_deg)
+        return CameraView(view, roll_deg, None, yaw)
     est = estimate_roll_deg(pose, view=view.view)
-    return CameraView(view, float(est.roll_deg) if math.isfinite(est.roll_deg) else 0.0, est)
+    return CameraView(view, float(est.roll_deg) if math.isfinite(est.roll_deg) else 0.0, est, yaw)
 
 
 @dataclass(frozen=True)
@@ -93,12 +131,13 @@ def measure(
 ) -> Measurements:
     """Every per-frame metric of a cleaned clip in one table (see :data:`hipcheck.metrics.METRICS`).
 
-    The ``frame`` metrics from the roll-corrected landmarks, the visible
+    The ``frame`` metrics from the roll-corrected landmarks moved into the body's
+    frontal plane (its yaw to the camera undone), the visible
     waistline's obliquity, and the ``stance`` columns (pelvic drop, trunk lean
     over the stance leg, hip sway) on the single-leg stance rows. Outside front
     and back views the frontal-plane columns are NaN.
     """
-    cols = metric_columns(pose, roll_deg=camera.roll_deg, body_height_m=body_height_m)
+    cols = metric_columns(pose, roll_deg=camera.roll_deg, body_height_m=body_height_m, yaw_deg=camera.yaw_deg)
     waist = waist_obliquity_deg(pose, camera.roll_deg)
     if waist is not None:
         cols["waist_obliquity_deg"] = waist
@@ -107,6 +146,7 @@ def measure(
     line = pelvis_line(
         hip_obliquity_deg=cols["pelvic_obliquity_deg"], waist_obliquity_deg=waist,
         baseline_rows=movement.baseline_rows, active_rows=active,
+        silhouette_obliquity_deg=cols.get("pelvic_tilt_deg"), hands_on_hips=hands_on_hips(pose.xy_px),
     )  # fmt: skip
     cols.update(stance_columns(
         line=line, baseline_rows=movement.baseline_rows, stance_rows=stance,
@@ -117,11 +157,19 @@ def measure(
     return Measurements(MetricTable(pose.t_s, cols), line, bool(active.any()))
 
 
-def _provenance(pose: PoseSeries, report: CleanReport, options: AnalysisOptions, line: PelvisLine) -> dict[str, Any]:
+def _provenance(
+    pose: PoseSeries, report: CleanReport, options: AnalysisOptions, line: PelvisLine, camera: CameraView
+) -> dict[str, Any]:
     provenance = {**pose.provenance.to_dict(), "cleaning": report.to_dict()}
+    yaw = camera.yaw
     provenance["analysis"] = {
         "exercise_override": options.exercise, "roll_deg_given": options.roll_deg, "sex": options.sex,
         "pelvic_drop_source": line.source, "pelvic_drop_source_note": line.note,
+        "yaw": None if yaw is None else {
+            "yaw_deg": yaw.yaw_deg, "spread_deg": yaw.spread_deg, "frames": yaw.n_frames,
+            "corrected": math.isfinite(camera.yaw_deg),
+            "method": "world hip and shoulder lines; knee/ankle depth from limb foreshortening",
+        },
     }  # fmt: skip
     return provenance
 
@@ -142,7 +190,17 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
         measured.table, movement.segments, view=camera.view.view, roll_deg=camera.roll_deg,
         detected_fraction=float(np.mean(pose.detected)) if len(pose) else 0.0, sex=opts.sex,
         labels={"exercise": list(movement.exercise_labels), "phase": list(movement.phase_labels)},
-        provenance=_provenance(pose, report, opts, measured.pelvis), view_reason=camera.view.reason,
+        provenance=_provenance(pose, report, opts, measured.pelvis, camera), view_reason=camera.view.reason,
         pelvic_drop_source=measured.pelvis.note if measured.stance_found else "",
+        unjudged={**camera.unjudged(), **_unjudged(measured)}, yaw_deg=camera.yaw_deg,
         pelvic_drop_line=measured.pelvis.source if measured.stance_found else "", coverage=pose_coverage(pose),
     )  # fmt: skip
+
+
+def _unjudged(measured: Measurements) -> dict[str, str]:
+    """Metric → why it cannot be judged in this clip: the pelvic drop of a stance test measured
+    on a line known to under-read it.
+    """
+    if measured.stance_found and not measured.pelvis.judges_drop:
+        return {"pelvic_drop_deg": measured.pelvis.unjudged_reason}
+    return {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hipcheck.assessment._coverage import PoseCoverage, coverage_statements, hip_line_note, pose_lacks, tested_rows
+from hipcheck.assessment._coverage import PoseCoverage, coverage_statements, pose_lacks, tested_rows
 from hipcheck.assessment._evidence import build_evidence, build_exercise_results
 from hipcheck.assessment._indicators import INDICATORS, WHOLE_BODY, SegmentLike
 from hipcheck.assessment._norms import MEASUREMENT_ERRORS
@@ -24,9 +24,15 @@ FRONTAL_EVIDENCE: tuple[str, ...] = tuple(
 stance, such as sway, is not listed apart from its test.)"""
 
 
-def not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str = "") -> dict[str, str]:
-    """Evidence metric → why it was not measured in this clip (empty when everything was)."""
-    out: dict[str, str] = {}
+def not_measured(
+    view: View, segments: Sequence[SegmentLike], view_reason: str = "", unjudged: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Evidence metric → why it was not measured in this clip (empty when everything was).
+
+    ``unjudged`` names metrics that were measured but cannot be judged (e.g. the pelvic drop
+    from a pelvis line known to under-read it), with the reason; they are listed first.
+    """
+    out: dict[str, str] = dict(unjudged or {})
     if view not in FRONTAL_VIEWS:
         why = (
             f"needs a front or back view; the view is unknown: {view_reason}"
@@ -38,13 +44,6 @@ def not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str =
     if not {s.exercise for s in segments} & set(STANCE_TESTS):
         out.setdefault("pelvic_drop_deg", "needs a single-leg stance or single-leg squat on each leg")
         out.setdefault("balance_hold_s", "needs a single-leg stance on each leg")
-    return out
-
-
-def _not_measured(view: View, segments: Sequence[SegmentLike], view_reason: str, hip_line: str) -> dict[str, str]:
-    out = not_measured(view, segments, view_reason)
-    if hip_line and view in FRONTAL_VIEWS:
-        out.setdefault("pelvic_drop_deg", f"not judged: {hip_line}")
     return out
 
 
@@ -91,6 +90,8 @@ def assess(
     pelvic_drop_source: str = "",
     pelvic_drop_line: str = "",
     coverage: PoseCoverage | None = None,
+    unjudged: Mapping[str, str] | None = None,
+    yaw_deg: float = float("nan"),
 ) -> Assessment:
     """The side comparison, verdict and corrective plan of one clip's metrics and segments.
 
@@ -105,22 +106,31 @@ def assess(
         provenance: how the input was made (recorded).
         view_reason: why the view is ``unknown`` (a reason of the verdict and of what was not measured).
         pelvic_drop_source: the pelvis line the drop was measured from, in words, when a stance test was found.
-        pelvic_drop_line: ``"waistline"`` or ``"hip_landmarks"``: a drop from the hip landmarks alone is shown
-            but calls no side (they read about a third of a true drop).
+        pelvic_drop_line: the kind of that line (``"waistline"``, ...): a drop from the waistline is stated
+            to read about 1° low.
+        unjudged: metric → why it cannot be judged in this clip; its rows leave the evidence, the
+            reason goes to ``not_measured`` and, when nothing else is found, the verdict is
+            ``insufficient`` rather than "no difference".
+        yaw_deg: the body's yaw to the camera the frontal metrics were corrected for (recorded).
         coverage: who was measured and what the pose series carries (:func:`pose_coverage`): several
             people not followed through, or a partial body, stop any side call; the verdict says so.
     """
+    unjudged = dict(unjudged or {})
     results = build_exercise_results(metrics, segments)
-    hip_line = hip_line_note(pelvic_drop_line, pelvic_drop_source)
-    not_judged = {"pelvic_drop_deg": hip_line} if hip_line else {}
-    evidence = build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex, not_judged=not_judged)
+    evidence = [
+        row for row in build_evidence(results, frontal=view in FRONTAL_VIEWS, sex=sex) if row.metric not in unjudged
+    ]
     n_reps = sum(len(r.reps) for r in results)
     reasons = (view_reason,) if view_reason else ()
     blocking, caveats = _who_and_what(coverage, segments, len(metrics.t_s))
-    verdict = decide(evidence, VerdictInputs(view, detected_fraction, n_reps, reasons, blocking, caveats))
+    inputs = VerdictInputs(
+        view, detected_fraction, n_reps, reasons, blocking=blocking, caveats=caveats, unjudged=tuple(unjudged.values())
+    )
+    verdict = decide(evidence, inputs)
     return Assessment(
-        verdict=verdict, view=view, roll_deg=roll_deg, exercises=tuple(results), evidence=tuple(evidence),
-        metrics=metrics, labels=dict(labels or {}), not_measured=_not_measured(view, segments, view_reason, hip_line),
+        verdict=verdict, view=view, roll_deg=roll_deg, yaw_deg=yaw_deg, exercises=tuple(results),
+        evidence=tuple(evidence), metrics=metrics, labels=dict(labels or {}),
+        not_measured=not_measured(view, segments, view_reason, unjudged),
         provenance=dict(provenance or {}), measurement_error=measurement_errors(pelvic_drop_source, pelvic_drop_line),
         plan=build_plan(verdict, evidence),
     )  # fmt: skip

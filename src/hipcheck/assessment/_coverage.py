@@ -165,21 +165,12 @@ def pose_lacks(coverage: PoseCoverage) -> dict[str, str]:
     return out
 
 
-def hip_line_note(source: str, note: str) -> str:
-    """Why a pelvic drop measured from ``source`` calls no side ("" when it is the waistline)."""
-    if source != "hip_landmarks":
-        return ""
-    why = note.split(": ", 1)[0] if note.startswith(("waistline seen", "no waistline")) else "no usable waistline"
-    return f"measured from the hip landmarks ({why}), which read about a third of a true drop: shown, but calls no side"
-
-
 __all__ = [
     "BODY_LANDMARKS",
     "MAX_PARTIAL_FRACTION",
     "MIN_MULTI_PERSON_FRACTION",
     "PoseCoverage",
     "coverage_statements",
-    "hip_line_note",
     "pose_coverage",
     "pose_lacks",
     "tested_rows",

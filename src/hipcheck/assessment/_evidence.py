@@ -24,7 +24,6 @@ Conventions
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -242,7 +241,7 @@ def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None,
     diff, compared = stats.difference, stats.compared
     thr = finding_threshold(ind.metric, stats.left.n, stats.right.n)
     unc = stats.uncertainty
-    judged = ind.weight > 0 and math.isfinite(thr) and not not_judged
+    judged = ind.weight > 0 and math.isfinite(thr)
     finding = (
         judged
         and math.isfinite(compared)
@@ -256,7 +255,7 @@ def _evidence_row(ind: Indicator, task: str, stats: _SideStats, sex: str | None,
     mean = (stats.left.median + stats.right.median) / 2.0
     si = diff / mean * 100.0 if ind.unit == "s" and mean > 0 else math.nan
     ref = _reference(ind.metric, task, sex)
-    note = not_judged or _row_note(ind.metric, stats, thr, judged)
+    note = _row_note(ind.metric, stats, thr, judged)
     return EvidenceRow(
         metric=ind.metric, exercise=task, left=stats.left.median, right=stats.right.median,
         difference=diff, uncertainty=unc, unit=ind.unit,
@@ -339,23 +338,17 @@ def build_evidence(
     *,
     frontal: bool,
     sex: str | None = None,
-    not_judged: Mapping[str, str] | None = None,
 ) -> list[EvidenceRow]:
     """Evidence rows: one per indicator and test where both sides were measured,
     or where one leg alone was tested for an indicator with a one-leg limit
     (:data:`ONE_SIDED_LIMITS`).
-
-    ``not_judged`` maps a metric to why it must not call a side in this clip
-    (e.g. a pelvic drop measured from the hip landmarks alone): its rows are
-    shown, with that reason as the note, and are never findings.
     """
-    skip = dict(not_judged or {})
     rows: list[EvidenceRow] = []
     for ind in INDICATORS:
         if ind.needs_frontal_view and not frontal:
             continue
         for task in ind.exercises:
-            row = _sided_row(ind, task, results, sex, skip.get(ind.metric, ""))
+            row = _sided_row(ind, task, results, sex)
             if row is not None:
                 rows.append(row)
     if frontal:
@@ -367,21 +360,16 @@ def build_evidence(
     return rows
 
 
-def _sided_row(
-    ind: Indicator, task: str, results: Sequence[ExerciseResult], sex: str | None, not_judged: str
-) -> EvidenceRow | None:
+def _sided_row(ind: Indicator, task: str, results: Sequence[ExerciseResult], sex: str | None) -> EvidenceRow | None:
     """The row of a sided indicator in one test: both sides, one tested leg, or None."""
     pooled = _pooled(results, ind.metric, (task,))
     stats = _SideStats(summarise(pooled["left"]), summarise(pooled["right"]), ind.floor)
     if stats.left.n and stats.right.n:
-        return _evidence_row(ind, task, stats, sex, not_judged)
+        return _evidence_row(ind, task, stats, sex)
     if ind.metric not in ONE_SIDED_LIMITS or not (stats.left.n or stats.right.n):
         return None
     side: Side = "left" if stats.left.n else "right"
-    row = _one_sided_row(ind, task, side, stats.left if stats.left.n else stats.right, sex)
-    if not_judged:
-        row = dataclasses.replace(row, finding=False, weaker_side=None, band="none", note=not_judged)
-    return row
+    return _one_sided_row(ind, task, side, stats.left if stats.left.n else stats.right, sex)
 
 
 def evidence_kind(row: EvidenceRow) -> EvidenceKind:

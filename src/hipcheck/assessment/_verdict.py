@@ -43,6 +43,8 @@ class VerdictInputs:
     reasons: tuple[str, ...] = field(default_factory=tuple)
     blocking: tuple[str, ...] = field(default_factory=tuple)
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    unjudged: tuple[str, ...] = field(default_factory=tuple)
+    """Why an indicator of this clip could not be judged: with no other finding, ``insufficient``."""
 
 
 def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
@@ -96,6 +98,8 @@ def _decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
         total += strength
         reasons.append(_reason_text(row))
     coverage = min(1.0, inputs.n_reps / 6.0)
+    if total == 0.0 and inputs.unjudged:
+        return Verdict("insufficient", 0.0, inputs.unjudged)
     if total == 0.0 and not _has_two_sided(evidence):
         one = [r.note for r in evidence if _is_one_sided(r)]
         return Verdict("none", 0.3, ("no sign of weakness on the leg tested", *one[:1]), 0.0)
@@ -164,14 +168,9 @@ def _blocking_reasons(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) ->
     blocking.extend(inputs.blocking)
     if not blocking and not _has_two_sided(evidence) and not any(_is_one_sided(r) for r in evidence):
         blocking.append("no test measured both sides (record squats, or single-leg stands on each leg)")
-    elif not blocking and not any(_can_call(r) for r in evidence):
-        unjudged = [
-            f"{plain_name(r.metric).lower()}: {r.note}"
-            for r in evidence
-            if r.band == "none" and indicator_of(r.metric).weight > 0
-        ]
-        blocking.append("no measurement in this clip can call a side" + (f" ({unjudged[0]})" if unjudged else ""))
-    return [*blocking, *inputs.reasons] if blocking else []
+    elif not blocking and not inputs.unjudged and not any(_can_call(r) for r in evidence):
+        blocking.append("no measurement in this clip can call a side (the rows shown are for the record)")
+    return [*blocking, *inputs.reasons, *inputs.unjudged] if blocking else []
 
 
 def _has_two_sided(evidence: Sequence[EvidenceRow]) -> bool:

@@ -134,6 +134,37 @@ def compute_metrics(joints_px: Mapping[str, FloatArray], phase: Sequence[str]) -
     return metrics, theta0
 
 
+def frontal_plane_joints(joints_world_m: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """The true 3D joints projected orthographically onto the body's own frontal plane.
+
+    The lab's bodies face −Y (anny axes: +X the subject's left, Z up), so the
+    frontal plane is X–Z. The result is laid out as a square-on front-view
+    image would be (x toward the subject's left, y **down**; metres, not
+    pixels), so the 2D metric functions apply unchanged and give the angles
+    a camera exactly square on and infinitely far away would see: the
+    body's truth, whatever the render camera's yaw, roll or height.
+
+    Returns:
+        joint name → (T, 2) frontal-plane coordinates, metres.
+    """
+    return {
+        name: np.stack([w[:, 0], -w[:, 2]], axis=-1)
+        for name, w in ((n, np.asarray(v, float)) for n, v in joints_world_m.items())
+    }
+
+
+def compute_metrics_3d(
+    joints_world_m: Mapping[str, FloatArray], phase: Sequence[str]
+) -> tuple[dict[str, FloatArray], float]:
+    """:func:`compute_metrics` on the body's frontal plane (:func:`frontal_plane_joints`): the 3D truth.
+
+    ``hip_height_diff_px`` is then in metres. Knee FPPA and pelvic drop here are what
+    the verdict must follow; the projected-joint metrics share the camera's artefacts
+    (a camera yawed 6° off square swings both knees' FPPA ≈ 10° the same way at depth).
+    """
+    return compute_metrics(frontal_plane_joints(joints_world_m), phase)
+
+
 # ----------------------------------------------------------------------------- container + loader
 
 
@@ -159,7 +190,9 @@ class GroundTruth:
         joints_world_m: (T, J, 3) the same in the lab's world frame, metres
             (Z up, +X the subject's left, −Y the subject's front, floor z = 0).
         metrics: metric name → (T,) array (see :data:`METRIC_NAMES` and the
-            formula functions of this module for units and signs).
+            formula functions of this module for units and signs), from the projected joints.
+        metrics_3d: the same metrics in the body's own frontal plane from the 3D joints
+            (:func:`compute_metrics_3d`): the body's truth, free of camera placement.
         baseline_obliquity_deg: θ0 (:func:`hipcheck.analysis.geometry.pelvic_baseline_deg`) over the leading
             bipedal frames.
         camera: render camera parameters (intrinsics, pose, roll ...).
@@ -183,6 +216,7 @@ class GroundTruth:
     joints_world_m: FloatArray
     metrics: dict[str, FloatArray]
     baseline_obliquity_deg: float
+    metrics_3d: dict[str, FloatArray] = field(default_factory=dict)
     camera: dict[str, Any] = field(default_factory=dict)
     scenario: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -289,6 +323,7 @@ def load_ground_truth(path: str | Path) -> GroundTruth:
     if not (isinstance(res, list) and len(res) == 2 and all(isinstance(v, int) and v > 0 for v in res)):
         raise _bad(path, f"resolution_wh must be [width, height] in pixels, got {res!r}")
     baseline = doc.get("baseline_obliquity_deg")
+    names = tuple(str(n) for n in doc["joint_names"])
     return GroundTruth(
         path=path,
         video_path=path.parent / str(doc["video"]),
@@ -301,10 +336,11 @@ def load_ground_truth(path: str | Path) -> GroundTruth:
         resolution_wh=(int(res[0]), int(res[1])),
         t_s=t_s,
         phase=phase,
-        joint_names=tuple(doc["joint_names"]),
+        joint_names=names,
         joints_px=px,
         joints_world_m=world,
         metrics=_metrics(path, doc, t_s.size),
+        metrics_3d=compute_metrics_3d({n: world[:, i] for i, n in enumerate(names)}, phase)[0],
         baseline_obliquity_deg=math.nan if baseline is None else float(baseline),
         camera=dict(doc.get("camera", {})),
         scenario=dict(doc.get("scenario", {})),

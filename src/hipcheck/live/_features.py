@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from hipcheck.analysis import OneEuroFilter
 from hipcheck.analysis.geometry import (
+    axis_yaw_deg,
     contralateral_pelvic_drop_deg,
     knee_fppa_deg,
     pelvic_baseline_deg,
@@ -58,6 +59,9 @@ class FramingCheck:
         facing_ratio: shoulder width / torso length (≈ 0.6–0.9 facing the
             camera, < 0.4 side-on).
         luma: mean luma of the frame, 0–255.
+        yaw_deg: the body's yaw to the camera from the world hip and shoulder lines
+            (:func:`hipcheck.analysis.geometry.axis_yaw_deg` convention: + = the left side
+            farther from the camera); NaN without world landmarks.
     """
 
     ok: bool
@@ -66,6 +70,19 @@ class FramingCheck:
     roll_deg: float = math.nan
     facing_ratio: float = math.nan
     luma: float = math.nan
+    yaw_deg: float = math.nan
+
+
+def body_yaw_deg(world_m: NDArray[np.float64] | None) -> float:
+    """One frame's body yaw from its (33, 3) world landmarks: the mean of the hip and shoulder
+    lines' yaws (degrees, + = the subject's left side farther from the camera; NaN if unknown).
+    """
+    if world_m is None:
+        return math.nan
+    w = np.asarray(world_m, dtype=np.float64)
+    hips = float(axis_yaw_deg(left_world_m=w[L_HIP], right_world_m=w[R_HIP]))
+    shoulders = float(axis_yaw_deg(left_world_m=w[L_SHOULDER], right_world_m=w[R_SHOULDER]))
+    return (hips + shoulders) / 2 if abs(hips - shoulders) < 45.0 else math.nan
 
 
 def mean_luma(image_bgr: NDArray[np.uint8], step: int = 8) -> float:
@@ -99,6 +116,8 @@ def check_framing(
     min_facing_ratio: float = 0.45,
     max_roll_deg: float = 5.0,
     min_luma: float = 50.0,
+    world_m: NDArray[np.float64] | None = None,
+    max_yaw_deg: float = 10.0,
 ) -> FramingCheck:
     """Check whole body in view, distance, facing, camera level and light.
 
@@ -113,6 +132,9 @@ def check_framing(
         min_facing_ratio: shoulder width / torso length below this = turned sideways.
         max_roll_deg: largest acceptable feet-line tilt in degrees.
         min_luma: darker frames ask for more light.
+        world_m: (33, 3) world landmarks (metres), for the body's yaw to the camera.
+        max_yaw_deg: turned further than this from square on, the person is asked to turn
+            ("Turn a little to your right"): frontal angles are most exact square on.
 
     Returns:
         The :class:`FramingCheck`; its messages are what the user is told.
@@ -143,12 +165,15 @@ def check_framing(
         msgs.append("Step back a little")
     elif height_frac < height_range[0]:
         msgs.append("Come closer")
+    yaw = body_yaw_deg(world_m)
     if not facing >= min_facing_ratio:
         msgs.append("Face the camera")
+    elif abs(yaw) > max_yaw_deg:  # + = the left side farther: the person is turned to their own left
+        msgs.append(f"Turn a little to your {'right' if yaw > 0 else 'left'}, square to the camera")
     if seen and abs(roll) > max_roll_deg:
         msgs.append(f"Level the camera (tilted {roll:+.0f}°)")
     msgs.extend(light)
-    return FramingCheck(not msgs, tuple(msgs), height_frac, roll, facing, luma)
+    return FramingCheck(not msgs, tuple(msgs), height_frac, roll, facing, luma, yaw)
 
 
 # -------------------------------------------------------------------- features
@@ -183,9 +208,12 @@ def live_features(
     resolution_wh: tuple[int, int],
     *,
     luma: float,
+    world_m: NDArray[np.float64] | None = None,
 ) -> LiveFeatures:
-    """Features of one frame from its (33, 2) landmarks (None when no person)."""
-    framing = check_framing(xy_px, visibility, resolution_wh, luma=luma)
+    """Features of one frame from its (33, 2) landmarks (None when no person) and, when
+    given, its (33, 3) world landmarks (for the body's yaw in the framing check).
+    """
+    framing = check_framing(xy_px, visibility, resolution_wh, luma=luma, world_m=world_m)
     if xy_px is None:
         return LiveFeatures(t_s, False, framing=framing)
     xy = np.asarray(xy_px, dtype=np.float64)

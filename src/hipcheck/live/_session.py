@@ -182,7 +182,8 @@ class _Loop:
         """Feed one pose result to the readouts and the protocol."""
         xy = None if r.pose is None else np.asarray(r.pose.xy_px)
         vis = None if r.pose is None else np.asarray(r.pose.visibility)
-        feats: LiveFeatures = live_features(r.t_s, xy, vis, self.resolution_wh, luma=r.luma)
+        world = None if r.pose is None else np.asarray(r.pose.xyz_world_m)
+        feats: LiveFeatures = live_features(r.t_s, xy, vis, self.resolution_wh, luma=r.luma, world_m=world)
         st = self.machine.status(r.t_s)
         baseline, stance = _stance(st.step, st.phase)
         self.last_readouts = self.readouts.update(r.t_s, xy, vis, baseline=baseline, stance=stance)

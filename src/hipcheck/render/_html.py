@@ -25,7 +25,14 @@ from hipcheck.metrics import format_metric, plain_name
 from hipcheck.render._plots import NamedFigure, exercise_groups, figure_png, iter_figures
 from hipcheck.render._provenance import provenance_rows
 from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
-from hipcheck.render._text import BAND_WORDS, confidence_line, fmt, is_whole_body, shown_difference, verdict_sentence
+from hipcheck.render._text import (
+    BAND_WORDS,
+    confidence_line,
+    fmt,
+    is_whole_body,
+    shown_difference,
+    verdict_sentence,
+)
 from hipcheck.results import Assessment, EvidenceRow, Plan, PlanItem
 from hipcheck.types import Image
 

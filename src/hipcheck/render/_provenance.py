@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hipcheck.metrics import format_value
+from hipcheck.render._text import yaw_phrase
 from hipcheck.results import Assessment
 
 LABELS: Mapping[str, str] = {
@@ -96,5 +97,12 @@ def _rows(record: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]]:
 def provenance_rows(assessment: Assessment) -> list[tuple[str, str]]:
     """``(label, text)`` rows of how the report was made: view and roll first, then the provenance."""
     rows = [("View", assessment.view), ("Camera roll used", format_value(assessment.roll_deg, 1, "deg"))]
+    if yaw_phrase(assessment.yaw_deg):
+        rows.append(
+            (
+                "Body to the camera (yaw)",
+                f"{format_value(assessment.yaw_deg, 1, 'deg')}: {yaw_phrase(assessment.yaw_deg)}",
+            )
+        )
     rows += list(_rows(assessment.provenance, ""))
     return rows

@@ -11,7 +11,14 @@ from rich.text import Text
 
 from hipcheck.assessment import evidence_kind
 from hipcheck.metrics import format_metric, plain_name, unit_symbol
-from hipcheck.render._text import BAND_WORDS, confidence_line, is_whole_body, shown_difference, verdict_sentence
+from hipcheck.render._text import (
+    BAND_WORDS,
+    confidence_line,
+    is_whole_body,
+    shown_difference,
+    verdict_sentence,
+    yaw_phrase,
+)
 from hipcheck.results import Assessment
 
 SIDE_STYLE = {"left": "bold blue", "right": "bold dark_orange", "none": "bold green", "insufficient": "bold yellow"}
@@ -60,6 +67,8 @@ def print_summary(assessment: Assessment, console: Console | None = None) -> Non
         con.print(evidence_table(assessment))
     for metric, reason in assessment.not_measured.items():
         con.print(Text(f"not measured – {plain_name(metric)}: {reason}", style="dim"))
+    if yaw_phrase(assessment.yaw_deg):
+        con.print(Text(f"camera: {assessment.view} view, body {yaw_phrase(assessment.yaw_deg)}", style="dim"))
     con.print(
         Text("A screening aid, not a diagnosis. See a professional for persistent or worsening pain.", style="dim")
     )

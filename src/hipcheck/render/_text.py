@@ -149,3 +149,16 @@ def evidence_lines(assessment: Assessment) -> list[str]:
         points = f", points to the {r.weaker_side}" if r.finding and r.weaker_side else ""
         out.append(f"{name}: {values}; band {BAND_WORDS.get(r.band, r.band)}{points}")
     return out
+
+
+def yaw_phrase(yaw_deg: float) -> str:
+    """The body's yaw to the camera in words ('' when it was not estimated).
+
+    ``yaw_deg`` + = the subject's left side farther from the camera (turned to their own left).
+    """
+    if not math.isfinite(yaw_deg):
+        return ""
+    if abs(yaw_deg) < 1.0:
+        return "square to the camera"
+    side = "left" if yaw_deg > 0 else "right"
+    return f"turned {fmt(abs(yaw_deg), 0)}° to their {side} (angles corrected to the body's own frontal plane)"

@@ -29,8 +29,8 @@ def clip(tmp_path_factory) -> Path:
 
 
 class FakePose:
-    def __init__(self, xy, vis):
-        self.xy_px, self.visibility = xy, vis
+    def __init__(self, xy, vis, world):
+        self.xy_px, self.visibility, self.xyz_world_m = xy, vis, world
 
 
 class FakeEstimator:
@@ -47,7 +47,7 @@ class FakeEstimator:
     def process(self, image_bgr, t_s):
         self.calls += 1
         i = min(round(t_s * FPS), N - 1)
-        return FakePose(self.series.xy_px[i], self.series.visibility[i])
+        return FakePose(self.series.xy_px[i], self.series.visibility[i], self.series.xyz_world_m[i])
 
     def close(self):
         self.closed = True

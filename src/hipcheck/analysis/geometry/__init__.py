@@ -10,6 +10,9 @@ Common convention (each function restates what it uses)
   left is read from the hip landmarks themselves (front view: left hip on the
   image right; back view: on the image left), so every signed metric means
   the same anatomically in front and back views.
+- Frontal-plane metrics are measured in the body's own frontal plane: the image
+  landmarks are moved back by the body's yaw to the camera first
+  (:func:`frontal_plane_xy`, yaw convention in :mod:`hipcheck.analysis.geometry._yaw`).
 - Angles in degrees; missing = NaN (propagated, never 0).
 - Shapes: every ``*_xy`` argument is ``(..., 2)`` (typically (T, 2)); outputs
   have the leading shape ``(...)``.
@@ -39,20 +42,41 @@ from hipcheck.analysis.geometry._pelvis import (
 )
 from hipcheck.analysis.geometry._roll import derotate_world_m, derotate_xy
 from hipcheck.analysis.geometry._silhouette import MaskTiltParams, pelvic_tilt_from_mask_deg
-from hipcheck.analysis.geometry._table import COMPUTE, MetricFunction, MetricInputs, compute_metrics, metric_columns
+from hipcheck.analysis.geometry._table import (
+    COMPUTE,
+    YAW_CORRECT_MAX_DEG,
+    MetricFunction,
+    MetricInputs,
+    compute_metrics,
+    frontal_plane_xy,
+    metric_columns,
+)
+from hipcheck.analysis.geometry._yaw import (
+    axis_yaw_deg,
+    body_depth_px,
+    derotate_yaw_xy,
+    fold_axis_deg,
+    segment_forward_px,
+)
 
 __all__ = [
     "COMPUTE",
     "FPPA_MIN_THIGH_FRACTION",
+    "YAW_CORRECT_MAX_DEG",
     "MaskTiltParams",
     "MetricFunction",
     "MetricInputs",
+    "axis_yaw_deg",
     "balance_sway",
+    "body_depth_px",
     "compute_metrics",
     "contralateral_pelvic_drop_deg",
     "derotate_world_m",
     "derotate_xy",
+    "derotate_yaw_xy",
+    "fold_axis_deg",
     "foreshortened_thigh",
+    "frontal_plane_xy",
     "hip_drop_ratio",
     "hip_height_difference_cm",
     "joint_angle_deg",
@@ -65,5 +89,6 @@ __all__ = [
     "pelvic_obliquity_deg",
     "pelvic_rotation_deg",
     "pelvic_tilt_from_mask_deg",
+    "segment_forward_px",
     "trunk_lean_deg",
 ]

@@ -26,14 +26,17 @@ from hipcheck.analysis.geometry._knees import (
 from hipcheck.analysis.geometry._pelvis import hip_height_difference_cm, pelvic_obliquity_deg, pelvic_rotation_deg
 from hipcheck.analysis.geometry._roll import derotate_world_m, derotate_xy
 from hipcheck.analysis.geometry._silhouette import pelvic_tilt_from_mask_deg
+from hipcheck.analysis.geometry._yaw import body_depth_px, derotate_yaw_xy
 from hipcheck.landmarks import (
     L_ANKLE,
+    L_FOOT,
     L_HEEL,
     L_HIP,
     L_KNEE,
     L_SHOULDER,
     NOSE,
     R_ANKLE,
+    R_FOOT,
     R_HEEL,
     R_HIP,
     R_KNEE,
@@ -52,7 +55,8 @@ NOSE_HEIGHT_FRACTION = 0.92
 class MetricInputs:
     """Everything a metric may read, prepared once per clip by :func:`metric_columns`.
 
-    ``xy_px`` and ``xyz_world_m`` are already derotated for ``roll_deg``.
+    ``xy_px`` and ``xyz_world_m`` are already derotated for ``roll_deg``; ``xy_px`` is
+    also moved into the body's frontal plane for ``yaw_deg`` (:func:`frontal_plane_xy`).
     """
 
     xy_px: FloatArray
@@ -63,6 +67,36 @@ class MetricInputs:
     pelvis_mask: NDArray[np.uint8] | None
     pelvis_box_px: FloatArray | None
     raw_xy_px: FloatArray
+    yaw_deg: float = math.nan
+
+
+YAW_CORRECT_MAX_DEG = 30.0
+"""Yaw is undone up to this angle; beyond it the view is oblique and frontal metrics are not reported."""
+
+
+def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float) -> FloatArray:
+    """Roll-corrected image landmarks (T, 33, 2) moved into the body's own frontal plane.
+
+    Each joint's image x is rotated back about the vertical through the hip
+    midpoint by the body's yaw (:func:`~hipcheck.analysis.geometry.derotate_yaw_xy`),
+    with its depth from the limbs' foreshortening (:func:`body_depth_px`). Unchanged
+    when the yaw is not finite or beyond :data:`YAW_CORRECT_MAX_DEG`.
+
+    Convention:
+        Pixels, x right, y down; ``yaw_deg`` + = the subject's left side farther
+        from the camera (see :mod:`hipcheck.analysis.geometry._yaw`).
+    """
+    xy = np.asarray(xy_px, dtype=np.float64)
+    if not math.isfinite(yaw_deg) or abs(yaw_deg) > YAW_CORRECT_MAX_DEG or xy.shape[0] == 0:
+        return xy.copy()
+    depth = body_depth_px(
+        xy, hips=(L_HIP, R_HIP), legs=((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)),
+        feet=((L_HEEL, L_FOOT), (R_HEEL, R_FOOT)), shoulders=(L_SHOULDER, R_SHOULDER),
+    )  # fmt: skip
+    pivot = np.nanmean(xy[:, [L_HIP, R_HIP], 0], axis=1) if np.isfinite(xy[:, [L_HIP, R_HIP], 0]).any() else None
+    if pivot is None:
+        return xy.copy()
+    return derotate_yaw_xy(xy_px=xy, depth_px=depth, yaw_deg=yaw_deg, pivot_x_px=pivot)
 
 
 MetricFunction = Callable[[MetricInputs, Side | None], FloatArray]
@@ -189,10 +223,13 @@ def metric_columns(
     roll_deg: float = 0.0,
     body_height_m: float | None = None,
     names: tuple[str, ...] | None = None,
+    yaw_deg: float = math.nan,
 ) -> dict[str, FloatArray]:
     """The columns of :func:`compute_metrics` as a dict (column name → (T,) array).
 
-    ``pelvic_tilt_deg`` is left out when the series carries no pelvis mask.
+    ``pelvic_tilt_deg`` is left out when the series carries no pelvis mask. With a
+    finite ``yaw_deg`` the image landmarks are first moved into the body's frontal
+    plane (:func:`frontal_plane_xy`).
     """
     if not math.isfinite(roll_deg):
         raise ValueError(f"roll_deg: expected a finite angle in degrees, got {roll_deg}")
@@ -202,11 +239,12 @@ def metric_columns(
     unknown = [n for n in chosen if n not in COMPUTE]
     if unknown:
         raise ValueError(f"names: expected metric names from METRICS, got unknown {unknown}")
+    level_xy = derotate_xy(xy_px=pose.xy_px, roll_deg=roll_deg, resolution_wh=pose.resolution_wh)
     inp = MetricInputs(
-        xy_px=derotate_xy(xy_px=pose.xy_px, roll_deg=roll_deg, resolution_wh=pose.resolution_wh),
+        xy_px=frontal_plane_xy(level_xy, yaw_deg),
         xyz_world_m=derotate_world_m(xyz_world_m=pose.xyz_world_m, roll_deg=roll_deg),
         resolution_wh=pose.resolution_wh, roll_deg=float(roll_deg), body_height_m=body_height_m,
-        pelvis_mask=pose.pelvis_mask, pelvis_box_px=pose.pelvis_box_px, raw_xy_px=pose.xy_px,
+        pelvis_mask=pose.pelvis_mask, pelvis_box_px=pose.pelvis_box_px, raw_xy_px=pose.xy_px, yaw_deg=yaw_deg,
     )  # fmt: skip
     cols: dict[str, FloatArray] = {}
     for name in chosen:
@@ -227,6 +265,7 @@ def compute_metrics(
     roll_deg: float = 0.0,
     body_height_m: float | None = None,
     names: tuple[str, ...] | None = None,
+    yaw_deg: float = math.nan,
 ) -> MetricTable:
     """Evaluate per-frame metrics (:data:`COMPUTE`) on a pose series.
 
@@ -239,9 +278,11 @@ def compute_metrics(
         body_height_m: the subject's height; if given, ``hip_height_asymmetry_cm``
             uses the image scale from it instead of world landmarks.
         names: metric names to compute (default: every ``frame`` metric of the registry).
+        yaw_deg: the body's yaw to the camera (+ = its left side farther); frontal-plane
+            metrics are then measured in the body's own frontal plane. NaN = not corrected.
 
     Returns:
         MetricTable with columns ``<name>`` or ``<name>_left``/``<name>_right``.
     """
-    cols = metric_columns(pose, roll_deg=roll_deg, body_height_m=body_height_m, names=names)
+    cols = metric_columns(pose, roll_deg=roll_deg, body_height_m=body_height_m, names=names, yaw_deg=yaw_deg)
     return MetricTable(t_s=pose.t_s, columns=cols)

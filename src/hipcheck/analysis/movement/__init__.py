@@ -38,9 +38,11 @@ from hipcheck.analysis.movement._reps import (
 )
 from hipcheck.analysis.movement._segments import (
     BACK_FOOT_BEHIND,
+    BENT_LIFT_KNEE_DEG,
     FRONT_FOOT_AHEAD,
     KNEE_ASYM_DEG,
     LUNGE_BACK_LIFT,
+    SIDE_LIFT_ABD_DEG,
     SLDL_TRUNK_DEG,
     SLS_KNEE_DEG,
     SPLIT_ON,
@@ -56,10 +58,12 @@ from hipcheck.analysis.movement._segments import (
     frame_postures,
     segment_movement,
     single_leg_phases,
+    swing_lift,
 )
 
 __all__ = [
     "BACK_FOOT_BEHIND",
+    "BENT_LIFT_KNEE_DEG",
     "FOOT_GAP_S",
     "FRONT_FOOT_AHEAD",
     "GAP_S",
@@ -71,6 +75,7 @@ __all__ = [
     "MIN_STANCE_S",
     "QUIET_KNEE_DEG",
     "SCALE_BONES",
+    "SIDE_LIFT_ABD_DEG",
     "SLDL_TRUNK_DEG",
     "SLS_KNEE_DEG",
     "SPLIT_ON",
@@ -100,4 +105,5 @@ __all__ = [
     "segment_movement",
     "single_leg_phases",
     "stance_phases_from_lift",
+    "swing_lift",
 ]

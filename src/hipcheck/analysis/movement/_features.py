@@ -60,6 +60,9 @@ class MovementFeatures:
         travel: net hip-midpoint travel (sideways and toward/away from the camera)
             over a 1.5 s window, leg lengths per second.
         detected: (T,) bool, a person is in the picture (both hips in the image).
+        abduction_deg: angle of each hip→ankle line from the image vertical, degrees,
+            + = the ankle out to that leg's side (away from the midline). A foot lifted
+            to the side shows here before it shows in ``lift``.
     """
 
     depth: NDArray[np.float64]
@@ -71,6 +74,7 @@ class MovementFeatures:
     trunk_flex_deg: NDArray[np.float64]
     travel: NDArray[np.float64]
     detected: NDArray[np.bool_]
+    abduction_deg: NDArray[np.float64] | None = None
 
 
 # --------------------------------------------------------------------------- small numeric helpers
@@ -302,6 +306,18 @@ def _travel(pose: PoseSeries, window_s: float = 1.5) -> NDArray[np.float64]:
     return np.where(good & (span >= 0.5), speed, 0.0)
 
 
+def _abduction_deg(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(T, 2) hip→ankle angle from the image vertical, + = the ankle away from the midline (degrees)."""
+    lateral = xy[:, L_HIP] - xy[:, R_HIP]  # toward the subject's left, in the image
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lateral = lateral / norm(lateral)[:, None]
+    out = []
+    for hip, ankle, sign in ((L_HIP, L_ANKLE, 1.0), (R_HIP, R_ANKLE, -1.0)):
+        leg = xy[:, ankle] - xy[:, hip]
+        out.append(np.degrees(np.arctan2(sign * np.einsum("tk,tk->t", leg, lateral), np.abs(leg[:, 1]))))
+    return np.stack(out, axis=1)
+
+
 def movement_features(pose: PoseSeries) -> MovementFeatures:
     """Compute the per-frame features used for recognition (see :class:`MovementFeatures`)."""
     xy, w = pose.xy_px, pose.xyz_world_m
@@ -318,5 +334,5 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
         lift=_denoise(_lift(xy, w, quiet), t, FOOT_GAP_S), forward=_denoise(forward, t, FOOT_GAP_S),
         wide=_denoise(wide, t),
         thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
-        travel=_travel(pose), detected=pose.detected,
+        travel=_travel(pose), detected=pose.detected, abduction_deg=_denoise(_abduction_deg(xy), t),
     )  # fmt: skip

@@ -12,7 +12,9 @@ features, the quiet bipedal baseline rows and the per-frame labels.
 Recognition rules (thresholds are module constants of this package's modules)
 -----------------------------------------------------------------------------
 - single-leg phase: one ankle is ``LIFT_ON`` shank lengths above the other
-  (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), unless it is a
+  (hysteresis down to ``LIFT_OFF``, at least ``MIN_STANCE_S``), or at least
+  ``LIFT_OFF`` above it with its leg abducted (foot to the side) or its knee
+  bent (foot behind or in front) beyond the other (:func:`swing_lift`), unless it is a
   lunge's or split squat's back foot (``BACK_FOOT_BEHIND`` behind, the other
   foot ahead of the hips, on its toes, or bench-high with the trunk up). Within a phase:
   trunk flexed past ``SLDL_TRUNK_DEG`` → single-leg deadlift; stance knee
@@ -55,6 +57,8 @@ from hipcheck.analysis.movement._features import (
     movement_features,
 )
 from hipcheck.analysis.movement._reps import (
+    LIFT_OFF,
+    LIFT_ON,
     STEP_MAX_S,
     Label,
     RepSegment,
@@ -79,6 +83,8 @@ SLS_KNEE_DEG = 45.0  # stance-knee flexion that makes a single-leg stance a sing
 TOES_LIFT, LUNGE_BACK_LIFT = 0.6, 1.6  # back foot on its toes / up on a bench, far behind: lunge, split squat
 FRONT_FOOT_AHEAD = 0.12  # a lunge's front ankle is at least this far ahead of the hips / leg length
 WALK_SPEED, WALK_MIN_S = 0.35, 2.0  # net hip travel across the image (leg lengths / s), sustained this long
+SIDE_LIFT_ABD_DEG = 10.0  # a lifted leg this much more abducted than the other: a foot lifted to the side
+BENT_LIFT_KNEE_DEG = 35.0  # a lifted leg's knee this much more bent than the other, straight one
 STEP_SPLIT = 0.2  # walking in place: the leading foot changes when the split passes ±this (leg lengths)
 
 
@@ -126,9 +132,32 @@ def _is_lunge_back_foot(f: MovementFeatures, stance: Side, s: int, e: int) -> bo
     return bool(behind > BACK_FOOT_BEHIND and ahead > FRONT_FOOT_AHEAD and low)
 
 
+def swing_lift(f: MovementFeatures) -> NDArray[np.float64]:
+    """(T, 2) foot lift with the other cues of a free leg: the lift a stance phase is found on.
+
+    However the leg is lifted, the foot leaves the floor; but a foot lifted to
+    the side, or lifted a little with the knee bent, rises less than
+    ``LIFT_ON`` shank lengths. Such a foot counts as clearly lifted (its lift raised to
+    2 × ``LIFT_ON``) when it is at least ``LIFT_OFF`` up and either its leg is
+    abducted ``SIDE_LIFT_ABD_DEG`` more than the other (lifted to the side) or
+    its knee is bent ``BENT_LIFT_KNEE_DEG`` more than the other, straight one
+    (lifted behind or in front). Two feet on the floor never qualify.
+    """
+    lift = f.lift
+    raised = np.nan_to_num(lift, nan=-np.inf) >= LIFT_OFF
+    cue = np.zeros(lift.shape, dtype=bool)
+    if f.abduction_deg is not None:
+        with np.errstate(invalid="ignore"):
+            cue |= (f.abduction_deg - f.abduction_deg[:, ::-1]) >= SIDE_LIFT_ABD_DEG
+    knees = f.knee_flex_deg
+    with np.errstate(invalid="ignore"):
+        cue |= ((knees - knees[:, ::-1]) >= BENT_LIFT_KNEE_DEG) & (knees[:, ::-1] < QUIET_KNEE_DEG)
+    return np.where(raised & cue, np.fmax(lift, 2 * LIFT_ON), lift)
+
+
 def single_leg_phases(f: MovementFeatures, t_s: NDArray[np.float64]) -> list[tuple[Side, int, int]]:
-    """:func:`stance_phases_from_lift` without the lunges' raised back feet."""
-    phases = stance_phases_from_lift(f.lift, t_s)
+    """:func:`stance_phases_from_lift` on :func:`swing_lift`, without the lunges' raised back feet."""
+    phases = stance_phases_from_lift(swing_lift(f), t_s)
     return [p for p in phases if not _is_lunge_back_foot(f, *p)]
 
 
