@@ -114,15 +114,21 @@ def test_a_close_comparison_over_many_reps_is_confident_and_a_hidden_one_is_not(
     assert hidden.verdict.weaker_side == "none" and hidden.verdict.confidence < 0.5
 
 
-def test_a_drop_from_the_hip_line_alone_calls_no_side():
+def test_a_drop_from_the_hip_line_alone_calls_no_side_and_the_waistline_under_read_is_stated():
     table, segs = _stances(9.0, 2.0)
     waist = _assess(table, segs, pelvic_drop_line="waistline", pelvic_drop_source="visible waistline")
     assert waist.verdict.weaker_side == "left"
-    hips = _assess(table, segs, pelvic_drop_line="hip_landmarks", pelvic_drop_source="no waistline measured: ...")
-    row = next(r for r in hips.evidence if r.metric == "pelvic_drop_deg")
-    assert (row.left, row.right) == (9.0, 2.0) and not row.finding and row.band == "none"
-    assert "calls no side" in row.note and "not judged" in hips.not_measured["pelvic_drop_deg"]
-    assert hips.verdict.weaker_side == "none"  # hold time still compares the legs; the drop calls nothing
+    assert "about 1° low" in waist.measurement_error["pelvic_drop_deg"]
+    why = "measured from the hip landmarks only, which read a third of a drop"
+    hips = _assess(table, segs, pelvic_drop_line="hip_landmarks", unjudged={"pelvic_drop_deg": why})
+    assert not any(r.metric == "pelvic_drop_deg" for r in hips.evidence)
+    assert hips.not_measured["pelvic_drop_deg"] == why
+    assert hips.verdict.weaker_side != "left"  # hold time still compares the legs; the drop calls nothing
+    assert (
+        "about 1° low" not in hips.measurement_error["pelvic_drop_deg"]
+        if "pelvic_drop_deg" in hips.measurement_error
+        else True
+    )
 
 
 def _coverage(**kw) -> PoseCoverage:
