@@ -22,6 +22,7 @@ import fractions
 import functools
 import itertools
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -67,13 +68,24 @@ CATALOG = SHARED_VIDEOS / "CATALOG.tsv"
 
 
 # ----------------------------------------------------------------------------- recorded and cached poses
+FIXTURE_WARNINGS: dict[tuple[str, bool], list[str]] = {}
+"""RuntimeWarnings the analysis of each fixture raised (filled by :func:`analysed_fixture`), so a test can
+check them whichever test ran the analysis first."""
+
+
 @functools.cache
 def analysed_fixture(name: str, mirrored: bool = False) -> Assessment:
-    """The analysis of ``tests/fixtures/real/<name>.npz`` (optionally mirrored), once per test session."""
+    """The analysis of ``tests/fixtures/real/<name>.npz`` (optionally mirrored), once per test session;
+    its RuntimeWarnings are kept in :data:`FIXTURE_WARNINGS`.
+    """
     from hipcheck.analysis import analyze_pose
 
     pose = PoseSeries.load_npz(FIXTURES / f"{name}.npz")
-    return analyze_pose(pose.mirrored() if mirrored else pose)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assessment = analyze_pose(pose.mirrored() if mirrored else pose)
+    FIXTURE_WARNINGS[(name, mirrored)] = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    return assessment
 
 
 def sample_videos() -> list[Path]:

@@ -93,9 +93,11 @@ def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float) -> FloatArray:
         xy, hips=(L_HIP, R_HIP), legs=((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)),
         feet=((L_HEEL, L_FOOT), (R_HEEL, R_FOOT)), shoulders=(L_SHOULDER, R_SHOULDER),
     )  # fmt: skip
-    pivot = np.nanmean(xy[:, [L_HIP, R_HIP], 0], axis=1) if np.isfinite(xy[:, [L_HIP, R_HIP], 0]).any() else None
-    if pivot is None:
+    hips_x = xy[:, [L_HIP, R_HIP], 0]
+    seen = np.isfinite(hips_x).sum(axis=1)
+    if not seen.any():
         return xy.copy()
+    pivot = np.where(seen > 0, np.nansum(hips_x, axis=1) / np.maximum(seen, 1), np.nan)  # no all-NaN warning
     return derotate_yaw_xy(xy_px=xy, depth_px=depth, yaw_deg=yaw_deg, pivot_x_px=pivot)
 
 
