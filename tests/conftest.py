@@ -5,6 +5,7 @@ The builders behind them are in ``tests/support.py``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,6 +23,18 @@ def shared_videos() -> Path:
     if not CATALOG.is_file():
         pytest.skip("../shared/videos is not available")
     return SHARED_VIDEOS.resolve()
+
+
+@pytest.fixture(scope="session")
+def sample_pose_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pose cache for the committed samples per test session (``hipcheck validate --cache`` layout), so
+    the real pipeline runs at most once per sample; ``HIPCHECK_TEST_POSE_CACHE`` names a folder that persists.
+    """
+    folder = os.environ.get("HIPCHECK_TEST_POSE_CACHE")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return Path(folder)
+    return tmp_path_factory.mktemp("sample_poses")
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,10 @@ more valgus. Numbers are made up but in the ranges of DESIGN.md.
 from __future__ import annotations
 
 import fractions
+import functools
 import itertools
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -63,6 +65,37 @@ SAMPLES = REPO / "samples"
 FIXTURES = REPO / "tests" / "fixtures" / "real"
 SHARED_VIDEOS = REPO.parent / "shared" / "videos"
 CATALOG = SHARED_VIDEOS / "CATALOG.tsv"
+
+
+# ----------------------------------------------------------------------------- recorded and cached poses
+FIXTURE_WARNINGS: dict[tuple[str, bool], list[str]] = {}
+"""RuntimeWarnings the analysis of each fixture raised (filled by :func:`analysed_fixture`), so a test can
+check them whichever test ran the analysis first."""
+
+
+@functools.cache
+def analysed_fixture(name: str, mirrored: bool = False) -> Assessment:
+    """The analysis of ``tests/fixtures/real/<name>.npz`` (optionally mirrored), once per test session;
+    its RuntimeWarnings are kept in :data:`FIXTURE_WARNINGS`.
+    """
+    from hipcheck.analysis import analyze_pose
+
+    pose = PoseSeries.load_npz(FIXTURES / f"{name}.npz")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assessment = analyze_pose(pose.mirrored() if mirrored else pose)
+    FIXTURE_WARNINGS[(name, mirrored)] = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    return assessment
+
+
+def sample_videos() -> list[Path]:
+    """Every committed rendered sample (``samples/*.mp4`` and ``samples/heldout/*.mp4``), sorted."""
+    return sorted(SAMPLES.rglob("*.mp4"))
+
+
+def sample_cache_key(video: Path) -> str:
+    """The pose-cache file name ``hipcheck validate`` uses for a sample (tune and held-out share names)."""
+    return "__".join(video.relative_to(SAMPLES).with_suffix("").parts) + ".pose.npz"
 
 
 # ----------------------------------------------------------------------------- synthetic video frames

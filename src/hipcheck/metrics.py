@@ -80,8 +80,16 @@ class MetricInfo:
 
     @property
     def axis_label(self) -> str:
-        """Plot axis label, e.g. ``Knee FPPA (°)``."""
-        return f"{self.short} ({unit_symbol(self.unit).strip()})"
+        """Plot axis label, e.g. ``Knee FPPA (°)`` (no brackets for a unitless ratio)."""
+        symbol = unit_symbol(self.unit).strip()
+        return f"{self.short} ({symbol})" if symbol else self.short
+
+    def format(self, value: float | None, *, unit: bool = True, sign: bool = False) -> str:
+        """``value`` as every output shows it: :attr:`digits` decimals, then the unit (``6.5°``,
+        ``0.25 hip widths``, ``1.15``); ``–`` when it is missing or not finite. The one rounding
+        rule of the report, the plan, the terminal, captions and key frames.
+        """
+        return format_value(value, self.digits, self.unit if unit else "", sign=sign)
 
     def band(self, value: float) -> Band:
         """Display band of ``value`` (:func:`band` with this metric's bands); ``none`` when unbanded."""
@@ -89,8 +97,36 @@ class MetricInfo:
 
 
 def unit_symbol(unit: str) -> str:
-    """A unit as shown after a number: ``°`` for degrees (``7.1°``), else with a space (``0.30 hip widths``)."""
-    return "°" if unit == "deg" else f" {unit}"
+    """A unit as shown after a number: ``°`` for degrees (``7.1°``), nothing for a ratio (``1.15``),
+    else with a space (``0.30 hip widths``).
+    """
+    if unit == "deg":
+        return "°"
+    return "" if unit in ("ratio", "") else f" {unit}"
+
+
+def format_value(value: float | None, digits: int = 1, unit: str = "", *, sign: bool = False) -> str:
+    """``value`` rounded to ``digits`` decimals with its unit symbol (:func:`unit_symbol`); ``–`` for
+    None, NaN and ±inf. With ``sign`` a ``+`` is shown for positive values; a value that rounds to zero
+    is shown without a sign (never ``-0.0``).
+    """
+    if value is None or not math.isfinite(float(value)):
+        return "–"
+    v = round(float(value), digits)
+    if v == 0:
+        v = 0.0  # no negative zero
+    text = f"{v:+.{digits}f}" if sign and v != 0 else f"{v:.{digits}f}"
+    return text + unit_symbol(unit)
+
+
+def format_metric(metric: str, value: float | None, *, unit: bool = True, sign: bool = False) -> str:
+    """``value`` of ``metric`` with the registry's decimals and unit (:meth:`MetricInfo.format`);
+    one decimal and no unit for a name outside the registry.
+    """
+    info = METRICS.get(metric)
+    if info is None:
+        return format_value(value, 1, "", sign=sign)
+    return info.format(value, unit=unit, sign=sign)
 
 
 def band(value: float, bands: tuple[float, float], *, one_sided: bool = False) -> Band:
@@ -194,6 +230,8 @@ __all__ = [
     "Target",
     "Unit",
     "band",
+    "format_metric",
+    "format_value",
     "metric_of_column",
     "plain_name",
     "unit_symbol",

@@ -199,13 +199,16 @@ class Verdict:
     """The weaker-side call: ``left``, ``right``, ``none`` or ``insufficient``.
 
     ``confidence`` is in [0, 1]; ``reasons`` are plain-language sentences
-    (for ``insufficient``: why there was not enough evidence).
+    (for ``insufficient``: why there was not enough evidence); ``caveats`` are
+    what limits the call without stopping it (others in the picture, what the
+    pose file lacks), said with the verdict.
     """
 
     weaker_side: WeakerSide
     confidence: float
     reasons: Sequence[str] = ()
     score: float = 0.0  # signed evidence sum, + = left weaker
+    caveats: Sequence[str] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -213,6 +216,7 @@ class Verdict:
             "weaker_side": self.weaker_side,
             "confidence": _num(self.confidence),
             "reasons": list(self.reasons),
+            "caveats": list(self.caveats),
             "score": _num(self.score),
         }
 

@@ -72,6 +72,9 @@ def test_headless_full_protocol_from_a_clip(tmp_path):
     assert log["analysis"]["report_json"], log["analysis"]
     assert (out / "analysis" / "report.json").exists()
     assert "report:" in proc.stdout
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("Verdict: ") and "nan" not in last, proc.stdout[-1000:]  # the answer comes last
+    assert log["analysis"]["verdict"] == last
 
 
 def _start_and_wait(clip: Path, out: Path, min_bytes: int) -> subprocess.Popen[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from support import REPO
@@ -21,7 +23,12 @@ def test_quickstart_notebook_runs_top_to_bottom():
     outputs = "".join(
         o.get("text", "") for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
     )
-    assert "verdict:" in outputs
+    assert "verdict:" in outputs and "Verdict: " in outputs
     assert "xy_px (T, 33, 2)" in outputs
-    errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not re.search(r"\b(nan|None|inf)\b", outputs), outputs  # the reader's text carries no raw values
+    every = [o for cell in nb.cells for o in cell.get("outputs", [])]
+    errors = [o for o in every if o.get("output_type") == "error"]
     assert not errors
+    noise = [o.get("text", "") for o in every if o.get("name") == "stderr"]
+    assert not noise, noise  # no MediaPipe / TFLite log lines in the cells
+    assert any("image/png" in o.get("data", {}) for o in every)  # the plot cell shows its picture

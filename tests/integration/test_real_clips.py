@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipcheck.analysis import analyze_pose
 from hipcheck.landmarks import L_ANKLE, L_HIP, L_KNEE, L_SHOULDER, R_ANKLE, R_HIP, R_KNEE, R_SHOULDER, PoseSeries
-from support import CATALOG, FIXTURES
+from support import CATALOG, FIXTURES, analysed_fixture
 
 OPPOSITE = {"left": "right", "right": "left", "none": "none", "insufficient": "insufficient"}
 
@@ -75,10 +74,7 @@ def fixture_names() -> list[str]:
     return sorted(p.stem for p in FIXTURES.glob("*.npz"))
 
 
-@cache
-def analysed(name: str, mirrored: bool = False):
-    pose = PoseSeries.load_npz(FIXTURES / f"{name}.npz")
-    return analyze_pose(pose.mirrored() if mirrored else pose)
+analysed = analysed_fixture  # cached once per session, shared with the report-text test
 
 
 def _row(name: str) -> dict[str, str]:

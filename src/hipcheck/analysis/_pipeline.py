@@ -30,7 +30,7 @@ from hipcheck.analysis._cleaning import CleanReport, clean
 from hipcheck.analysis._pelvis import PelvisLine, hands_on_hips, pelvis_line, stance_columns, waist_obliquity_deg
 from hipcheck.analysis.geometry import metric_columns
 from hipcheck.analysis.movement import Movement, analyze_movement
-from hipcheck.assessment import assess
+from hipcheck.assessment import assess, pose_coverage
 from hipcheck.landmarks import PoseSeries
 from hipcheck.metrics import metric_of_column
 from hipcheck.results import Assessment, MetricTable
@@ -193,6 +193,7 @@ def analyze_pose(pose: PoseSeries, options: AnalysisOptions | None = None) -> As
         provenance=_provenance(pose, report, opts, measured.pelvis, camera), view_reason=camera.view.reason,
         pelvic_drop_source=measured.pelvis.note if measured.stance_found else "",
         unjudged={**camera.unjudged(), **_unjudged(measured)}, yaw_deg=camera.yaw_deg,
+        pelvic_drop_line=measured.pelvis.source if measured.stance_found else "", coverage=pose_coverage(pose),
     )  # fmt: skip
 
 

@@ -50,8 +50,12 @@ class Indicator:
     which gives its unit and whether it needs a frontal view; ``column`` is the
     table column it reads when that is another metric (sided unless whole-body);
     ``reduce`` says how a rep window becomes one value: ``"max"``, ``"p90"``
-    (robust peak), ``"bottom"`` (value at the rep's bottom row), ``"duration"``
-    (rep length in s) or ``"std"`` (spread within the rep).
+    (robust peak of a one-sided measure), ``"extreme"`` (robust extreme of a
+    signed measure: the 10th or the 90th percentile, whichever is farther from
+    0, so a series reaching −3.4° has a peak near −3.4°, not its signed
+    maximum), ``"median"`` (a held posture), ``"bottom"`` (value at the rep's
+    bottom row), ``"duration"`` (rep length in s) or ``"std"`` (spread within
+    the rep). A test without reps (quiet standing) is reduced over the whole bout.
     ``weaker`` is ``"higher"`` when the larger value marks the weaker side.
     ``floor``: values below it carry no sign of weakness and are compared as
     the floor itself (knee FPPA: a knee pushed out, FPPA < 0, is not valgus).
@@ -59,7 +63,7 @@ class Indicator:
 
     metric: str
     exercises: tuple[str, ...]
-    reduce: Literal["max", "p90", "bottom", "duration", "std"]
+    reduce: Literal["max", "p90", "extreme", "median", "bottom", "duration", "std"]
     weight: float
     weaker: Literal["higher", "lower"] = "higher"
     column: str = ""
@@ -84,7 +88,8 @@ class Indicator:
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("pelvic_drop_deg", STANCE_TESTS, "p90", 1.0),
     Indicator("knee_fppa_deg", ("squat", "lunge", "single_leg_squat"), "max", 1.0, floor=0.0),
-    Indicator("trunk_lean_deg", STANCE_TESTS, "p90", 0.5, column="trunk_lean_ipsi_deg"),
+    # lean away from the stance leg (< 0) is no compensation: compared as 0, shown as measured
+    Indicator("trunk_lean_deg", STANCE_TESTS, "extreme", 0.5, column="trunk_lean_ipsi_deg", floor=0.0),
     Indicator("balance_hold_s", ("single_leg_stance",), "duration", 0.5, weaker="lower"),
     Indicator("balance_sway", ("single_leg_stance",), "std", 0.5, column="hip_sway"),
     # depth symmetry: peak knee flexion per side, shown for the record (no 2D error model: never a finding)
@@ -93,7 +98,7 @@ INDICATORS: tuple[Indicator, ...] = (
 
 WHOLE_BODY: tuple[Indicator, ...] = (
     Indicator("lateral_pelvic_shift", ("squat",), "bottom", 0.5),
-    Indicator("hip_height_asymmetry_deg", ("standing",), "p90", 0.0, column="pelvic_obliquity_deg"),
+    Indicator("hip_height_asymmetry_deg", ("standing",), "median", 0.0, column="pelvic_obliquity_deg"),
     Indicator("knee_ankle_separation_ratio", ("squat",), "bottom", 0.0),
 )  # fmt: skip
 

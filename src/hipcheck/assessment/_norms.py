@@ -22,7 +22,8 @@ class Reference:
 
     ``text`` is what the report shows (e.g. "healthy women 8.4 ± 5.1°").
     ``upper_normal`` is the value above which a reading is unusual in this
-    task (NaN when the source gives none).
+    task, ``lower_normal`` the value below which it is (NaN when the source
+    gives none).
     """
 
     metric: str
@@ -30,6 +31,7 @@ class Reference:
     text: str
     source: str
     upper_normal: float = float("nan")
+    lower_normal: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ REFERENCES: Mapping[str, Reference] = {
     "hip_height_asymmetry_cm/standing": Reference(
         "hip_height_asymmetry_cm", "standing", "iliac-crest height difference > 1 cm", RADIOGRAPHIC, upper_normal=1.0,
     ),
+    "knee_ankle_separation_ratio/squat": Reference(
+        "knee_ankle_separation_ratio", "squat",
+        "knees at least 0.8 × as far apart as the ankles at the bottom of a squat; below that the knees cave in",
+        "hipcheck convention (knee gap / ankle gap; healthy squats here read 1.0–1.5)", lower_normal=0.8,
+    ),
     "symmetry_index_pct/any": Reference(
         "symmetry_index_pct", "any", "< 10 % green, 10–25 % amber, > 25 % red", CONVENTION,
     ),
@@ -102,8 +109,8 @@ MEASUREMENT_ERRORS: Mapping[str, MeasurementError] = {
     ),
     "trunk_lean_deg": MeasurementError(
         "trunk_lean_deg", sem=1.5, threshold=4.0,
-        text="2D trunk lean: a few degrees (2D video); differences < 4° are not called",
-        source="2D video measurement error (DESIGN.md)",
+        text="2D trunk lean: a few degrees of error on single-camera video; differences < 4° are not called",
+        source="hipcheck convention",
     ),
     "hip_height_asymmetry_deg": MeasurementError(
         "hip_height_asymmetry_deg", sem=1.5, threshold=3.0,
@@ -117,7 +124,7 @@ MEASUREMENT_ERRORS: Mapping[str, MeasurementError] = {
     ),
     "knee_ankle_separation_ratio": MeasurementError(
         "knee_ankle_separation_ratio", sem=0.05, threshold=0.15,
-        text="knee/ankle gap ratio; < 0.15 is within landmark jitter",
+        text="knee/ankle gap ratio: landmark jitter ≈ ± 0.05; judged against its typical range, not between sides",
         source="hipcheck convention",
     ),
     "balance_hold_s": MeasurementError(
@@ -160,12 +167,23 @@ def symmetry_band(si_pct: float) -> Band:
     return "amber" if a <= 25.0 else "red"
 
 
+def range_band(value: float, lower: float) -> Band:
+    """Colour band of a value against the lower end of its typical range: green at or above ``lower``,
+    amber down to 3/4 of it, red below; ``none`` for NaN.
+    """
+    if not (math.isfinite(value) and math.isfinite(lower)):
+        return "none"
+    if value >= lower:
+        return "green"
+    return "amber" if value >= 0.75 * lower else "red"
+
+
 def difference_band(difference: float, threshold: float) -> Band:
     """Colour band of a side difference against the measurement threshold.
 
     Below the threshold: green (not a finding); up to twice it: amber; beyond: red.
     """
-    if math.isnan(difference):
+    if not (math.isfinite(difference) and math.isfinite(threshold)):
         return "none"
     a = abs(difference)
     if a < threshold:

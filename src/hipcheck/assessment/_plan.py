@@ -21,6 +21,7 @@ suggestion, not a prescription: every plan says when to see a professional.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from hipcheck.metrics import METRICS, plain_name, unit_symbol
+from hipcheck.assessment._indicators import WHOLE_BODY
+from hipcheck.metrics import METRICS, format_metric, plain_name
 from hipcheck.results import PHASES, EvidenceRow, Phase, Plan, PlanItem, Verdict
 from hipcheck.types import Side
 
@@ -41,6 +43,7 @@ PHASE_TITLES: Mapping[str, str] = {
     "adductors": "Inner thigh (adductors)",
 }
 BIASED_PHASES: frozenset[str] = frozenset({"activation", "strength"})
+WHOLE_BODY_METRICS: frozenset[str] = frozenset(i.metric for i in WHOLE_BODY)
 
 FOCUS_TEXT: Mapping[str, str] = {
     "glute_med": "gluteus medius (keeps the pelvis level on one leg)",
@@ -139,15 +142,29 @@ def focus_from_evidence(evidence: Iterable[EvidenceRow]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def finding_sentence(row: EvidenceRow) -> str:
+    """One finding in plain words with the registry's rounding (:func:`hipcheck.metrics.format_metric`):
+    both sides, the one tested leg, or the whole-body value; never a missing number.
+    """
+    name, ex = plain_name(row.metric), row.exercise.replace("_", " ")
+    side = f" (points to the {row.weaker_side} side)" if row.weaker_side else ""
+    has_l, has_r = math.isfinite(row.left), math.isfinite(row.right)
+    if has_l and has_r:
+        values = f"left {format_metric(row.metric, row.left)}, right {format_metric(row.metric, row.right)}"
+    elif row.metric in WHOLE_BODY_METRICS:
+        values = f"{format_metric(row.metric, row.left, sign=True)} for the whole body"
+    elif has_l or has_r:
+        tested = "left" if has_l else "right"
+        values = (
+            f"{tested} {format_metric(row.metric, row.left if has_l else row.right)} (only the {tested} leg tested)"
+        )
+    else:
+        values = "not measured"
+    return f"{name} in {ex}: {values}{side}"
+
+
 def _finding_sentences(evidence: Iterable[EvidenceRow]) -> tuple[str, ...]:
-    out = []
-    for row in evidence:
-        if row.finding:
-            side = f" (points to the {row.weaker_side} side)" if row.weaker_side else ""
-            unit = unit_symbol(row.unit)
-            out.append(f"{plain_name(row.metric)} in {row.exercise.replace('_', ' ')}: left {row.left:.1f}{unit}, "
-                       f"right {row.right:.1f}{unit}{side}")  # fmt: skip
-    return tuple(out)
+    return tuple(finding_sentence(row) for row in evidence if row.finding)
 
 
 def weaker_side_of(verdict: Verdict) -> Side | None:

@@ -2,28 +2,47 @@
 
 The score is the signed sum of finding strengths, + = left weaker; see
 :func:`decide` for the rule. Sides are the person's anatomical sides.
+
+Confidence reflects what was measured. "No clear difference" is only as
+certain as the comparisons that support it (:func:`no_difference_support`): a
+comparison supports it as far as its difference *as measured* stays below its
+finding threshold, and not at all when the two sides read differently but a
+floor made them compare equal (both knees read as pushed out, so neither shows
+valgus: a knee collapse the pose model missed looks like this). So a clip
+whose asymmetry the detector could not see is never "high" just because the
+compared numbers are close.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from hipcheck.assessment._evidence import compared_difference, evidence_kind
 from hipcheck.assessment._indicators import ONE_SIDED_CONFIDENCE, ONE_SIDED_LIMITS, indicator_of
 from hipcheck.assessment._norms import MEASUREMENT_ERRORS
+from hipcheck.metrics import format_metric, plain_name
 from hipcheck.results import EvidenceRow, Verdict
 from hipcheck.types import FRONTAL_VIEWS, Side, View
 
 
 @dataclass(frozen=True)
 class VerdictInputs:
-    """What the verdict needs besides the evidence rows."""
+    """What the verdict needs besides the evidence rows.
+
+    ``reasons`` are stated when the verdict is ``insufficient`` for another reason;
+    ``blocking`` are reasons that by themselves stop any side call (several people
+    not followed through, a partial body); ``caveats`` are stated with any verdict.
+    """
 
     view: View
     detected_fraction: float
     n_reps: int
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    blocking: tuple[str, ...] = field(default_factory=tuple)
+    caveats: tuple[str, ...] = field(default_factory=tuple)
     unjudged: tuple[str, ...] = field(default_factory=tuple)
     """Why an indicator of this clip could not be judged: with no other finding, ``insufficient``."""
 
@@ -33,9 +52,40 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
 
     Each finding adds ``weight × min(2, |difference| / threshold)`` toward its
     weaker side. A side is called when the net score is ≥ 1 and ≥ 2/3 of all
-    finding strength agrees; otherwise ``none``. Confidence grows with the net
-    score, the agreement and the number of reps.
+    finding strength agrees; otherwise ``none``. Confidence of a call grows
+    with the net score, the agreement and the number of reps; confidence of
+    ``none`` without findings is ``0.3 + 0.6 × support × coverage``
+    (:func:`no_difference_support`; coverage = reps / 6, at most 1).
+    ``inputs.caveats`` go with every verdict (:attr:`Verdict.caveats`).
     """
+    verdict = _decide(evidence, inputs)
+    return dataclasses.replace(verdict, caveats=tuple(inputs.caveats)) if inputs.caveats else verdict
+
+
+def no_difference_support(evidence: Sequence[EvidenceRow]) -> float:
+    """How well the comparisons support "no left/right difference", in [0, 1].
+
+    The weight-averaged ``1 − |L − R| / threshold`` over the two-sided rows that can
+    call a side, the difference taken **as measured** (clipped to [0, 1]); a row
+    where a floor made two different readings compare alike (a side below its
+    floor and the measured difference at least half its threshold) supports
+    nothing. 0 when no such row exists.
+    """
+    total = weight = 0.0
+    for row in evidence:
+        if evidence_kind(row) != "difference":
+            continue
+        w = indicator_of(row.metric).weight
+        if w <= 0:
+            continue
+        measured = abs(row.difference) / row.threshold
+        hidden = abs(compared_difference(row) - row.difference) > 1e-9 and measured >= 0.5
+        total += w * (0.0 if hidden else max(0.0, 1.0 - measured))
+        weight += w
+    return total / weight if weight > 0 else 0.0
+
+
+def _decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
     blocking = _blocking_reasons(evidence, inputs)
     if blocking:
         return Verdict("insufficient", 0.0, tuple(blocking))
@@ -54,8 +104,12 @@ def decide(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) -> Verdict:
         one = [r.note for r in evidence if _is_one_sided(r)]
         return Verdict("none", 0.3, ("no sign of weakness on the leg tested", *one[:1]), 0.0)
     if total == 0.0:
-        conf = 0.5 + 0.4 * coverage
-        return Verdict("none", round(conf, 2), ("no left/right difference exceeded the 2D measurement error",), 0.0)
+        support = no_difference_support(evidence)
+        conf = 0.3 + 0.6 * support * coverage
+        why = "no left/right difference exceeded the 2D measurement error"
+        if support < 0.5:
+            why += "; the sides did not read alike, so this is not a confident 'no difference'"
+        return Verdict("none", round(conf, 2), (why,), 0.0)
     agreement = abs(score) / total
     if abs(score) >= 1.0 and agreement >= 2.0 / 3.0:
         side: Side = "left" if score > 0 else "right"
@@ -78,7 +132,7 @@ def _strength(row: EvidenceRow) -> float:
     thr = row.threshold
     if not (math.isfinite(thr) and thr > 0):
         thr = MEASUREMENT_ERRORS[row.metric].threshold if row.metric in MEASUREMENT_ERRORS else 1.0
-    return ind.weight * min(2.0, abs(row.difference) / thr)
+    return ind.weight * min(2.0, abs(compared_difference(row)) / thr)
 
 
 def _is_one_sided(row: EvidenceRow) -> bool:
@@ -91,15 +145,16 @@ def _is_one_sided(row: EvidenceRow) -> bool:
 
 
 def _reason_text(row: EvidenceRow) -> str:
-    label = row.metric.replace("_deg", "").replace("_", " ")
+    label = plain_name(row.metric)
+    ex = row.exercise.replace("_", " ")
     if _is_one_sided(row):
         value = row.left if math.isfinite(row.left) else row.right
-        return f"{label} in {row.exercise.replace('_', ' ')} on the {row.weaker_side} leg: {value:.1f} {row.unit}"
+        return f"{label} in {ex} on the {row.weaker_side} leg: {format_metric(row.metric, value)}"
     if math.isnan(row.right):
-        return f"{label} in {row.exercise.replace('_', ' ')}: {row.left:+.2f} {row.unit} → {row.weaker_side} weaker"
+        return f"{label} in {ex}: {format_metric(row.metric, row.left, sign=True)} → {row.weaker_side} weaker"
     return (
-        f"{label} in {row.exercise.replace('_', ' ')}: left {row.left:.1f} vs right {row.right:.1f} {row.unit} "
-        f"→ {row.weaker_side} weaker"
+        f"{label} in {ex}: left {format_metric(row.metric, row.left)} vs right "
+        f"{format_metric(row.metric, row.right)} → {row.weaker_side} weaker"
     )
 
 
@@ -110,10 +165,19 @@ def _blocking_reasons(evidence: Sequence[EvidenceRow], inputs: VerdictInputs) ->
         blocking.append(f"{inputs.view} view: pelvic drop and knee valgus need a front or back view")
     if inputs.detected_fraction < 0.5:
         blocking.append(f"the body was found in only {inputs.detected_fraction:.0%} of frames")
+    blocking.extend(inputs.blocking)
     if not blocking and not _has_two_sided(evidence) and not any(_is_one_sided(r) for r in evidence):
         blocking.append("no test measured both sides (record squats, or single-leg stands on each leg)")
+    elif not blocking and not inputs.unjudged and not any(_can_call(r) for r in evidence):
+        blocking.append("no measurement in this clip can call a side (the rows shown are for the record)")
     return [*blocking, *inputs.reasons, *inputs.unjudged] if blocking else []
 
 
 def _has_two_sided(evidence: Sequence[EvidenceRow]) -> bool:
     return any(math.isfinite(r.left) and math.isfinite(r.right) for r in evidence)
+
+
+def _can_call(row: EvidenceRow) -> bool:
+    """The row may call a side: a judged left/right difference or one tested leg, of an indicator with weight."""
+    kind = evidence_kind(row)
+    return kind in ("difference", "one_leg") and row.band != "none" and indicator_of(row.metric).weight > 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import importlib
 import os
 import signal
 import sys
@@ -27,11 +28,11 @@ from collections.abc import Sequence
 from types import FrameType
 
 from hipcheck import __version__
-from hipcheck.cli import _analyze, _landmarks, _live, _models, _validate
 from hipcheck.errors import HipcheckError, OutputError
 
-COMMANDS = (_landmarks, _analyze, _validate, _live, _models)
-"""The sub-command modules, in ``--help`` order."""
+COMMANDS: tuple[str, ...] = ("_landmarks", "_analyze", "_validate", "_live", "_models")
+"""The sub-command modules of this package, in ``--help`` order (imported when the parser is built, so
+``hipcheck --version`` imports none of them, nor numpy)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hipcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(sub)
+    for name in COMMANDS:
+        importlib.import_module(f"hipcheck.cli.{name}").register(sub)
     return parser
 
 
@@ -59,8 +60,12 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (see :data:`hipcheck.errors.EXIT_CODES`)."""
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if args_in == ["--version"]:  # answered before any sub-command (and numpy) is imported
+        print(f"hipcheck {__version__}")
+        return 0
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -114,8 +114,11 @@ def _print_started(recording: Path) -> None:
 
 
 def _report(result: SessionResult, *, open_report: bool) -> int:
+    """Steps, warnings and paths, then the verdict line last (or why there is none)."""
     for rec in result.steps:
         print(f"  {rec.key:<18} {rec.status:<12} reps={rec.reps} hold={rec.hold_s:.1f}s")
+    if not result.steps:
+        print(f"no step was run (the session ended: {result.end_reason.replace('_', ' ')} before the first step)")
     for w in result.warnings:
         print(f"hipcheck live: warning: {w}", file=sys.stderr)
     print(f"recording: {result.recording}")
@@ -128,4 +131,5 @@ def _report(result: SessionResult, *, open_report: bool) -> int:
             webbrowser.open(result.report_html.resolve().as_uri())
     elif result.end_reason == "interrupted":
         print(f"interrupted: analyse later with `hipcheck analyze {result.recording}`")
+    print(result.verdict or f"Verdict: none ({result.analysis_note or 'no analysis ran'}).")
     return 130 if result.end_reason == "interrupted" else 0

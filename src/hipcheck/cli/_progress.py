@@ -7,11 +7,16 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+FINISHING = "waistline, analysis, plots and report"
+"""The label once every frame has been through the pose model: the work left before the job ends."""
+
 
 class FrameProgress:
     """Callable ``progress(done_frames, total_frames_or_None)`` drawing a rich bar.
 
-    Use as a context manager so the bar is closed even on error.
+    Use as a context manager so the bar is closed even on error. Once all frames
+    are done the label says what is still being made (:data:`FINISHING`), so a
+    full bar never sits there unexplained.
     """
 
     def __init__(self, description: str = "pose", console: Console | None = None) -> None:
@@ -39,4 +44,6 @@ class FrameProgress:
         task = self._progress.tasks[self._task]
         speed = task.speed
         fps = f"{speed:5.1f}" if speed else "  -  "
-        self._progress.update(self._task, completed=done, total=total, fps=fps)
+        finished = total is not None and done >= total
+        label = f"{FINISHING}…" if finished else self._description
+        self._progress.update(self._task, completed=done, total=total, fps=fps, description=label)

@@ -43,6 +43,7 @@ from hipcheck.io._frames import (
     next_timestamp,
     window_frame_count,
 )
+from hipcheck.io._h264 import H264Sink, h264_available
 from hipcheck.io._mask import MASK_SIZE, pelvis_box, resample_mask
 from hipcheck.io._models import (
     BUNDLE_MEMBERS,
@@ -105,6 +106,7 @@ __all__ = [
     "FramePose",
     "FrameSource",
     "FrameStream",
+    "H264Sink",
     "OfficialModel",
     "OutputLock",
     "PoseEstimator",
@@ -124,6 +126,7 @@ __all__ = [
     "estimate_pose",
     "fetch_verified",
     "fsync_dir",
+    "h264_available",
     "jsonable",
     "network_guard_status",
     "next_timestamp",

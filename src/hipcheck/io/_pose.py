@@ -119,10 +119,10 @@ def _quiet_native_stderr() -> Iterator[None]:
         return
     try:
         fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # captured/replaced stderr: nothing to redirect
-        yield
-        return
-    sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):  # replaced stderr (Jupyter): native code still writes to fd 2
+        fd = 2
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
     saved = os.dup(fd)
     try:
         with open(os.devnull, "wb") as null:
@@ -301,7 +301,8 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
     n_people = np.asarray(rows.n_people)
     detected = sum(p is not None for p in rows.poses)
     subject = (
-        f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} people seen; "
+        f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} "
+        f"{'person' if int(n_people.max(initial=0)) == 1 else 'people'} seen; "
         f"{int((n_people > 1).sum())} of {len(n_people)} frames had more than one; "
         f"subject chosen {est.subject_reselections} time(s)."
     )
@@ -315,6 +316,7 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
             "min_tracking_confidence": est.min_tracking_confidence,
             "frames": len(rows.poses), "frames_detected": detected,
             "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
+            "subject_selections": est.subject_reselections,
             "pelvis_box": f"square, centre hip midpoint, side {PELVIS_BOX_SCALE} x max(hip width, "
             f"{PELVIS_MIN_TORSO_FRACTION} x hip-shoulder distance), mask {MASK_SIZE}x{MASK_SIZE}",
             "mediapipe_version": getattr(mp, "__version__", ""),

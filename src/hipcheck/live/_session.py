@@ -34,6 +34,7 @@ from hipcheck.jobs import Job, run_job
 from hipcheck.live._features import LiveFeatures, Readouts, ReadoutTracker, live_features
 from hipcheck.live._protocol import LiveStatus, Phase, ProtocolMachine, ProtocolStep, StepRecord, build_protocol
 from hipcheck.live._workers import Estimator, PoseLike, PoseResult, PoseWorker, Recorder
+from hipcheck.render import verdict_line
 from hipcheck.types import Side
 
 SESSION_FORMAT = "hipcheck.live-session/1"
@@ -123,6 +124,8 @@ class SessionResult:
     stats: dict[str, float]
     report_html: Path | None = None
     report_json: Path | None = None
+    verdict: str = ""  # the analysis' verdict line (render.verdict_line), "" when none ran
+    analysis_note: str = ""  # why no analysis ran or why it failed ("" when it ran)
 
 
 class SessionLog:
@@ -300,27 +303,37 @@ def _finish(config: LiveConfig, loop: _Loop, reason: str) -> SessionResult:
     if loop.view is not None:
         loop.view.close()
     html = rjson = None
-    if config.analysis and reason != "interrupted" and loop.recorder.frames_written > 0:
+    verdict, note = "", _no_analysis_note(config, reason, loop.recorder.frames_written)
+    if not note:
         print(f"hipcheck live: analysing {loop.recorder.path} ...", file=sys.stderr, flush=True)
-        html, rjson, note = _analyse(loop.recorder.path, Path(config.out_dir) / "analysis", config)
-        analysis = {"report_html": _rel(html), "report_json": _rel(rjson), "note": note}
+        html, rjson, verdict, note = _analyse(loop.recorder.path, Path(config.out_dir) / "analysis", config)
+        analysis = {"report_html": _rel(html), "report_json": _rel(rjson), "verdict": verdict, "note": note}
         loop.log.write(loop.machine, stats=stats, analysis=analysis)
     return SessionResult(
         Path(config.out_dir), loop.recorder.path, loop.log.path, tuple(loop.machine.records), reason,
-        tuple(loop.machine.warnings), stats, html, rjson,
+        tuple(loop.machine.warnings), stats, html, rjson, verdict, note,
     )  # fmt: skip
+
+
+def _no_analysis_note(config: LiveConfig, reason: str, frames: int) -> str:
+    """Why the analysis does not run at the end ("" when it does)."""
+    if not config.analysis:
+        return "analysis skipped (--no-analysis)"
+    if reason == "interrupted":
+        return "interrupted before the analysis"
+    return "" if frames > 0 else "nothing was recorded"
 
 
 def _rel(p: Path | None) -> str | None:
     return None if p is None else str(p)
 
 
-def _analyse(recording: Path, out: Path, config: LiveConfig) -> tuple[Path | None, Path | None, str]:
-    """Run the full analysis on the recording; (report.html, report.json, note)."""
+def _analyse(recording: Path, out: Path, config: LiveConfig) -> tuple[Path | None, Path | None, str, str]:
+    """Run the full analysis on the recording; (report.html, report.json, verdict line, note)."""
     result = run_job(Job(recording, out, model_path=config.model_path))
-    if result.outputs is None:
-        return None, None, f"analysis failed: {result.error}"
-    return result.outputs.report_html, result.outputs.report_json, ""
+    if result.outputs is None or result.assessment is None:
+        return None, None, "", f"analysis failed: {result.error}"
+    return result.outputs.report_html, result.outputs.report_json, verdict_line(result.assessment), ""
 
 
 def _default_estimator(config: LiveConfig) -> Callable[[], Estimator]:

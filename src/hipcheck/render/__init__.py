@@ -39,7 +39,9 @@ from hipcheck.render._overlay import (
 )
 from hipcheck.render._plots import (
     NamedFigure,
+    bars_caption,
     caption,
+    drawn_series,
     exercise_groups,
     figure_png,
     iter_figures,
@@ -48,9 +50,12 @@ from hipcheck.render._plots import (
     plot_balance,
     plot_rep_bars,
     plot_side_series,
+    rep_values,
     save_plots,
+    series_caption,
     series_columns,
 )
+from hipcheck.render._provenance import plain_value, provenance_rows
 from hipcheck.render._style import (
     AMBER,
     BAND_BGR,
@@ -66,12 +71,23 @@ from hipcheck.render._style import (
     hex_to_bgr,
 )
 from hipcheck.render._terminal import evidence_table, print_summary
-from hipcheck.render._text import confidence_words, finding_phrase, fmt, verdict_sentence
+from hipcheck.render._text import (
+    BAND_WORDS,
+    confidence_line,
+    confidence_words,
+    evidence_lines,
+    finding_phrase,
+    fmt,
+    shown_difference,
+    verdict_line,
+    verdict_sentence,
+)
 
 __all__ = [
     "AMBER",
     "BAND_BGR",
     "BAND_TINT_HEX",
+    "BAND_WORDS",
     "BGR",
     "GREEN",
     "GREY",
@@ -87,8 +103,12 @@ __all__ = [
     "PoseAnnotator",
     "annotate_rows",
     "band_color",
+    "bars_caption",
     "caption",
+    "confidence_line",
     "confidence_words",
+    "drawn_series",
+    "evidence_lines",
     "evidence_table",
     "exercise_and_rep_at",
     "exercise_groups",
@@ -106,14 +126,20 @@ __all__ = [
     "norm_band",
     "peak_time",
     "person_box",
+    "plain_value",
     "plot_balance",
     "plot_rep_bars",
     "plot_side_series",
     "print_summary",
+    "provenance_rows",
     "render_html",
+    "rep_values",
     "save_plots",
+    "series_caption",
     "series_columns",
+    "shown_difference",
     "signed",
+    "verdict_line",
     "verdict_sentence",
     "worst_rep",
     "worst_rep_keyframes",

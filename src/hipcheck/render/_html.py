@@ -19,12 +19,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcheck.assessment import SEE_PROFESSIONAL, build_plan
+from hipcheck.assessment import SEE_PROFESSIONAL, band_rule, build_plan, evidence_kind
 from hipcheck.io import write_text_atomic
-from hipcheck.metrics import METRICS, plain_name, unit_symbol
-from hipcheck.render._plots import exercise_groups, figure_png, iter_figures
+from hipcheck.metrics import format_metric, plain_name
+from hipcheck.render._plots import NamedFigure, exercise_groups, figure_png, iter_figures
+from hipcheck.render._provenance import provenance_rows
 from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
-from hipcheck.render._text import confidence_words, fmt, verdict_sentence, yaw_phrase
+from hipcheck.render._text import (
+    BAND_WORDS,
+    confidence_line,
+    fmt,
+    is_whole_body,
+    shown_difference,
+    verdict_sentence,
+)
 from hipcheck.results import Assessment, EvidenceRow, Plan, PlanItem
 from hipcheck.types import Image
 
@@ -96,9 +104,7 @@ def _list(items: Iterable[str], cls: str = "") -> str:
 
 def _verdict_section(a: Assessment) -> str:
     v = a.verdict
-    conf = "" if v.weaker_side == "insufficient" else (
-        f"<p>Confidence: <strong>{esc(confidence_words(v.confidence))}</strong> ({fmt(100 * v.confidence, 0)} %)</p>"
-    )  # fmt: skip
+    conf = f"<p>{esc(confidence_line(a))}</p>" if confidence_line(a) else ""
     reasons = f"<p class='muted'>Evidence behind the call:</p>{_list(v.reasons, 'muted')}" if v.reasons else ""
     nm = ""
     if a.not_measured:
@@ -111,26 +117,37 @@ def _verdict_section(a: Assessment) -> str:
 
 def _evidence_row(r: EvidenceRow) -> str:
     color = BAND_TINT_HEX.get(r.band, BAND_TINT_HEX["none"])
-    info = METRICS.get(r.metric)
-    d = info.digits if info is not None else 1
-    diff = fmt(r.difference, d)
-    unc = "" if not math.isfinite(r.uncertainty) else f" ± {fmt(r.uncertainty, d)}"
-    si = (
-        ""
-        if not math.isfinite(r.symmetry_index_pct)
-        else f"<br><span class='muted'>SI {fmt(r.symmetry_index_pct, 0)} %</span>"
-    )
     points = f"<span class='{r.weaker_side}-c'>{esc(r.weaker_side)}</span>" if r.finding and r.weaker_side else "–"
     ref = f"{esc(r.reference)}<br><span class='muted'>{esc(r.source)}</span>" if r.reference else "–"
-    u = esc(unit_symbol(r.unit))
     what = f"{esc(plain_name(r.metric))}<br><span class='muted'>{esc(r.exercise.replace('_', ' '))}</span>"
+    if is_whole_body(r):
+        value = format_metric(r.metric, r.left, sign=evidence_kind(r) != "ratio")
+        unc = f" ± {format_metric(r.metric, r.uncertainty)}" if math.isfinite(r.uncertainty) else ""
+        values = f"<td class='num' colspan='3'>{esc(value + unc)} <span class='muted'>(whole body)</span></td>"
+    else:
+        diff = format_metric(r.metric, shown_difference(r), sign=True)
+        unc = f" ± {format_metric(r.metric, r.uncertainty, unit=False)}" if math.isfinite(r.uncertainty) else ""
+        si = (
+            f"<br><span class='muted'>SI {fmt(r.symmetry_index_pct, 0)} %</span>"
+            if math.isfinite(r.symmetry_index_pct)
+            else ""
+        )
+        values = (
+            f"<td class='num'>{esc(format_metric(r.metric, r.left))}</td>"
+            f"<td class='num'>{esc(format_metric(r.metric, r.right))}</td>"
+            f"<td class='num'>{esc(diff if diff == '–' else diff + unc)}{si}</td>"
+        )
     return (
-        f"<tr><td>{what}</td>"
-        f"<td class='num'>{fmt(r.left, d)}{u if math.isfinite(r.left) else ''}</td>"
-        f"<td class='num'>{fmt(r.right, d)}{u if math.isfinite(r.right) else ''}</td>"
-        f"<td class='num'>{diff}{esc(unc)}{u}{si}</td><td>{ref}</td>"
-        f"<td style='background:{color}'><span class='band'>{esc(r.band)}</span></td><td>{points}</td></tr>"
-    )  # fmt: skip
+        f"<tr><td>{what}</td>{values}<td>{ref}</td>"
+        f"<td style='background:{color}' title='{esc(band_rule(r))}'><span class='band'>"
+        f"{esc(BAND_WORDS.get(r.band, r.band))}</span></td><td>{points}</td></tr>"
+    )
+
+
+def _band_legend(rows: Sequence[EvidenceRow]) -> str:
+    """One line per rule that bands a row of this table, with its numbers."""
+    rules = dict.fromkeys(f"{plain_name(r.metric)}: {band_rule(r)}" for r in rows)
+    return f"<p class='muted'>Bands (one rule per kind of row):</p>{_list(rules, 'muted')}"
 
 
 def _evidence_section(a: Assessment) -> str:
@@ -142,11 +159,14 @@ def _evidence_section(a: Assessment) -> str:
     )
     rows = "".join(_evidence_row(r) for r in a.evidence)
     note = (
-        "<p class='muted'>Values are medians over reps. Band: green = within measurement error, amber/red = "
-        "larger difference (symmetry-index bands &lt; 10 % / 10–25 % / &gt; 25 % are a convention, not evidence). "
-        "Whole-body rows show one signed value in the Left column.</p>"
+        "<p class='muted'>Values are medians over reps (quiet standing: over the whole stance); the difference "
+        "is of the values as shown. A whole-body row has one value for both legs. "
+        "A knee pushed out (FPPA below 0°) or a lean away from the standing leg is shown as measured but "
+        "compared as 0 (no sign of weakness).</p>"
     )
-    return f"<h2 id='evidence'>Evidence</h2><table>{head}{rows}</table>{note}"
+    if any(r.metric == "pelvic_drop_deg" for r in a.evidence) and "pelvic_drop_deg" in a.measurement_error:
+        note += f"<p class='muted'>Pelvic drop: {esc(a.measurement_error['pelvic_drop_deg'])}.</p>"
+    return f"<h2 id='evidence'>Evidence</h2><table>{head}{rows}</table>{note}{_band_legend(a.evidence)}"
 
 
 def _figure(png: bytes, alt: str, cap: str) -> str:
@@ -155,9 +175,11 @@ def _figure(png: bytes, alt: str, cap: str) -> str:
     )
 
 
-def _exercise_sections(a: Assessment, plot_pngs: Mapping[str, bytes]) -> str:
+def _exercise_sections(
+    a: Assessment, plot_pngs: Mapping[str, bytes], figures: Sequence[NamedFigure] | None = None
+) -> str:
     by_ex: dict[str, list[str]] = {}
-    for nf in iter_figures(a):
+    for nf in iter_figures(a) if figures is None else figures:
         png = plot_pngs.get(nf.name) or figure_png(nf.figure)
         by_ex.setdefault(nf.exercise, []).append(_figure(png, nf.name.replace("_", " "), nf.caption))
     parts = ["<h2 id='exercises'>Per exercise</h2>"] if by_ex else []
@@ -167,8 +189,7 @@ def _exercise_sections(a: Assessment, plot_pngs: Mapping[str, bytes]) -> str:
         sides = ", ".join(sorted({g.side for g in group if g.side})) or "both legs"
         count = f"{reps} rep{'s' if reps != 1 else ''}; " if reps else ""
         parts.append(
-            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{count}{esc(sides)}. "
-            f"Blue = your left, orange = your right; shaded = reps; green band = typical range.</p>"
+            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{count}{esc(sides)}.</p>"
             f"<div class='grid'>{''.join(figs)}</div>"
         )
     return "".join(parts)
@@ -183,8 +204,9 @@ def _keyframe_section(keyframes: Mapping[str, NDArray[np.uint8]] | None) -> str:
         for cap, img in keyframes.items()
     )
     return (
-        "<h2 id='keyframes'>Key frames</h2><p class='muted'>The worst rep of each side, at the moment of its peak: "
-        "skeleton, hip line and knee lines, coloured green / amber / red by threshold.</p>"
+        "<h2 id='keyframes'>Key frames</h2><p class='muted'>The worst rep of each side, at the frame nearest its "
+        "peak value (the value written on it is the rep's peak, as in the caption): skeleton, hip line and knee "
+        "lines, coloured green / amber / red by each metric's display bands.</p>"
         f"<div class='grid'>{figs}</div>"
     )
 
@@ -219,26 +241,10 @@ def _plan_section(plan: Plan) -> str:
 
 
 def _provenance_section(a: Assessment) -> str:
-    p = dict(a.provenance)
-    rows = [("View", a.view), ("Camera roll used", f"{fmt(a.roll_deg)}°")]
-    if yaw_phrase(a.yaw_deg):
-        rows.append(("Body to the camera (yaw)", f"{fmt(a.yaw_deg)}°: {yaw_phrase(a.yaw_deg)}"))
-    labels = {
-        "hipcheck_version": "hipcheck version", "model_path": "Pose model", "model_sha256": "Model SHA-256",
-        "source_path": "Source file", "source_sha256": "Source SHA-256", "fps": "Frame rate (fps)",
-    }  # fmt: skip
-    rows += [(label, p.pop(key)) for key, label in labels.items() if key in p]
-    rows += [(k.replace("_", " "), v) for k, v in p.items()]
-    body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(_plain(v))}</code></td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in provenance_rows(a))
     err = "".join(f"<tr><th>{esc(plain_name(k))}</th><td>{esc(v)}</td></tr>" for k, v in a.measurement_error.items())
     err_html = f"<h3>Measurement error of each metric</h3><table>{err}</table>" if err else ""
     return f"<h2 id='provenance'>How this report was made</h2><table>{body}</table>{err_html}"
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, float):
-        return fmt(value, 3)
-    return str(value)
 
 
 def _footer() -> str:
@@ -253,12 +259,15 @@ def render_html(
     *,
     keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
     plot_pngs: Mapping[str, bytes] | None = None,
+    figures: Sequence[NamedFigure] | None = None,
 ) -> str:
     """The whole report as one HTML string (see module docstring).
 
     ``plot_pngs`` maps figure names (the file stems written by
     :func:`~hipcheck.render.save_plots`) to PNG bytes already drawn, so
-    they are embedded instead of drawn again.
+    they are embedded instead of drawn again; ``figures`` are the report's
+    figures already made (:func:`~hipcheck.render.iter_figures`), so they are
+    not made again.
     """
     plan = assessment.plan if assessment.plan is not None else build_plan(assessment.verdict, assessment.evidence)
     src = Path(str(assessment.provenance.get("source_path", ""))).name
@@ -266,7 +275,8 @@ def render_html(
     body = "".join((
         f"<h1>{esc(title)}</h1><p class='muted'>Left / right are <em>your</em> left and right. "
         f"{esc(_summary_line(assessment))}</p>",
-        _verdict_section(assessment), _evidence_section(assessment), _exercise_sections(assessment, plot_pngs or {}),
+        _verdict_section(assessment), _evidence_section(assessment),
+        _exercise_sections(assessment, plot_pngs or {}, figures),
         _keyframe_section(keyframes), _plan_section(plan), _provenance_section(assessment), _footer(),
     ))  # fmt: skip
     return (

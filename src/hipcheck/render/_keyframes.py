@@ -3,9 +3,11 @@
 "Worst" is the rep with the largest per-rep peak of the leading metric: the
 metric of the strongest finding in the evidence table, else pelvic drop, else
 knee FPPA (both: larger = worse on that side). The frame shown is the one in
-that rep where the metric's column is largest (its peak moment), or the rep's
-bottom (``Rep.t_bottom_s``) when the column has no value there. Sides are the
-person's anatomical sides.
+that rep whose value is nearest the rep's peak value (the number the evidence
+uses), or the rep's bottom (``Rep.t_bottom_s``) when the column has no value
+there; the readout drawn on it is the rep's peak value, so the picture, its
+caption and the report show one number (the registry's rounding). Sides are
+the person's anatomical sides.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from numpy.typing import NDArray
 
 from hipcheck import io
 from hipcheck.landmarks import PoseSeries
-from hipcheck.metrics import METRICS, plain_name
+from hipcheck.metrics import format_metric, plain_name
 from hipcheck.render._overlay import PoseAnnotator, metrics_row, nearest_row
 from hipcheck.render._plots import series_columns
 from hipcheck.results import Assessment, EvidenceRow, MetricTable, Rep
@@ -55,7 +57,7 @@ class KeyFrameSpec:
 
     def _value_text(self) -> str:
         name = plain_name(self.metric)
-        return f"{name[0].lower()}{name[1:]} {self.value:.1f}{METRICS[self.metric].symbol}"
+        return f"{name[0].lower()}{name[1:]} {format_metric(self.metric, self.value)}"
 
 
 def leading_metrics(evidence: Sequence[EvidenceRow]) -> tuple[str, ...]:
@@ -76,17 +78,22 @@ def worst_rep(reps: Sequence[Rep], metric: str, side: Side) -> tuple[Rep, float]
     return best
 
 
-def peak_time(metrics: MetricTable, metric: str, side: Side, rep: Rep) -> float:
-    """Time (s) within the rep where the metric's column for ``side`` is largest; the rep bottom if none."""
+def peak_time(metrics: MetricTable, metric: str, side: Side, rep: Rep, value: float | None = None) -> float:
+    """Time (s) within the rep where the metric's column for ``side`` is nearest ``value`` (the rep's peak
+    value; its largest value when None); the rep bottom if the column has no value in the rep.
+    """
     col = series_columns(metrics, metric).get(side)
     t = np.asarray(metrics.t_s)
     sel = (t >= rep.t_start_s) & (t <= rep.t_end_s)
     if col is None or not sel.any():
         return rep.t_bottom_s
     values = np.where(sel, metrics[col], np.nan)
-    if not np.isfinite(values).any():
+    ok = np.isfinite(values)
+    if not ok.any():
         return rep.t_bottom_s
-    return float(t[int(np.nanargmax(values))])
+    if value is None or not math.isfinite(value):
+        return float(t[int(np.argmax(np.where(ok, values, -np.inf)))])
+    return float(t[int(np.argmin(np.where(ok, np.abs(values - value), np.inf)))])
 
 
 def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
@@ -97,7 +104,7 @@ def keyframe_specs(assessment: Assessment) -> list[KeyFrameSpec]:
         for metric in leading_metrics(assessment.evidence):
             hit = worst_rep(reps, metric, side)
             if hit is not None:
-                t_peak = peak_time(assessment.metrics, metric, side, hit[0])
+                t_peak = peak_time(assessment.metrics, metric, side, hit[0], hit[1])
                 specs.append(KeyFrameSpec(side, hit[0], metric, hit[1], t_s=t_peak))
                 break
     if len(specs) == 2 and specs[0].rep is specs[1].rep:  # a two-legged rep is worst for both: show it once
@@ -127,12 +134,24 @@ def worst_rep_keyframes(
     out = {}
     for spec, row in zip(specs, rows, strict=True):
         m = metrics_row(assessment, nearest_row(assessment.metrics.t_s, float(pose.t_s[row]), math.inf))
+        m.update(_peak_readouts(assessment.metrics, spec))
         name = spec.rep.exercise + (f" ({spec.rep.side})" if spec.rep.side else "")
         image = images[int(pose.frame_index[row])]
         x0, y0, x1, y1 = person_box(pose.xy_px[row], image.shape[1], image.shape[0])
         crop = np.ascontiguousarray(image[y0:y1, x0:x1])
         xy = pose.xy_px[row] - np.array([x0, y0], dtype=np.float64)
         out[spec.caption] = ann.annotate(crop, xy, m, exercise=name, rep=spec.rep.index)
+    return out
+
+
+def _peak_readouts(metrics: MetricTable, spec: KeyFrameSpec) -> dict[str, float]:
+    """The key metric's column(s) set to the rep's peak value(s), so the frame shows the caption's number."""
+    out = {}
+    for s in (spec, spec.also):
+        if s is not None:
+            col = series_columns(metrics, s.metric).get(s.side)
+            if col is not None:
+                out[col] = s.value
     return out
 
 

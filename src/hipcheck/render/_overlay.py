@@ -14,6 +14,7 @@ Colours are BGR.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from hipcheck.landmarks import (
     SKELETON_EDGES,
     PoseSeries,
 )
-from hipcheck.metrics import METRICS
+from hipcheck.metrics import METRICS, format_metric
 from hipcheck.render._style import BAND_BGR, BGR, GREY, LEFT_BGR, RIGHT_BGR
 from hipcheck.results import Assessment
 from hipcheck.types import Side
@@ -49,6 +50,14 @@ def signed(value: float) -> str:
     """Whole-degree text with sign and no negative zero: ``+9``, ``-3``, ``0``."""
     r = round(value)
     return "0" if r == 0 else f"{r:+d}"
+
+
+def readout(metric: str, value: float) -> str:
+    """A value drawn on video: signed, with the registry's decimals (the same rounding as the report)
+    and the degree mark OpenCV can draw (:data:`DEG`).
+    """
+    text = format_metric(metric, value, unit=False, sign=True)
+    return text + (DEG if METRICS[metric].unit == "deg" else "")
 
 
 def band_color(metric: str, value: float) -> BGR:
@@ -142,11 +151,11 @@ class PoseAnnotator:
         cv2.line(img, pl, pr, color, max(2, round(self.style.line_px * s)), cv2.LINE_AA)
         mid = ((pl[0] + pr[0]) // 2, (pl[1] + pr[1]) // 2)
         if math.isfinite(drop):
-            text = f"pelvic drop {signed(drop)}{DEG}"
+            text = f"pelvic drop {readout('pelvic_drop_deg', drop)}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), color, s)
         elif math.isfinite(m.get("pelvic_obliquity_deg", math.nan)):
             obl = m["pelvic_obliquity_deg"]
-            text = f"hip line {signed(obl)}{DEG}"
+            text = f"hip line {readout('pelvic_obliquity_deg', obl)}"
             self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1] - int(14 * s)), GREY, s)
 
     def _trunk(self, img: NDArray[np.uint8], xy: NDArray[np.float64], m: Mapping[str, float], s: float) -> None:
@@ -158,7 +167,7 @@ class PoseAnnotator:
         if not (ps and pr and math.isfinite(lean)):
             return
         color = band_color("trunk_lean_deg", lean)
-        text = f"trunk {signed(lean)}{DEG}"
+        text = f"trunk {readout('trunk_lean_deg', lean)}"
         mid = ((ps[0] + pr[0]) // 2, min(ps[1], pr[1]) - int(40 * s))
         self._text(img, text, (mid[0] - self._width(text, s) // 2, mid[1]), color, s)
 
@@ -177,7 +186,7 @@ class PoseAnnotator:
         side_color = self.style.left_color if side == "left" else self.style.right_color
         cv2.circle(img, knee, max(3, round(self.style.joint_radius_px * s)), side_color, -1, cv2.LINE_AA)
         if math.isfinite(fppa):
-            text = f"knee {signed(fppa)}{DEG}"
+            text = f"knee {readout('knee_fppa_deg', fppa)}"
             dx = int(14 * s) if self._outer_is_right(xy, side) else -int(14 * s) - self._width(text, s)
             self._text(img, text, (knee[0] + dx, knee[1] + int(5 * s)), color, s)
 
@@ -268,13 +277,17 @@ def write_annotated_video(
     out_path: str | Path,
     *,
     annotator: PoseAnnotator | None = None,
-    fourcc: str = "mp4v",
+    fourcc: str | None = None,
 ) -> Path:
     """Write ``out_path`` (e.g. ``DIR/annotated.mp4``): every source frame with the overlay.
 
     Same frame count and frame rate as the source. Pose rows are matched to
     frames by ``pose.frame_index`` (frames without a pose row are copied
     with only the banner); metric rows by time (nearest within half a frame).
+    An ``.mp4`` is H.264 (plays in browsers) where PyAV has libx264
+    (:func:`hipcheck.io.h264_available`); otherwise, or with an explicit
+    ``fourcc``, OpenCV's MPEG-4 Part 2, and a warning on the ``hipcheck``
+    logger says that browsers may not play it.
 
     Raises:
         HipcheckError subclasses from :func:`hipcheck.io.open_source` for unreadable input.
@@ -286,7 +299,7 @@ def write_annotated_video(
     with io.open_source(video_path) as src:
         fps = src.info.fps
         half = 0.5 / fps if fps > 0 else 0.02
-        with io.VideoSink(out_path, fps, src.info.resolution_wh, fourcc=fourcc) as sink:
+        with _sink(Path(out_path), fps, src.info.resolution_wh, fourcc) as sink:
             for frame in src:
                 row = rows.get(frame.index, -1)
                 xy = pose.xy_px[row] if row >= 0 else empty
@@ -294,6 +307,18 @@ def write_annotated_video(
                 exercise, rep = exercise_and_rep_at(assessment, frame.t_s)
                 sink.write(ann.annotate(frame.image, xy, m, exercise=exercise, rep=rep))
     return Path(out_path)
+
+
+def _sink(path: Path, fps: float, resolution_wh: tuple[int, int], fourcc: str | None) -> io.H264Sink | io.VideoSink:
+    if fourcc is None and path.suffix.lower() == ".mp4":
+        if io.h264_available():
+            return io.H264Sink(path, fps, resolution_wh)
+        logging.getLogger("hipcheck").warning(
+            "%s: written as MPEG-4 Part 2 (no H.264 encoder here: install PyAV with libx264); "
+            "browsers may not play it in a <video> element",
+            path,
+        )
+    return io.VideoSink(path, fps, resolution_wh, fourcc=fourcc)
 
 
 def annotate_rows(

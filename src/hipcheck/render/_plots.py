@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from hipcheck.assessment import indicator_of, reference_for
-from hipcheck.metrics import METRICS, metric_of_column
+from hipcheck.metrics import METRICS, format_metric, metric_of_column
 from hipcheck.render._style import NORM_BAND_HEX, SIDE_HEX
 from hipcheck.results import Assessment, ExerciseResult, MetricTable, Rep
-from hipcheck.types import SIDES, Side
+from hipcheck.types import SIDES, UNILATERAL, BoolArray, FloatArray, Side
 
 SERIES_METRICS: tuple[str, ...] = ("pelvic_drop_deg", "knee_fppa_deg", "trunk_lean_deg")
 """Metrics drawn as left-vs-right time series for each exercise (unless listed in SERIES_BY_EXERCISE)."""
@@ -92,8 +91,11 @@ def plot_side_series(
     band: tuple[float, float, str] | None = None,
     title: str = "",
     ax: Axes | None = None,
+    side_windows_s: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> tuple[Figure, Axes]:
     """Left vs right time series of one metric, reps shaded, typical range as a band.
+
+    A side whose series has no value in the window is not drawn (and not in the legend).
 
     Args:
         metrics: the per-frame metric table.
@@ -103,6 +105,8 @@ def plot_side_series(
         band: ``(low, high, source)`` drawn as a green band (see :func:`norm_band`).
         title: axes title.
         ax: axes to draw into; a new figure when None.
+        side_windows_s: per side, the ``(start, end)`` seconds where that side's line is drawn (e.g. the
+            standing leg's own stances in a single-leg test); a side not listed is drawn everywhere.
     """
     fig, ax = _axes(ax)
     t = np.asarray(metrics.t_s)
@@ -112,16 +116,41 @@ def plot_side_series(
     for rep in reps:
         ax.axvspan(rep.t_start_s, rep.t_end_s, color=SIDE_HEX[rep.side or "both"], alpha=0.08, lw=0)
         ax.axvline(rep.t_bottom_s, color=SIDE_HEX[rep.side or "both"], alpha=0.25, lw=0.8)
-    for side, col in series_columns(metrics, metric).items():
+    for side, y in drawn_series(metrics, metric, sel, side_windows_s).items():
         name = {"left": "left", "right": "right"}.get(side, "whole body")
-        ax.plot(t[sel], metrics[col][sel], color=SIDE_HEX[side], lw=1.6, label=name)
+        ax.plot(t[sel], y, color=SIDE_HEX[side], lw=1.6, label=name)
     ax.axhline(0.0, color="#9ca3af", lw=0.6)
     ax.set_xlabel("time (s)")
     ax.set_ylabel(metric_label(metric))
     if title:
         ax.set_title(title, fontsize=10)
-    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=8, framealpha=0.8)
     return fig, ax
+
+
+def drawn_series(
+    metrics: MetricTable,
+    metric: str,
+    sel: BoolArray,
+    side_windows_s: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+) -> dict[str, FloatArray]:
+    """The series :func:`plot_side_series` draws: side → values on the ``sel`` rows, NaN outside that
+    side's windows; sides with no finite value left out.
+    """
+    t = np.asarray(metrics.t_s)
+    out: dict[str, FloatArray] = {}
+    for side, col in series_columns(metrics, metric).items():
+        y = np.asarray(metrics[col], dtype=np.float64).copy()
+        windows = (side_windows_s or {}).get(side)
+        if windows is not None:
+            keep = np.zeros(t.shape, bool)
+            for a, b in windows:
+                keep |= (t >= a) & (t <= b)
+            y[~keep] = np.nan
+        if np.isfinite(y[sel]).any():
+            out[side] = y[sel]
+    return out
 
 
 def plot_rep_bars(
@@ -137,23 +166,31 @@ def plot_rep_bars(
     width = 0.38
     n_max = 1
     for offset, side in ((-width / 2, "left"), (width / 2, "right")):
-        vals = [r.peaks[f"{metric}_{side}"] for r in reps if f"{metric}_{side}" in r.peaks]
+        vals = rep_values(reps, metric, side)
         if not vals:
             continue
         n_max = max(n_max, len(vals))
         x = np.arange(1, len(vals) + 1) + offset
-        ax.bar(x, vals, width=width, color=SIDE_HEX[side], label=f"{side} (median {np.nanmedian(vals):.1f})")
-        ax.axhline(float(np.nanmedian(vals)), color=SIDE_HEX[side], ls="--", lw=1.0)
+        median = float(np.median(vals))
+        ax.bar(x, vals, width=width, color=SIDE_HEX[side], label=f"{side} (median {format_metric(metric, median)})")
+        ax.axhline(median, color=SIDE_HEX[side], ls="--", lw=1.0)
     if band is not None:
         ax.axhspan(band[0], band[1], color=NORM_BAND_HEX, alpha=0.10, lw=0, label="typical range")
     ax.set_xlabel("rep (of each side)")
     ax.set_ylabel(metric_label(metric))
     ax.set_xlim(0.4, n_max + 0.6)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xticks(range(1, n_max + 1))
     if title:
         ax.set_title(title, fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
     return fig, ax
+
+
+def rep_values(reps: Sequence[Rep], metric: str, side: str) -> list[float]:
+    """The finite per-rep peaks ``rep.peaks[f"{metric}_{side}"]``, in rep order (the bars drawn)."""
+    key = f"{metric}_{side}"
+    return [float(r.peaks[key]) for r in reps if key in r.peaks and math.isfinite(r.peaks[key])]
 
 
 def _side_values(exercises: Sequence[ExerciseResult], metric: str) -> dict[Side, float]:
@@ -175,7 +212,7 @@ def plot_balance(
     vals = _side_values(exercises, metric)
     sides = [s for s in SIDES if s in vals]
     bars = ax.bar(sides, [vals[s] for s in sides], color=[SIDE_HEX[s] for s in sides], width=0.6)
-    ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    ax.bar_label(bars, labels=[format_metric(metric, vals[s], unit=False) for s in sides], fontsize=8)
     ax.margins(y=0.15)
     ax.set_ylabel(metric_label(metric))
     ax.set_xlabel("standing on")
@@ -209,36 +246,96 @@ def exercise_groups(assessment: Assessment) -> dict[str, list[ExerciseResult]]:
     return groups
 
 
-def _has_data(metrics: MetricTable, cols: dict[str, str], t_range: tuple[float, float]) -> bool:
-    sel = (metrics.t_s >= t_range[0]) & (metrics.t_s <= t_range[1])
-    return any(np.isfinite(metrics[c][sel]).any() for c in cols.values())
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: capital first letter, full stop."""
+    return text[:1].upper() + text[1:].rstrip(".") + "." if text else ""
+
+
+COLOR_WORDS: Mapping[str, str] = {"left": "left (blue)", "right": "right (orange)", "both": "whole body (grey)"}
+
+
+def _sides_text(sides: Sequence[str]) -> str:
+    return " and ".join(COLOR_WORDS[s] for s in sides)
+
+
+def _side_windows(group: Sequence[ExerciseResult]) -> dict[str, list[tuple[float, float]]] | None:
+    """Per side, the bouts where that leg is the working one (front leg, standing leg); None for two-legged tests."""
+    if not group or group[0].exercise not in UNILATERAL:
+        return None
+    windows: dict[str, list[tuple[float, float]]] = {s: [] for s in SIDES}
+    for ex in group:
+        if ex.side is not None:
+            windows[ex.side].append((ex.t_start_s, ex.t_end_s))
+    return windows
+
+
+def series_caption(metric: str, sides: Sequence[str], *, reps: bool, band: tuple[float, float, str] | None,
+                   working_leg_only: bool) -> str:  # fmt: skip
+    """Caption of a time-series figure naming exactly what it draws."""
+    drawn = metric_of_column(metric) or METRICS.get(metric)
+    label = metric_label(drawn.name if drawn else metric)
+    parts = [f"Over time: {label}, {_sides_text(sides)}"]
+    if working_leg_only:
+        parts[0] += ", each leg only while it is the working leg"
+    if reps:
+        parts.append("reps shaded, a thin line at each rep's bottom")
+    if band is not None:
+        parts.append(f"green band = typical range ({band[2]})")
+    convention = f" {_sentence(drawn.convention)}" if drawn else ""
+    return "; ".join(parts) + "." + convention
+
+
+def bars_caption(metric: str, sides: Sequence[str], band: tuple[float, float, str] | None = None) -> str:
+    """Caption of a per-rep bar figure naming exactly what it draws."""
+    info = METRICS.get(indicator_of(metric).source_column) or METRICS.get(metric)
+    convention = f" {_sentence(info.convention)}" if info else ""
+    band_text = f"; green band = typical range ({band[2]})" if band is not None else ""
+    return (
+        f"Per rep: the peak {metric_label(metric)} of each rep, bars for {_sides_text(sides)}; "
+        f"dashed line = each side's median{band_text}.{convention}"
+    )
+
+
+def _series_figure(assessment: Assessment, name: str, group: list[ExerciseResult], metric: str) -> NamedFigure | None:
+    reps = [r for ex in group for r in ex.reps]
+    t_range = (min(ex.t_start_s for ex in group), max(ex.t_end_s for ex in group))
+    t = assessment.metrics.t_s
+    sel = (t >= t_range[0]) & (t <= t_range[1])
+    windows = _side_windows(group) if METRICS[metric].kind == "frame" else None
+    drawn = drawn_series(assessment.metrics, metric, sel, windows)
+    if not drawn:
+        return None
+    band = norm_band(metric, name)
+    fig, _ = plot_side_series(
+        assessment.metrics, metric, t_range_s=t_range, reps=reps, band=band,
+        title=f"{name.replace('_', ' ')}: {metric_label(metric)}", side_windows_s=windows,
+    )  # fmt: skip
+    column = series_columns(assessment.metrics, metric)[next(iter(drawn))]
+    cap = series_caption(column, list(drawn), reps=bool(reps), band=band, working_leg_only=windows is not None)
+    return NamedFigure(f"{name}_{metric}_series", name, cap, fig)
 
 
 def _exercise_figures(assessment: Assessment, name: str, group: list[ExerciseResult]) -> Iterator[NamedFigure]:
     reps = [r for ex in group for r in ex.reps]
-    t_range = (min(ex.t_start_s for ex in group), max(ex.t_end_s for ex in group))
     pretty = name.replace("_", " ")
     for metric in SERIES_BY_EXERCISE.get(name, SERIES_METRICS):
-        cols = series_columns(assessment.metrics, metric)
-        if cols and _has_data(assessment.metrics, cols, t_range):
+        series = _series_figure(assessment, name, group, metric)
+        if series is not None:
+            yield series
+        sides = [s for s in SIDES if rep_values(reps, metric, s)]
+        if sides:
             band = norm_band(metric, name)
-            fig, _ = plot_side_series(assessment.metrics, metric, t_range_s=t_range, reps=reps, band=band,
-                                      title=f"{pretty}: {metric_label(metric)}")  # fmt: skip
-            src = f" Typical range: {band[2]}." if band else ""
-            drawn = metric_of_column(next(iter(cols.values())))
-            yield NamedFigure(
-                f"{name}_{metric}_series", name, f"Over time. {caption(drawn.name if drawn else metric)}.{src}", fig
-            )
-        if any(f"{metric}_{s}" in r.peaks for r in reps for s in SIDES):
-            fig, _ = plot_rep_bars(
-                reps, metric, band=norm_band(metric, name), title=f"{pretty}: {metric_label(metric)}, per rep"
-            )
-            shown = caption(indicator_of(metric).source_column)  # rep peaks come from the indicator's column
-            yield NamedFigure(f"{name}_{metric}_reps", name, f"Per rep, left vs right. {shown}", fig)
+            fig, _ = plot_rep_bars(reps, metric, band=band, title=f"{pretty}: {metric_label(metric)}, per rep")
+            yield NamedFigure(f"{name}_{metric}_reps", name, bars_caption(metric, sides, band), fig)
     for metric in ("balance_hold_s", "balance_sway"):
-        if _side_values(group, metric):
+        vals = _side_values(group, metric)
+        if vals:
             fig, _ = plot_balance(group, metric, title=f"{pretty}: {metric_label(metric)}")
-            yield NamedFigure(f"{name}_{metric}", name, f"Balance per standing leg. {caption(metric)}", fig)
+            cap = (
+                f"Balance per standing leg: {metric_label(metric)}, bars for {_sides_text(list(vals))}. "
+                f"{_sentence(METRICS[metric].convention)}"
+            )
+            yield NamedFigure(f"{name}_{metric}", name, cap, fig)
 
 
 def iter_figures(assessment: Assessment) -> Iterator[NamedFigure]:

@@ -9,21 +9,28 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hipcheck.metrics import METRICS, plain_name, unit_symbol
-from hipcheck.render._text import confidence_words, fmt, verdict_sentence, yaw_phrase
-from hipcheck.results import Assessment, EvidenceRow
+from hipcheck.assessment import evidence_kind
+from hipcheck.metrics import format_metric, plain_name, unit_symbol
+from hipcheck.render._text import (
+    BAND_WORDS,
+    confidence_line,
+    is_whole_body,
+    shown_difference,
+    verdict_sentence,
+    yaw_phrase,
+)
+from hipcheck.results import Assessment
 
 SIDE_STYLE = {"left": "bold blue", "right": "bold dark_orange", "none": "bold green", "insufficient": "bold yellow"}
 BAND_STYLE = {"green": "green", "amber": "yellow", "red": "red", "none": "dim"}
 
 
-def _digits(row: EvidenceRow) -> int:
-    info = METRICS.get(row.metric)
-    return info.digits if info is not None else 1
-
-
 def evidence_table(assessment: Assessment) -> Table:
-    """The evidence rows as a rich table (metric and unit, test, left, right, L − R, band, weaker side)."""
+    """The evidence rows as a rich table (metric and unit, test, left, right, L − R, band, weaker side).
+
+    Numbers with the registry's decimals, without the unit (it heads the row); a whole-body value
+    stands in the Left column with "whole body" beside it.
+    """
     table = Table(title="Left vs right (medians over reps)", title_justify="left", expand=False)
     table.add_column("Metric (unit)")
     table.add_column("Test")
@@ -32,12 +39,18 @@ def evidence_table(assessment: Assessment) -> Table:
     table.add_column("Band")
     table.add_column("Weaker")
     for r in assessment.evidence:
-        d = _digits(r)
         unit = unit_symbol(r.unit).strip()
+        name = f"{plain_name(r.metric)} ({unit})" if unit else plain_name(r.metric)
         points = Text(r.weaker_side or "–", style=SIDE_STYLE.get(r.weaker_side or "", "dim"))
+        if is_whole_body(r):
+            left = format_metric(r.metric, r.left, unit=False, sign=evidence_kind(r) != "ratio")
+            right, diff = "whole body", ""
+        else:
+            left, right = format_metric(r.metric, r.left, unit=False), format_metric(r.metric, r.right, unit=False)
+            diff = format_metric(r.metric, shown_difference(r), unit=False, sign=True)
         table.add_row(
-            f"{plain_name(r.metric)} ({unit})", r.exercise.replace("_", " "), fmt(r.left, d), fmt(r.right, d),
-            fmt(r.difference, d), Text(r.band, style=BAND_STYLE.get(r.band, "dim")),
+            name, r.exercise.replace("_", " "), left, right, diff,
+            Text(BAND_WORDS.get(r.band, r.band), style=BAND_STYLE.get(r.band, "dim")),
             points if r.finding else Text("–", style="dim"),
         )  # fmt: skip
     return table
@@ -48,8 +61,8 @@ def print_summary(assessment: Assessment, console: Console | None = None) -> Non
     con = console or Console()
     v = assessment.verdict
     con.print(Text(verdict_sentence(assessment), style=SIDE_STYLE.get(v.weaker_side, "bold")))
-    if v.weaker_side != "insufficient":
-        con.print(f"Confidence: {confidence_words(v.confidence)} ({fmt(100 * v.confidence, 0)} %)")
+    if confidence_line(assessment):
+        con.print(confidence_line(assessment))
     if assessment.evidence:
         con.print(evidence_table(assessment))
     for metric, reason in assessment.not_measured.items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from hipcheck.assessment import assess, finding_threshold, reduce_window, summarise
+from hipcheck.assessment import assess, compared_difference, finding_threshold, reduce_window, summarise
 from hipcheck.results import MetricTable
 
 FPS = 30.0
@@ -199,15 +199,18 @@ def test_knees_pushed_out_on_both_sides_are_not_a_valgus_finding():
     a = _assess(table, segs)
     row = next(r for r in a.evidence if r.metric == "knee_fppa_deg")
     assert (row.left, row.right) == (-18.0, -9.0)  # the raw medians are shown
-    assert row.difference == 0.0 and not row.finding
-    assert "below 0 deg" in row.note
+    assert row.difference == -9.0  # ... and their difference, so the row adds up
+    assert compared_difference(row) == 0.0 and not row.finding  # compared from the floor: no valgus either side
+    assert "below 0.0° (no sign of weakness)" in row.note
     assert a.verdict.weaker_side == "none"
+    assert a.verdict.confidence < 0.5  # the sides read 9° apart: not a confident "no difference"
 
 
 def test_valgus_on_one_side_against_a_pushed_out_knee_counts_from_zero():
     table, segs = _squat_table(fppa_left=-10.0, fppa_right=12.0)
     row = next(r for r in _assess(table, segs).evidence if r.metric == "knee_fppa_deg")
-    assert row.difference == pytest.approx(-12.0, abs=0.01)
+    assert row.left == pytest.approx(0.0, abs=0.01)  # the left knee's largest value is at the rep's ends
+    assert compared_difference(row) == pytest.approx(row.difference) == pytest.approx(-12.0, abs=0.01)
     assert row.finding and row.weaker_side == "right"
 
 

@@ -265,7 +265,8 @@ def test_bilateral_fppa_difference_matches_intended_weaker_side(key: str) -> Non
     def peak(side: str) -> float:  # over the frames where that leg bears weight (a lunge's front leg)
         other = "right" if side == "left" else "left"
         loaded = ~np.isin(np.asarray(gt.phase), ("bipedal", "transition", f"lunge_{other}"))
-        return float(np.max(gt.metrics[f"knee_fppa_{side}_deg"][loaded]))
+        # the body's own frontal plane (3D truth): a yawed camera makes the projection one-sided
+        return float(np.max(gt.metrics_3d[f"knee_fppa_{side}_deg"][loaded]))
 
     left, right = peak("left"), peak("right")
     if gt.weaker_side == "none":

@@ -102,6 +102,10 @@ def test_annotated_video_same_frame_count_and_colour(tmp_path, fake_assessment, 
     assert b > 180 and r < 100 and abs(b - LEFT_BGR[0]) < 50  # the left knee dot, blue after compression
     b, _g, r = frames[k].image[round(pose.xy_px[k, R_KNEE, 1]), round(pose.xy_px[k, R_KNEE, 0])].astype(int)
     assert r > 180 and b < 100  # the right knee dot, orange
+    if video.h264_available():  # browsers play H.264 in a <video>, not OpenCV's MPEG-4 Part 2
+        av = pytest.importorskip("av")
+        with av.open(str(out)) as container:
+            assert container.streams.video[0].codec_context.name == "h264"
 
 
 def test_trunk_readout_coloured_by_threshold(fake_pose):

@@ -18,15 +18,15 @@ def _text(weaker: str, fake_assessment) -> str:
 
 def test_left_summary_names_side_and_numbers(fake_assessment):
     out = _text("left", fake_assessment)
-    assert out.startswith("Your left side looks weaker: your pelvis dropped 9° when standing on the left leg vs 3°")
+    assert out.startswith("Your left side looks weaker: your pelvis dropped 9.0° when standing on the left leg vs 3.0°")
     assert "Confidence: high (80 %)" in out
     row = next(line for line in out.splitlines() if "Pelvic drop" in line)
-    assert [c.strip() for c in row.split("│")[3:8]] == ["9.0", "3.0", "6.0", "red", "left"]
+    assert [c.strip() for c in row.split("│")[3:8]] == ["9.0", "3.0", "+6.0", "red", "left"]
     assert "not a diagnosis" in out
 
 
 @pytest.mark.parametrize(("weaker", "start"), [
-    ("right", "Your right side looks weaker: your pelvis dropped 9° when standing on the right leg vs 3°"),
+    ("right", "Your right side looks weaker: your pelvis dropped 9.0° when standing on the right leg vs 3.0°"),
     ("none", "No clear difference between your left and right side"),
     ("insufficient", "Not enough evidence to say which side is weaker: The camera saw you from the side"),
 ])  # fmt: skip

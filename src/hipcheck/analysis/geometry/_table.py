@@ -74,6 +74,13 @@ YAW_CORRECT_MAX_DEG = 30.0
 """Yaw is undone up to this angle; beyond it the view is oblique and frontal metrics are not reported."""
 
 
+def _hip_pivot(xy: FloatArray) -> FloatArray:
+    """(T,) x of the hip midpoint (the one hip seen, NaN with neither; no all-NaN warning)."""
+    hips_x = xy[:, [L_HIP, R_HIP], 0]
+    seen = np.isfinite(hips_x).sum(axis=1)
+    return np.where(seen > 0, np.nansum(hips_x, axis=1) / np.maximum(seen, 1), np.nan)
+
+
 def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float, *, resolution_wh: tuple[int, int] | None = None) -> FloatArray:
     """Roll-corrected image landmarks (T, 33, 2) moved into the body's own frontal plane.
 
@@ -96,7 +103,7 @@ def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float, *, resolution_wh: tuple[
         xy, hips=(L_HIP, R_HIP), legs=((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)),
         feet=((L_HEEL, L_FOOT), (R_HEEL, R_FOOT)), shoulders=(L_SHOULDER, R_SHOULDER),
     )  # fmt: skip
-    pivot = np.nanmean(hips_x, axis=1)
+    pivot = _hip_pivot(xy)
     yaw = yaw_deg if math.isfinite(yaw_deg) and abs(yaw_deg) <= YAW_CORRECT_MAX_DEG else math.nan
     if resolution_wh is not None:
         w, h = resolution_wh
@@ -104,7 +111,7 @@ def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float, *, resolution_wh: tuple[
         t = math.radians(yaw) if math.isfinite(yaw) else 0.0
         camera_depth = (xy[..., 0] - pivot[:, None]) * math.tan(t) + depth * math.cos(t)
         xy = undo_perspective_xy(xy_px=xy, depth_px=camera_depth, focal_px=float(max(w, h)), centre_px=(w / 2, h / 2))
-        pivot = np.nanmean(xy[:, [L_HIP, R_HIP], 0], axis=1)
+        pivot = _hip_pivot(xy)
     if not math.isfinite(yaw):
         return xy.copy()
     return derotate_yaw_xy(xy_px=xy, depth_px=depth, yaw_deg=yaw, pivot_x_px=pivot)
