@@ -29,7 +29,7 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 from hipcheck import __version__
 from hipcheck.errors import EmptyVideoError, ModelError, NoPersonError
 from hipcheck.io._files import sha256_file
-from hipcheck.io._frames import FrameStream, VideoInfo
+from hipcheck.io._frames import Frame, FrameStream, VideoInfo
 from hipcheck.io._mask import MASK_SIZE, PELVIS_BOX_SCALE, PELVIS_MIN_TORSO_FRACTION, pelvis_box, resample_mask
 from hipcheck.io._models import resolve_model
 from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker
@@ -254,35 +254,55 @@ class PoseEstimator:
 
 # ------------------------------------------------------------ whole source
 class _Rows:
-    """Per-frame results collected while streaming (memory: the output arrays only)."""
+    """Per-frame results written into arrays while streaming (memory: the output arrays only).
 
-    def __init__(self, segmentation: bool) -> None:
+    The arrays are sized from the expected frame count and doubled when a source delivers more.
+    """
+
+    def __init__(self, segmentation: bool, expected: int | None = None) -> None:
         self.segmentation = segmentation
-        self.t_s: list[float] = []
-        self.index: list[int] = []
-        self.poses: list[FramePose | None] = []
-        self.n_people: list[int] = []
+        self.n = 0
+        self.detected = 0
+        self._cap = 0
+        self._a: dict[str, Any] = {}
+        self._grow(max(16, int(expected or 0)))
+
+    def _grow(self, cap: int) -> None:
+        fresh: dict[str, Any] = {
+            **empty_rows(cap), "t_s": np.zeros(cap), "frame_index": np.zeros(cap, np.int64),
+            "n_people": np.zeros(cap, np.int64),
+        }  # fmt: skip
+        if self.segmentation:
+            fresh["pelvis_mask"] = np.zeros((cap, MASK_SIZE, MASK_SIZE), np.uint8)
+            fresh["pelvis_box_px"] = np.full((cap, 4), np.nan)
+        for key, old in self._a.items():
+            fresh[key][: self.n] = old[: self.n]
+        self._a, self._cap = fresh, cap
 
     def add(self, index: int, t_s: float, pose: FramePose | None) -> None:
-        self.index.append(index)
-        self.t_s.append(t_s)
-        self.n_people.append(0 if pose is None else pose.n_people)
-        self.poses.append(pose)
+        if self.n == self._cap:
+            self._grow(2 * self._cap)
+        i, a = self.n, self._a
+        a["frame_index"][i], a["t_s"][i] = index, t_s
+        self.n += 1
+        if pose is None:
+            return
+        self.detected += 1
+        a["n_people"][i] = pose.n_people
+        a["xy_px"][i], a["z"][i], a["xyz_world_m"][i] = pose.xy_px, pose.z, pose.xyz_world_m
+        a["visibility"][i], a["presence"][i] = pose.visibility, pose.presence
+        if self.segmentation and pose.pelvis_mask is not None and pose.pelvis_box_px is not None:
+            a["pelvis_mask"][i], a["pelvis_box_px"][i] = pose.pelvis_mask, pose.pelvis_box_px
+
+    @property
+    def n_people(self) -> NDArray[np.int64]:
+        people: NDArray[np.int64] = self._a["n_people"][: self.n]
+        return people
 
     def arrays(self) -> dict[str, Any]:
-        t = len(self.poses)
-        out: dict[str, Any] = empty_rows(t)
-        mask = np.zeros((t, MASK_SIZE, MASK_SIZE), np.uint8) if self.segmentation else None
-        box = np.full((t, 4), np.nan) if self.segmentation else None
-        for i, p in enumerate(self.poses):
-            if p is None:
-                continue
-            out["xy_px"][i], out["z"][i], out["xyz_world_m"][i] = p.xy_px, p.z, p.xyz_world_m
-            out["visibility"][i], out["presence"][i] = p.visibility, p.presence
-            if mask is not None and box is not None and p.pelvis_mask is not None and p.pelvis_box_px is not None:
-                mask[i], box[i] = p.pelvis_mask, p.pelvis_box_px
-        out.update(t_s=np.asarray(self.t_s), frame_index=np.asarray(self.index, dtype=np.int64))
-        out.update(pelvis_mask=mask, pelvis_box_px=box)
+        out = {k: v[: self.n].copy() if self.n < self._cap else v for k, v in self._a.items() if k != "n_people"}
+        if not self.segmentation:
+            out.update(pelvis_mask=None, pelvis_box_px=None)
         return out
 
 
@@ -293,12 +313,13 @@ def _auto_mode(info: VideoInfo) -> Mode:
     return "video"
 
 
-def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -> Provenance:
+def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int, sha: str | None) -> Provenance:
     name = info.source
     path = Path(name) if name else None
-    sha = sha256_file(path) if path is not None and path.is_file() else ""
-    n_people = np.asarray(rows.n_people)
-    detected = sum(p is not None for p in rows.poses)
+    if sha is None:
+        sha = sha256_file(path) if path is not None and path.is_file() else ""
+    n_people = rows.n_people
+    detected = rows.detected
     subject = (
         f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} people seen; "
         f"{int((n_people > 1).sum())} of {len(n_people)} frames had more than one; "
@@ -312,7 +333,7 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
             "pose_mode": est.mode, "max_people": est.max_people, "segmentation": est.segmentation,
             "min_detection_confidence": est.min_detection_confidence,
             "min_tracking_confidence": est.min_tracking_confidence,
-            "frames": len(rows.poses), "frames_detected": detected,
+            "frames": rows.n, "frames_detected": detected,
             "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
             "pelvis_box": f"square, centre hip midpoint, side {PELVIS_BOX_SCALE} x max(hip width, "
             f"{PELVIS_MIN_TORSO_FRACTION} x hip-shoulder distance), mask {MASK_SIZE}x{MASK_SIZE}",
@@ -330,6 +351,8 @@ def estimate_pose(
     mode: Literal["auto", "video", "image"] = "auto",
     stride: int | None = None,
     progress: ProgressFn | None = None,
+    on_frame: Callable[[Frame, FramePose | None], None] | None = None,
+    source_sha256: str | None = None,
 ) -> PoseSeries:
     """Run pose estimation over every frame of ``source`` and return the subject's PoseSeries.
 
@@ -343,6 +366,9 @@ def estimate_pose(
         mode: ``"video"``, ``"image"``, or ``"auto"`` (image for stills, else video).
         stride: recorded in the provenance (default ``source.stride``).
         progress: called as ``progress(frames_done, total_or_None)`` after each frame.
+        on_frame: called as ``on_frame(frame, pose_or_None)`` after each frame (streaming consumers).
+        source_sha256: the source file's SHA-256 for the provenance when the caller has it
+            (default: hashed here).
 
     Returns:
         One row per decoded frame; frames without a person are NaN rows.
@@ -355,22 +381,25 @@ def estimate_pose(
     info = source.info
     run_mode: Mode = _auto_mode(info) if mode == "auto" else mode
     total = source.expected_frames
-    rows = _Rows(segmentation)
+    rows = _Rows(segmentation, total)
     wh: tuple[int, int] | None = None
     with PoseEstimator(model_path, mode=run_mode, max_people=max_people, segmentation=segmentation) as est:
         for frame in source:
             image = frame.image
             wh = wh or (int(image.shape[1]), int(image.shape[0]))
-            rows.add(int(frame.index), float(frame.t_s), est.process(image, float(frame.t_s)))
+            pose = est.process(image, float(frame.t_s))
+            rows.add(int(frame.index), float(frame.t_s), pose)
+            if on_frame is not None:
+                on_frame(frame, pose)
             if progress is not None:
-                progress(len(rows.poses), total)
+                progress(rows.n, total)
         name = info.source or "input"
         if wh is None:
             raise EmptyVideoError(f"{name}: no frames to analyse")
-        if all(p is None for p in rows.poses):
-            raise NoPersonError(f"{name}: no person found in any of {len(rows.poses)} frames")
+        if rows.detected == 0:
+            raise NoPersonError(f"{name}: no person found in any of {rows.n} frames")
         stride = stride if stride is not None else source.stride
-        prov = _provenance(info, est, rows, stride)
+        prov = _provenance(info, est, rows, stride, source_sha256)
     return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
 
 
