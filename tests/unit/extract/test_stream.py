@@ -98,7 +98,7 @@ def test_decoder_error_reaches_the_caller_and_every_thread_ends(monkeypatch: pyt
 def test_a_failing_worker_stops_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(io, "estimate_pose", fake_estimate_pose(delay_s=0.01, fail_mirrored=True))
     t0 = time.monotonic()
-    with pytest.raises(ModelError, match="fake.task"):
+    with pytest.raises(ModelError, match=r"fake\.task"):
         _run(FakeFrames(400))
     assert time.monotonic() - t0 < 3.0  # the plain pass did not run on over 400 frames (4 s)
     assert not _pipeline_threads()
