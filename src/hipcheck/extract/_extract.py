@@ -98,6 +98,8 @@ def estimate_pose_file(
         :func:`hipcheck.io.estimate_pose`; KeyboardInterrupt stops every worker first.
     """
     with io.open_source(source, stride=stride, start_s=start_s, end_s=end_s) as frames:
+        if source_sha256 is None and frames.info.kind == "video":
+            source_sha256 = io.sha256_file(Path(frames.info.source))  # once, not once per pass
         result = run_passes(
             frames, model_path=model_path, flip=flip_average, stride=stride, max_people=max_people,
             segmentation=segmentation, progress=progress, source_sha256=source_sha256,

@@ -202,8 +202,11 @@ class _Pipeline:
         for stage in self.stages:  # the decoder's error first: a damaged file explains the rest
             if stage.error is not None:
                 raise stage.error
-        plain: PoseSeries = self.stages[1].result
-        series = average_with_mirror(plain, self.stages[2].result) if self.flip else plain
+        passes: list[PoseSeries] = [stage.result for stage in self.stages[1:]]
+        for stage in self.stages:
+            stage.result = None  # only the averaged series outlives this call (memory)
+        series = average_with_mirror(passes[0], passes[1]) if self.flip else passes[0]
+        del passes
         if len(series) != done:  # a bug, never an input problem
             raise RuntimeError(f"pose passes delivered {len(series)} rows, the waistline saw {done}")
         waist = self.trackers[0].result(series.xy_px)

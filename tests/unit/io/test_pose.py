@@ -210,6 +210,14 @@ def test_landmarks_cli(shared_videos: Path, tmp_path: Path, capsys: pytest.Captu
     assert 8 <= len(series) <= 10
     assert len(csv.read_text().splitlines()) == len(series) + 1
     assert capsys.readouterr().out.strip() == f"{clip}: {len(series)} frames, person detected in 100% -> {out}, {csv}"
+    assert series.provenance.extra["flip_average"] is True and series.waist_px is not None
+    assert series.pelvis_mask is None  # only on request (--segmentation)
+    single = tmp_path / "single.npz"
+    assert main(["landmarks", str(clip), "-o", str(single), "--end", "0.3", "--no-flip", "--quiet"]) == 0
+    one = PoseSeries.load_npz(single)
+    assert len(one) == len(series) and not one.provenance.extra.get("flip_average")
+    assert one.waist_px is not None
+    assert 0 < np.nanmax(np.abs(one.xy_px - series.xy_px)) < 20.0  # the mirrored pass moves landmarks by a few px
 
 
 def test_expected_frames_window() -> None:
