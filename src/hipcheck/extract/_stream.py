@@ -22,6 +22,7 @@ ended; an error in a worker or the decoder is raised in the calling thread.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -34,13 +35,15 @@ import numpy as np
 
 from hipcheck import io
 from hipcheck.extract._waistline import WaistlineTracker
-from hipcheck.landmarks import MIRROR_PERMUTATION, N_LANDMARKS, PoseSeries, average_with_mirror, mirror_x_px, nanmean2
+from hipcheck.landmarks import N_LANDMARKS, PoseSeries, Provenance, average_with_mirror
 from hipcheck.types import FloatArray, ProgressFn
 
 QUEUE_FRAMES = 4
 """Frames each queue between two stages may hold (the decoder runs at most this far ahead)."""
 _POLL_S = 0.1
 _END: Any = object()
+_NO_PROVENANCE = Provenance()
+_NAN_ROW = np.full((N_LANDMARKS, 2), np.nan)
 
 
 class _Stopped(Exception):
@@ -148,15 +151,22 @@ class PassesResult:
     waist_flipped_px: FloatArray | None
 
 
-def _row_xy(pose: Any) -> FloatArray:
-    return np.full((N_LANDMARKS, 2), np.nan) if pose is None else np.asarray(pose.xy_px, dtype=np.float64)
+def _one_row(frame: io.Frame, pose: Any, segmentation: bool) -> PoseSeries:
+    """A one-row PoseSeries of one frame's pose (the layout :func:`hipcheck.io.estimate_pose` gives)."""
+    rec = io.PoseRecorder(segmentation, 1)
+    rec.add(int(frame.index), float(frame.t_s), pose)
+    wh = (int(frame.image.shape[1]), int(frame.image.shape[0]))
+    return PoseSeries(**rec.arrays(), resolution_wh=wh, provenance=_NO_PROVENANCE)
 
 
-def _mirror_row(xy: FloatArray, width: int) -> FloatArray:
-    """One (33, 2) landmark row of the mirrored picture (as :meth:`PoseSeries.mirrored`)."""
-    out = xy[MIRROR_PERMUTATION].copy()
-    out[:, 0] = mirror_x_px(out[:, 0], width)
-    return out
+def _row_pose(row: PoseSeries, n_people: int) -> Any:
+    """Row 0 of ``row`` as a :class:`hipcheck.io.FramePose` (to record it)."""
+    mask = None if row.pelvis_mask is None else row.pelvis_mask[0]
+    box = None if row.pelvis_box_px is None else row.pelvis_box_px[0]
+    return io.FramePose(
+        xy_px=row.xy_px[0], z=row.z[0], visibility=row.visibility[0], presence=row.presence[0],
+        xyz_world_m=row.xyz_world_m[0], pelvis_mask=mask, pelvis_box_px=box, n_people=n_people,
+    )  # fmt: skip
 
 
 class _Pipeline:
@@ -164,11 +174,13 @@ class _Pipeline:
 
     def __init__(self, frames: io.FrameSource, flip: bool, pose_options: dict[str, Any]) -> None:
         self.frames, self.flip, self.pose_options = frames, flip, pose_options
+        self.segmentation = bool(pose_options["segmentation"])
         self.stop = threading.Event()
         n = 2 if flip else 1
         self.inputs: list[queue.Queue[Any]] = [queue.Queue(QUEUE_FRAMES) for _ in range(n)]
         self.outputs: list[queue.Queue[Any]] = [queue.Queue(QUEUE_FRAMES) for _ in range(n)]
         self.trackers = [WaistlineTracker(frames.expected_frames or 0) for _ in range(n)]
+        self.rows = io.PoseRecorder(self.segmentation, frames.expected_frames)
         self.stages: list[_Stage] = []
 
     def _decode(self) -> None:
@@ -176,22 +188,52 @@ class _Pipeline:
             for q in self.inputs:
                 _put(q, frame, self.stop)
 
-    def _estimate(self, k: int) -> PoseSeries:
+    def _estimate(self, k: int) -> Provenance:
         stream = _QueueStream(self.frames, self.inputs[k], self.stop, mirror=k == 1)
 
         def hand_on(frame: io.Frame, pose: Any) -> None:
-            _put(self.outputs[k], (frame.image, _row_xy(pose)), self.stop)
+            _put(self.outputs[k], (frame, pose), self.stop)
 
-        return io.estimate_pose(stream, on_frame=hand_on, **self.pose_options)
+        return io.estimate_pose_stream(stream, hand_on, **self.pose_options)
+
+    def _collect(self, row: int) -> bool:
+        """Take the next frame's pose from every pass, record it (averaged) and find its waistlines.
+
+        False once the passes have ended: at once when one ended with an error (the others are
+        then stopped); when one ended normally the others deliver their last frames first.
+        """
+        items = []
+        for q, worker in zip(self.outputs, self.stages[1:], strict=True):
+            item = q.get()
+            if item is _END:
+                if worker.error is None:
+                    for other in self.outputs:  # the others end too: drain them to their end markers
+                        while other is not q and other.get() is not _END:
+                            pass
+                return False
+            items.append(item)
+        (frame, pose), *mirrored = items
+        if not mirrored:
+            self.rows.add(int(frame.index), float(frame.t_s), pose)
+            self.trackers[0].add(row, frame.image, _NAN_ROW if pose is None else pose.xy_px)
+            return True
+        frame_m, pose_m = mirrored[0]
+        avg = average_with_mirror(
+            _one_row(frame, pose, self.segmentation), _one_row(frame_m, pose_m, self.segmentation)
+        )
+        self.rows.add(int(frame.index), float(frame.t_s), _row_pose(avg, 0 if pose is None else pose.n_people))
+        self.trackers[0].add(row, frame.image, avg.xy_px[0])
+        self.trackers[1].add(row, frame_m.image, avg.mirrored().xy_px[0])
+        return True
 
     def run(self, progress: ProgressFn | None) -> PassesResult:
-        expected, width = self.frames.expected_frames, self.frames.info.width
+        expected = self.frames.expected_frames
         done = 0
         try:
             self.stages.append(_start("decode", self._decode, self.inputs, self.stop))
             for k, out in enumerate(self.outputs):
                 self.stages.append(_start(f"pose-{k}", partial(self._estimate, k), [out], self.stop))
-            while _collect(self.outputs, self.stages[1:], self.trackers, width, done):
+            while self._collect(done):
                 done += 1
                 if progress is not None:
                     progress(done, expected)
@@ -202,11 +244,11 @@ class _Pipeline:
         for stage in self.stages:  # the decoder's error first: a damaged file explains the rest
             if stage.error is not None:
                 raise stage.error
-        passes: list[PoseSeries] = [stage.result for stage in self.stages[1:]]
-        for stage in self.stages:
-            stage.result = None  # only the averaged series outlives this call (memory)
-        series = average_with_mirror(passes[0], passes[1]) if self.flip else passes[0]
-        del passes
+        prov: Provenance = self.stages[1].result
+        if self.flip:  # as average_with_mirror marks it
+            prov = dataclasses.replace(prov, extra={**prov.extra, "flip_average": True})
+        wh = self.frames.info.resolution_wh
+        series = PoseSeries(**self.rows.arrays(), resolution_wh=wh, provenance=prov)
         if len(series) != done:  # a bug, never an input problem
             raise RuntimeError(f"pose passes delivered {len(series)} rows, the waistline saw {done}")
         waist = self.trackers[0].result(series.xy_px)
@@ -237,32 +279,3 @@ def run_passes(
         "source_sha256": source_sha256,
     }  # fmt: skip
     return _Pipeline(frames, flip, options).run(progress)
-
-
-def _collect(
-    outputs: list[queue.Queue[Any]], workers: list[_Stage], trackers: list[WaistlineTracker], width: int, row: int
-) -> bool:
-    """Take the next frame's pose from every pass and find its waistlines; False once the passes have ended.
-
-    A pass that ended with an error ends the collection at once (the others are then stopped); one
-    that ended normally lets the others deliver their last frames.
-    """
-    items = []
-    for q, worker in zip(outputs, workers, strict=True):
-        item = q.get()
-        if item is _END:
-            if worker.error is None:
-                for other in outputs:  # the others end too: drain them to their end markers
-                    while other is not q and other.get() is not _END:
-                        pass
-            return False
-        items.append(item)
-    (image, xy), *mirrored = items
-    if mirrored:
-        image_m, xy_m = mirrored[0]
-        avg = nanmean2(xy, _mirror_row(xy_m, width))
-        trackers[0].add(row, image, avg)
-        trackers[1].add(row, image_m, _mirror_row(avg, width))
-    else:
-        trackers[0].add(row, image, xy)
-    return True

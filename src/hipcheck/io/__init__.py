@@ -61,9 +61,27 @@ from hipcheck.io._video import (
 )
 
 if TYPE_CHECKING:
-    from hipcheck.io._pose import FramePose, PoseEstimator, estimate_image, estimate_pose, video_timestamp_ms
+    from hipcheck.io._pose import (
+        FramePose,
+        PoseEstimator,
+        PoseRecorder,
+        estimate_image,
+        estimate_pose,
+        estimate_pose_stream,
+        video_timestamp_ms,
+    )
 
-_MEDIAPIPE_NAMES = frozenset({"FramePose", "PoseEstimator", "estimate_image", "estimate_pose", "video_timestamp_ms"})
+_MEDIAPIPE_NAMES = frozenset(
+    {
+        "FramePose",
+        "PoseEstimator",
+        "PoseRecorder",
+        "estimate_image",
+        "estimate_pose",
+        "estimate_pose_stream",
+        "video_timestamp_ms",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -93,6 +111,7 @@ __all__ = [
     "Mirrored",
     "OfficialModel",
     "PoseEstimator",
+    "PoseRecorder",
     "SourceKind",
     "SubjectTracker",
     "VideoInfo",
@@ -103,6 +122,7 @@ __all__ = [
     "default_model_path",
     "estimate_image",
     "estimate_pose",
+    "estimate_pose_stream",
     "fetch_verified",
     "jsonable",
     "mirror_image",

@@ -253,14 +253,22 @@ class PoseEstimator:
 
 
 # ------------------------------------------------------------ whole source
-class _Rows:
-    """Per-frame results written into arrays while streaming (memory: the output arrays only).
+class PoseRecorder:
+    """Per-frame poses written into the arrays of a :class:`~hipcheck.landmarks.PoseSeries` as they come.
 
-    The arrays are sized from the expected frame count and doubled when a source delivers more.
+    Memory: the output arrays only, sized from the expected frame count and doubled when a
+    source delivers more. With ``keep=False`` only the counts are kept (frames, detections,
+    people per frame), for a consumer that stores the poses itself.
+
+    Args:
+        segmentation: also store the pelvis mask and box (zeros / NaN where a frame has none).
+        expected: about how many frames will come (None when unknown).
+        keep: store the landmarks (else only count).
     """
 
-    def __init__(self, segmentation: bool, expected: int | None = None) -> None:
-        self.segmentation = segmentation
+    def __init__(self, segmentation: bool, expected: int | None = None, *, keep: bool = True) -> None:
+        self.segmentation = segmentation and keep
+        self.keep = keep
         self.n = 0
         self.detected = 0
         self._cap = 0
@@ -269,7 +277,7 @@ class _Rows:
 
     def _grow(self, cap: int) -> None:
         fresh: dict[str, Any] = {
-            **empty_rows(cap), "t_s": np.zeros(cap), "frame_index": np.zeros(cap, np.int64),
+            **(empty_rows(cap) if self.keep else {}), "t_s": np.zeros(cap), "frame_index": np.zeros(cap, np.int64),
             "n_people": np.zeros(cap, np.int64),
         }  # fmt: skip
         if self.segmentation:
@@ -280,6 +288,7 @@ class _Rows:
         self._a, self._cap = fresh, cap
 
     def add(self, index: int, t_s: float, pose: FramePose | None) -> None:
+        """Record frame ``index`` at ``t_s`` (s) with its pose (None: nobody found, a NaN row)."""
         if self.n == self._cap:
             self._grow(2 * self._cap)
         i, a = self.n, self._a
@@ -289,6 +298,8 @@ class _Rows:
             return
         self.detected += 1
         a["n_people"][i] = pose.n_people
+        if not self.keep:
+            return
         a["xy_px"][i], a["z"][i], a["xyz_world_m"][i] = pose.xy_px, pose.z, pose.xyz_world_m
         a["visibility"][i], a["presence"][i] = pose.visibility, pose.presence
         if self.segmentation and pose.pelvis_mask is not None and pose.pelvis_box_px is not None:
@@ -296,10 +307,16 @@ class _Rows:
 
     @property
     def n_people(self) -> NDArray[np.int64]:
+        """(n,) people MediaPipe found in each recorded frame."""
         people: NDArray[np.int64] = self._a["n_people"][: self.n]
         return people
 
     def arrays(self) -> dict[str, Any]:
+        """The recorded rows as :class:`~hipcheck.landmarks.PoseSeries` keyword arguments
+        (all but ``resolution_wh`` and ``provenance``).
+        """
+        if not self.keep:
+            raise RuntimeError("PoseRecorder(keep=False) stores no landmarks")
         out = {k: v[: self.n].copy() if self.n < self._cap else v for k, v in self._a.items() if k != "n_people"}
         if not self.segmentation:
             out.update(pelvis_mask=None, pelvis_box_px=None)
@@ -313,7 +330,7 @@ def _auto_mode(info: VideoInfo) -> Mode:
     return "video"
 
 
-def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int, sha: str | None) -> Provenance:
+def _provenance(info: VideoInfo, est: PoseEstimator, rows: PoseRecorder, stride: int, sha: str | None) -> Provenance:
     name = info.source
     path = Path(name) if name else None
     if sha is None:
@@ -342,8 +359,9 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int, s
     )  # fmt: skip
 
 
-def estimate_pose(
+def estimate_pose_stream(
     source: FrameStream,
+    on_frame: Callable[[Frame, FramePose | None], None],
     *,
     model_path: str | Path | None = None,
     segmentation: bool = True,
@@ -351,27 +369,29 @@ def estimate_pose(
     mode: Literal["auto", "video", "image"] = "auto",
     stride: int | None = None,
     progress: ProgressFn | None = None,
-    on_frame: Callable[[Frame, FramePose | None], None] | None = None,
     source_sha256: str | None = None,
-) -> PoseSeries:
-    """Run pose estimation over every frame of ``source`` and return the subject's PoseSeries.
+) -> Provenance:
+    """Run pose estimation over every frame of ``source``, handing each frame and its pose to ``on_frame``.
+
+    For consumers that store the poses themselves (:func:`estimate_pose` stores them in a
+    PoseSeries). The landmarker is created in the calling thread and closed before returning.
 
     Args:
         source: frames with ``.index``, ``.t_s`` (s, strictly increasing) and
             ``.image`` (upright BGR uint8), e.g. a :class:`~hipcheck.io.FrameSource`;
             ``source.info`` gives the source name, frame rate and kind.
+        on_frame: called as ``on_frame(frame, pose_or_None)`` after each frame.
         model_path: a ``.task`` bundle, or None for the bundled model.
-        segmentation: also record the pelvis mask and box.
+        segmentation: also compute the pelvis mask and box.
         max_people: people MediaPipe may return per frame (subject chosen among them).
         mode: ``"video"``, ``"image"``, or ``"auto"`` (image for stills, else video).
         stride: recorded in the provenance (default ``source.stride``).
         progress: called as ``progress(frames_done, total_or_None)`` after each frame.
-        on_frame: called as ``on_frame(frame, pose_or_None)`` after each frame (streaming consumers).
         source_sha256: the source file's SHA-256 for the provenance when the caller has it
             (default: hashed here).
 
     Returns:
-        One row per decoded frame; frames without a person are NaN rows.
+        The provenance of the run (source, model, settings, people seen, subject rule).
 
     Raises:
         ModelError: model missing or wrong.
@@ -381,26 +401,53 @@ def estimate_pose(
     info = source.info
     run_mode: Mode = _auto_mode(info) if mode == "auto" else mode
     total = source.expected_frames
-    rows = _Rows(segmentation, total)
-    wh: tuple[int, int] | None = None
+    rows = PoseRecorder(segmentation, total, keep=False)
     with PoseEstimator(model_path, mode=run_mode, max_people=max_people, segmentation=segmentation) as est:
         for frame in source:
-            image = frame.image
-            wh = wh or (int(image.shape[1]), int(image.shape[0]))
-            pose = est.process(image, float(frame.t_s))
+            pose = est.process(frame.image, float(frame.t_s))
             rows.add(int(frame.index), float(frame.t_s), pose)
-            if on_frame is not None:
-                on_frame(frame, pose)
+            on_frame(frame, pose)
             if progress is not None:
                 progress(rows.n, total)
         name = info.source or "input"
-        if wh is None:
+        if rows.n == 0:
             raise EmptyVideoError(f"{name}: no frames to analyse")
         if rows.detected == 0:
             raise NoPersonError(f"{name}: no person found in any of {rows.n} frames")
-        stride = stride if stride is not None else source.stride
-        prov = _provenance(info, est, rows, stride, source_sha256)
-    return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
+        return _provenance(info, est, rows, stride if stride is not None else source.stride, source_sha256)
+
+
+def estimate_pose(
+    source: FrameStream,
+    *,
+    model_path: str | Path | None = None,
+    segmentation: bool = True,
+    max_people: int = 2,
+    mode: Literal["auto", "video", "image"] = "auto",
+    stride: int | None = None,
+    progress: ProgressFn | None = None,
+    source_sha256: str | None = None,
+) -> PoseSeries:
+    """Run pose estimation over every frame of ``source`` and return the subject's PoseSeries.
+
+    Arguments, errors and provenance as :func:`estimate_pose_stream`.
+
+    Returns:
+        One row per decoded frame; frames without a person are NaN rows.
+    """
+    rows = PoseRecorder(segmentation, source.expected_frames)
+    size: list[tuple[int, int]] = []
+
+    def record(frame: Frame, pose: FramePose | None) -> None:
+        if not size:
+            size.append((int(frame.image.shape[1]), int(frame.image.shape[0])))
+        rows.add(int(frame.index), float(frame.t_s), pose)
+
+    prov = estimate_pose_stream(
+        source, record, model_path=model_path, segmentation=segmentation, max_people=max_people, mode=mode,
+        stride=stride, progress=progress, source_sha256=source_sha256,
+    )  # fmt: skip
+    return PoseSeries(**rows.arrays(), resolution_wh=size[0], provenance=prov)
 
 
 def estimate_image(
