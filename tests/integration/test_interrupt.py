@@ -26,11 +26,12 @@ def test_ctrl_c_stops_the_passes_with_exit_130(tmp_path: Path) -> None:
     while not out.exists() and time.monotonic() < deadline:  # the job made its folder: pose estimation is next
         time.sleep(0.1)
     time.sleep(2.0)  # both landmarkers loaded and running
-    assert proc.poll() is None, "finished before it could be interrupted"
+    if proc.poll() is not None:
+        pytest.fail(f"finished before it could be interrupted: {proc.returncode} {proc.communicate()[1][-2000:]}")
     proc.send_signal(signal.SIGINT)
     t0 = time.monotonic()
     _, stderr = proc.communicate(timeout=30)
-    assert time.monotonic() - t0 < 5.0
+    assert time.monotonic() - t0 < 15.0  # ~1 s when idle; the clip's remaining frames take far longer
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "hipcheck: interrupted"
     assert "Traceback" not in stderr
