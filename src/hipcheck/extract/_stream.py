@@ -8,13 +8,16 @@
                                        average the two poses of the frame, waistline on the frame
                                        and on its mirror image, progress
 
-Each worker runs :func:`hipcheck.io.estimate_pose` over its own stream, frame
-after frame, exactly as one sequential pass would (same frames, same
+Each worker runs :func:`hipcheck.io.estimate_pose_stream` over its own stream,
+frame after frame, exactly as one sequential pass would (same frames, same
 timestamps, same tracking), and creates its landmarker in its own thread.
 MediaPipe releases the GIL while it computes, so the two passes use two
-cores. The queues between the stages are short (``QUEUE_FRAMES``), so at
-most a few decoded frames are alive at once: memory does not grow with the
-clip. ``KeyboardInterrupt`` (or any error) in the calling thread stops the
+cores. The calling thread averages each frame's two poses with
+:func:`~hipcheck.landmarks.average_with_mirror` (on one-row series, so the
+result is bit for bit that of averaging the two whole passes) into the one
+series it keeps. The queues between the stages are short (``QUEUE_FRAMES``),
+so at most a few decoded frames are alive at once: memory does not grow with
+the clip beyond the landmark arrays. ``KeyboardInterrupt`` (or any error) in the calling thread stops the
 decoder and both workers within one frame and is re-raised once they have
 ended; an error in a worker or the decoder is raised in the calling thread.
 """
