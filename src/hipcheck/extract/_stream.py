@@ -41,8 +41,9 @@ from hipcheck.extract._waistline import WaistlineTracker
 from hipcheck.landmarks import N_LANDMARKS, PoseSeries, Provenance, average_with_mirror
 from hipcheck.types import FloatArray, ProgressFn
 
-QUEUE_FRAMES = 4
-"""Frames each queue between two stages may hold (the decoder runs at most this far ahead)."""
+QUEUE_FRAMES = 2
+"""Frames each queue between two stages may hold (the decoder runs at most this far ahead). Small:
+a 1080p frame is 6 MB, and the workers, not the decoder, set the pace."""
 _POLL_S = 0.1
 _END: Any = object()
 _NO_PROVENANCE = Provenance()
