@@ -29,6 +29,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,11 +108,45 @@ def video_timestamp_ms(t_s: float, last_ms: int) -> int:
     return max(round(t_s * 1000.0), last_ms + 1)
 
 
+class _NativeStderr:
+    """Process-wide redirection of file descriptor 2, shared by the threads that ask for it.
+
+    The first thread to enter points fd 2 at /dev/null and the last one to leave restores it, so
+    two landmarkers loading at once (one per worker thread) cannot leave stderr pointing at /dev/null.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved = -1
+
+    def enter(self, fd: int) -> None:
+        with self._lock:
+            if self._depth == 0:
+                sys.stderr.flush()
+                self._saved = os.dup(fd)
+                with open(os.devnull, "wb") as null:
+                    os.dup2(null.fileno(), fd)
+            self._depth += 1
+
+    def leave(self, fd: int) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                os.dup2(self._saved, fd)
+                os.close(self._saved)
+                self._saved = -1
+
+
+_NATIVE_STDERR = _NativeStderr()
+
+
 @contextlib.contextmanager
 def _quiet_native_stderr() -> Iterator[None]:
     """Send the C++ log lines MediaPipe/TFLite print while loading a model (XNNPACK, feedback
     manager, NORM_RECT notices: informational, see google-ai-edge/mediapipe#5639) to /dev/null.
     Python exceptions are unaffected; set ``HIPCHECK_MEDIAPIPE_LOG=1`` to keep the lines.
+    Thread-safe: fd 2 is restored when the last thread using it leaves.
     """
     if os.environ.get("HIPCHECK_MEDIAPIPE_LOG"):
         yield
@@ -121,15 +156,11 @@ def _quiet_native_stderr() -> Iterator[None]:
     except (AttributeError, OSError, ValueError):  # captured/replaced stderr: nothing to redirect
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
+    _NATIVE_STDERR.enter(fd)
     try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), fd)
         yield
     finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+        _NATIVE_STDERR.leave(fd)
 
 
 # --------------------------------------------------------------- estimator

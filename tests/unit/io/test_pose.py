@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -250,3 +251,22 @@ def test_front_fixtures_are_plausible(stem: str) -> None:
     assert series.pelvis_mask.shape[1:] == (io.MASK_SIZE, io.MASK_SIZE)
     assert np.isfinite(series.pelvis_box_px).all()
     assert series.pelvis_mask[:, 30:34, 30:34].mean() > 200  # hip midpoint is on the person
+
+
+def test_native_stderr_is_restored_when_the_last_thread_leaves(tmp_path: Path) -> None:
+    """Two landmarkers load at once (one per worker): fd 2 must not end up pointing at /dev/null."""
+    from hipcheck.io._pose import _NativeStderr
+
+    log = tmp_path / "stderr.log"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT)
+    try:
+        quiet = _NativeStderr()
+        quiet.enter(fd)  # worker A loads its model
+        quiet.enter(fd)  # worker B too
+        quiet.leave(fd)  # A done: B is still loading
+        os.write(fd, b"hidden ")
+        quiet.leave(fd)  # B done: fd 2 is back
+        os.write(fd, b"shown")
+    finally:
+        os.close(fd)
+    assert log.read_bytes() == b"shown"
