@@ -304,7 +304,7 @@ class PoseRecorder:
         self.detected = 0
         self._cap = 0
         self._a: dict[str, Any] = {}
-        self._grow(max(16, int(expected or 0)))
+        self._grow(int(expected) if expected else 16)
 
     def _grow(self, cap: int) -> None:
         fresh: dict[str, Any] = {

@@ -270,3 +270,17 @@ def test_native_stderr_is_restored_when_the_last_thread_leaves(tmp_path: Path) -
     finally:
         os.close(fd)
     assert log.read_bytes() == b"shown"
+
+
+def test_pose_recorder_grows_past_the_expected_count() -> None:
+    rec = io.PoseRecorder(segmentation=True, expected=2)
+    for i in range(5):
+        xy = np.full((33, 2), float(i))
+        pose = io.FramePose(xy, np.zeros(33), np.ones(33), np.ones(33), np.zeros((33, 3)), None, None, n_people=2)
+        rec.add(10 + i, 0.1 * i, None if i == 3 else pose)
+    rows = rec.arrays()
+    assert rows["xy_px"].shape == (5, 33, 2) and rec.n == 5 and rec.detected == 4
+    np.testing.assert_array_equal(rows["frame_index"], [10, 11, 12, 13, 14])
+    assert np.isnan(rows["xy_px"][3]).all() and rows["xy_px"][4, 0, 0] == 4.0
+    assert rows["pelvis_mask"].shape == (5, io.MASK_SIZE, io.MASK_SIZE) and np.isnan(rows["pelvis_box_px"]).all()
+    np.testing.assert_array_equal(rec.n_people, [2, 2, 2, 0, 2])
