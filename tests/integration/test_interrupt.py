@@ -30,8 +30,10 @@ def test_ctrl_c_stops_the_passes_with_exit_130(tmp_path: Path) -> None:
         pytest.fail(f"finished before it could be interrupted: {proc.returncode} {proc.communicate()[1][-2000:]}")
     proc.send_signal(signal.SIGINT)
     t0 = time.monotonic()
-    _, stderr = proc.communicate(timeout=30)
-    assert time.monotonic() - t0 < 15.0  # ~1 s when idle; the clip's remaining frames take far longer
+    _, stderr = proc.communicate(timeout=180)
+    # ~1 s on an idle machine (the frame in progress, closing the landmarkers); generous for a loaded CI
+    # machine, where the clip's remaining frames take minutes
+    assert time.monotonic() - t0 < 60.0
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "hipcheck: interrupted"
     assert "Traceback" not in stderr
