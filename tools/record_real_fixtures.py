@@ -44,7 +44,7 @@ def record(row: dict[str, str]) -> str:
         return f"{row['file']}: waistline added"
     t0 = time.perf_counter()
     try:
-        series = estimate_pose_file(src, stride=stride, flip_average=True)
+        series = estimate_pose_file(src, stride=stride, flip_average=True, segmentation=True)  # fixtures keep the mask
     except HipcheckError as exc:
         return f"{row['file']}: {exc}"
     series.save_npz(out)

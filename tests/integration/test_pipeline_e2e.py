@@ -13,6 +13,7 @@ import pytest
 from hipcheck.analysis import analyze_pose
 from hipcheck.extract import estimate_pose_file
 from hipcheck.io import VideoSink, open_source
+from hipcheck.landmarks import PoseSeries
 from support import REPO
 
 SAMPLE = REPO / "samples" / "sls_left_drop8_upright.mp4"
@@ -72,6 +73,20 @@ def test_analyze_writes_reports_and_reuses_the_pose_cache(tmp_path):
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["schema"] == "hipcheck.report/1"
     assert (out / "pose.npz").stat().st_mtime_ns == cached  # reused, not recomputed
+
+    # `hipcheck landmarks` writes the pose.npz analyze makes (mirrored pass + waistline), so the .npz route
+    # gives the same report
+    npz = tmp_path / "p.npz"
+    made = _cli("landmarks", str(SAMPLE), "-o", str(npz), "--quiet", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    ours, theirs = PoseSeries.load_npz(npz), PoseSeries.load_npz(out / "pose.npz")
+    for name in ("xy_px", "xyz_world_m", "visibility", "waist_px", "t_s"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name), err_msg=name)
+    assert ours.provenance.extra["flip_average"] is True
+    via_npz = _cli("analyze", str(npz), "-o", str(tmp_path / "o2"), "--json", "--no-html", cwd=tmp_path)
+    assert via_npz.returncode == 0, via_npz.stderr
+    report = json.loads(via_npz.stdout)
+    assert {k: v for k, v in report.items() if k != "provenance"} == {k: v for k, v in doc.items() if k != "provenance"}
 
 
 @pytest.mark.parametrize(

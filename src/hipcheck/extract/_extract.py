@@ -4,20 +4,25 @@
 the horizontally flipped frames, averages the two
 (:func:`~hipcheck.landmarks.average_with_mirror`) and measures the visible
 waistline in every frame (:mod:`hipcheck.extract._waistline`).
+
+How it runs (see :mod:`hipcheck.extract._stream`): the file is decoded once,
+by a decoder thread that feeds two pose workers (frames, mirrored frames),
+each with its own landmarker created in its own thread and run sequentially
+in VIDEO mode, so tracking is exactly that of one pass over the clip; the
+calling thread averages each frame's two poses as they arrive and finds the
+waistline on the frame and on its mirror image. Memory: a few frames in
+flight plus the output arrays, whatever the clip's length.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
-
-import numpy as np
 
 from hipcheck import io
 from hipcheck.errors import InputNotFoundError, InvalidDataError
+from hipcheck.extract._stream import run_passes
 from hipcheck.extract._waistline import waistline_series
-from hipcheck.landmarks import PoseSeries, average_with_mirror, nanmean2
+from hipcheck.landmarks import PoseSeries, nanmean2
 from hipcheck.types import ProgressFn
 
 
@@ -39,38 +44,76 @@ def load_or_estimate_pose(
     if source.suffix.lower() == ".npz":
         return PoseSeries.load_npz(source)
     model, model_sha = io.resolve_model(model_path)
-    key = (io.sha256_file(source), model_sha, stride, flip_average)
+    source_sha = io.sha256_file(source)
+    key = (source_sha, model_sha, stride, flip_average)
     cached = _read_cache(cache_path, key)
     if cached is not None:
         return cached
-    series = estimate_pose_file(source, model_path=model, stride=stride, flip_average=flip_average, progress=progress)
+    series = estimate_pose_file(
+        source, model_path=model, stride=stride, flip_average=flip_average, progress=progress, source_sha256=source_sha
+    )
     series.save_npz(cache_path)
     return series
 
 
 def estimate_pose_file(
-    source: Path,
+    source: str | Path | int,
     *,
     model_path: str | Path | None = None,
     stride: int = 1,
     flip_average: bool = True,
     progress: ProgressFn | None = None,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    max_people: int = 2,
+    segmentation: bool = True,
+    source_sha256: str | None = None,
 ) -> PoseSeries:
-    """Pose of a video file; with ``flip_average`` the frames are also run
-    horizontally flipped and the two results averaged
+    """Pose and waistline of a video file (or image, image folder, camera) in one decode.
+
+    With ``flip_average`` the frames are also run horizontally flipped (a second
+    landmarker, at the same time on another core) and the two results averaged
     (:func:`~hipcheck.landmarks.average_with_mirror`), which makes the result
-    mirror-equivariant and cancels left/right bias of the pose model.
+    mirror-equivariant and cancels left/right bias of the pose model; the
+    waistline is then also found on the flipped frames and averaged
+    (:func:`measure_waistline` describes the result). Without it one pass runs
+    (about twice as fast on two cores, less exact: the model's left/right bias stays).
+
+    Args:
+        source: what :func:`hipcheck.io.open_source` opens.
+        model_path: a ``.task`` bundle, or None for the bundled model.
+        stride: keep every ``stride``-th frame.
+        flip_average: also run the mirrored frames and average.
+        progress: ``progress(frames_done, total_or_None)``, called from the calling thread
+            as each frame has both its poses and its waistline.
+        start_s: keep frames with ``t_s >= start_s`` (seconds).
+        end_s: keep frames with ``t_s < end_s`` (seconds).
+        max_people: people the model may return per frame (the subject is chosen among them).
+        segmentation: also record the pelvis mask (``pelvis_mask``, ``pelvis_box_px``): about 20 %
+            more model time per pass; its hip contour is the pelvic-drop line when no waistline is
+            seen (a one-colour outfit, a long shirt), so it is on by default.
+        source_sha256: the file's SHA-256 when the caller already has it (else hashed here).
+
+    Raises:
+        HipcheckError subclasses of :func:`hipcheck.io.open_source` and
+        :func:`hipcheck.io.estimate_pose`; KeyboardInterrupt stops every worker first.
     """
-    passes = 2 if flip_average else 1
-    with io.open_source(source, stride=stride) as frames:
-        series = io.estimate_pose(frames, model_path=model_path, stride=stride, progress=_scaled(progress, 0, passes))
+    with io.open_source(source, stride=stride, start_s=start_s, end_s=end_s) as frames:
+        if source_sha256 is None and frames.info.kind == "video":
+            source_sha256 = io.sha256_file(Path(frames.info.source))  # once, not once per pass
+        result = run_passes(
+            frames, model_path=model_path, flip=flip_average, stride=stride, max_people=max_people,
+            segmentation=segmentation, progress=progress, source_sha256=source_sha256,
+        )  # fmt: skip
+    series = result.series
+    waist = result.waist_px
     if flip_average:
-        with io.open_source(source, stride=stride) as frames:
-            flipped = io.estimate_pose(
-                _Flipped(frames), model_path=model_path, stride=stride, progress=_scaled(progress, 1, passes)
-            )
-        series = average_with_mirror(series, flipped)
-    return measure_waistline(source, series, stride=stride, flip_average=flip_average)
+        assert result.waist_flipped_px is not None
+        mirrored = series.mirrored()
+        back = mirrored.replace(waist_px=result.waist_flipped_px).mirrored().waist_px
+        assert back is not None
+        waist = nanmean2(waist, back)
+    return series.replace(waist_px=waist)
 
 
 def measure_waistline(source: Path, series: PoseSeries, *, stride: int = 1, flip_average: bool = True) -> PoseSeries:
@@ -78,6 +121,9 @@ def measure_waistline(source: Path, series: PoseSeries, *, stride: int = 1, flip
     (:func:`hipcheck.extract.waistline_series`), placed by the series' own
     landmarks; with ``flip_average`` also on the flipped frames (with the
     mirrored landmarks), mirrored back and averaged, so it stays mirror-equivariant.
+
+    (:func:`estimate_pose_file` does this while it estimates the pose; this
+    decodes ``source`` again, for a series made without it.)
     """
     rows = series.frame_index
     assert rows is not None  # always set by PoseSeries validation
@@ -86,36 +132,11 @@ def measure_waistline(source: Path, series: PoseSeries, *, stride: int = 1, flip
     if flip_average:
         mirrored = series.mirrored()
         with io.open_source(source, stride=stride) as frames:
-            flipped = waistline_series(_Flipped(frames), mirrored.xy_px, rows)
+            flipped = waistline_series(io.Mirrored(frames), mirrored.xy_px, rows)
         back = mirrored.replace(waist_px=flipped).mirrored().waist_px
         assert back is not None
         waist = nanmean2(waist, back)
     return series.replace(waist_px=waist)
-
-
-class _Flipped:
-    """A frame stream whose images are mirrored left-right (same times, info, stride)."""
-
-    def __init__(self, frames: io.FrameStream) -> None:
-        self.info = frames.info
-        self.stride = frames.stride
-        self.expected_frames = frames.expected_frames
-        self._frames = frames
-
-    def __iter__(self) -> Iterator[io.Frame]:
-        for f in self._frames:
-            yield dataclasses.replace(f, image=np.ascontiguousarray(f.image[:, ::-1]))
-
-
-def _scaled(progress: ProgressFn | None, k: int, passes: int) -> ProgressFn | None:
-    if progress is None:
-        return None
-    overall = progress
-
-    def report(done: int, total: int | None) -> None:
-        overall(done + k * (total or 0), None if total is None else total * passes)
-
-    return report
 
 
 def _read_cache(path: Path, key: tuple[str, str, int, bool]) -> PoseSeries | None:

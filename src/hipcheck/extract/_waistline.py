@@ -393,6 +393,45 @@ def find_waistline(
     return np.stack([xs, win.y0 + vs / win.sy], axis=1)
 
 
+class WaistlineTracker:
+    """:func:`find_waistline` frame by frame over a clip, each frame's ``prev`` the last line found.
+
+    For streaming: feed the frames in order with :meth:`add`, then :meth:`result`.
+    :func:`waistline_series` is this over a whole frame stream.
+
+    Args:
+        n_rows: expected rows of the result (the array grows if more come).
+        params: tuning constants.
+    """
+
+    def __init__(self, n_rows: int = 0, *, params: WaistParams | None = None) -> None:
+        self.params = params
+        self._out = np.full((max(16, n_rows), 2, 2), np.nan)
+        self._prev: FloatArray | None = None
+
+    def add(self, row: int, image_bgr: NDArray[np.uint8], xy_px: FloatArray) -> FloatArray:
+        """The waistline of landmark row ``row`` in this frame ((33, 2) px landmarks); stored and returned."""
+        line = find_waistline(image_bgr, xy_px, prev=self._prev, params=self.params)
+        if row >= self._out.shape[0]:
+            grown = np.full((max(2 * self._out.shape[0], row + 1), 2, 2), np.nan)
+            grown[: self._out.shape[0]] = self._out
+            self._out = grown
+        self._out[row] = line
+        if np.all(np.isfinite(line)):
+            self._prev = line
+        return line
+
+    def result(self, xy_px: FloatArray, *, drop_outliers: bool = True) -> FloatArray:
+        """(T, 2, 2) lines of the T rows of ``xy_px`` ((T, 33, 2) px), NaN where none; with
+        ``drop_outliers`` the rows that disagree with their neighbours blanked (:func:`drop_waistline_outliers`).
+        """
+        t = xy_px.shape[0]
+        out = np.full((t, 2, 2), np.nan)
+        n = min(t, self._out.shape[0])
+        out[:n] = self._out[:n]
+        return drop_waistline_outliers(out, xy_px, params=self.params) if drop_outliers else out
+
+
 def waistline_series(
     frames: Iterable[Frame],
     xy_px: FloatArray,
@@ -422,16 +461,12 @@ def waistline_series(
     if xy.ndim != 3 or xy.shape[1:] != (33, 2) or idx.shape != (xy.shape[0],):
         raise ValueError(f"expected xy_px (T, 33, 2) and frame_index (T,), got {xy.shape}, {idx.shape}")
     row_of = {int(f): i for i, f in enumerate(idx)}
-    out = np.full((xy.shape[0], 2, 2), np.nan)
-    prev: FloatArray | None = None
+    tracker = WaistlineTracker(xy.shape[0], params=params)
     for frame in frames:
         i = row_of.get(int(frame.index))
-        if i is None:
-            continue
-        out[i] = find_waistline(frame.image, xy[i], prev=prev, params=params)
-        if np.all(np.isfinite(out[i])):
-            prev = out[i]
-    return drop_waistline_outliers(out, xy, params=params) if drop_outliers else out
+        if i is not None:
+            tracker.add(i, frame.image, xy[i])
+    return tracker.result(xy, drop_outliers=drop_outliers)
 
 
 def _tilt_and_height(waist_px: FloatArray, xy_px: FloatArray) -> tuple[FloatArray, FloatArray]:

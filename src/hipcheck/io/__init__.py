@@ -38,8 +38,10 @@ from hipcheck.io._frames import (
     Frame,
     FrameSource,
     FrameStream,
+    Mirrored,
     SourceKind,
     VideoInfo,
+    mirror_image,
     next_timestamp,
     window_frame_count,
 )
@@ -75,9 +77,27 @@ from hipcheck.io._video import (
 )
 
 if TYPE_CHECKING:
-    from hipcheck.io._pose import FramePose, PoseEstimator, estimate_image, estimate_pose, video_timestamp_ms
+    from hipcheck.io._pose import (
+        FramePose,
+        PoseEstimator,
+        PoseRecorder,
+        estimate_image,
+        estimate_pose,
+        estimate_pose_stream,
+        video_timestamp_ms,
+    )
 
-_MEDIAPIPE_NAMES = frozenset({"FramePose", "PoseEstimator", "estimate_image", "estimate_pose", "video_timestamp_ms"})
+_MEDIAPIPE_NAMES = frozenset(
+    {
+        "FramePose",
+        "PoseEstimator",
+        "PoseRecorder",
+        "estimate_image",
+        "estimate_pose",
+        "estimate_pose_stream",
+        "video_timestamp_ms",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -107,9 +127,11 @@ __all__ = [
     "FrameSource",
     "FrameStream",
     "H264Sink",
+    "Mirrored",
     "OfficialModel",
     "OutputLock",
     "PoseEstimator",
+    "PoseRecorder",
     "SourceKind",
     "SubjectTracker",
     "VideoInfo",
@@ -124,10 +146,12 @@ __all__ = [
     "ensure_output_file",
     "estimate_image",
     "estimate_pose",
+    "estimate_pose_stream",
     "fetch_verified",
     "fsync_dir",
     "h264_available",
     "jsonable",
+    "mirror_image",
     "network_guard_status",
     "next_timestamp",
     "open_source",

@@ -284,3 +284,34 @@ class FrameSource(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def mirror_image(image: Image) -> Image:
+    """The image flipped left-right (a contiguous copy; column ``j`` becomes ``width − 1 − j``)."""
+    return np.ascontiguousarray(image[:, ::-1])
+
+
+class Mirrored:
+    """A :class:`FrameStream` whose images are mirrored left-right (same indices, times, info, stride)."""
+
+    def __init__(self, frames: FrameStream) -> None:
+        self._frames = frames
+
+    @property
+    def info(self) -> VideoInfo:
+        """The wrapped stream's info (sizes are unchanged by a flip)."""
+        return self._frames.info
+
+    @property
+    def stride(self) -> int:
+        """The wrapped stream's stride."""
+        return self._frames.stride
+
+    @property
+    def expected_frames(self) -> int | None:
+        """The wrapped stream's expected frame count."""
+        return self._frames.expected_frames
+
+    def __iter__(self) -> Iterator[Frame]:
+        for f in self._frames:
+            yield Frame(index=f.index, t_s=f.t_s, image=mirror_image(f.image))

@@ -29,7 +29,8 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -45,7 +46,7 @@ from numpy.typing import NDArray
 from hipcheck import __version__
 from hipcheck.errors import EmptyVideoError, ModelError, NoPersonError
 from hipcheck.io._files import sha256_file
-from hipcheck.io._frames import FrameStream, VideoInfo
+from hipcheck.io._frames import Frame, FrameStream, VideoInfo
 from hipcheck.io._mask import MASK_SIZE, PELVIS_BOX_SCALE, PELVIS_MIN_TORSO_FRACTION, pelvis_box, resample_mask
 from hipcheck.io._models import resolve_model
 from hipcheck.io._offline import call_offline
@@ -108,11 +109,46 @@ def video_timestamp_ms(t_s: float, last_ms: int) -> int:
     return max(round(t_s * 1000.0), last_ms + 1)
 
 
+class _NativeStderr:
+    """Process-wide redirection of file descriptor 2, shared by the threads that ask for it.
+
+    The first thread to enter points fd 2 at /dev/null and the last one to leave restores it, so
+    two landmarkers loading at once (one per worker thread) cannot leave stderr pointing at /dev/null.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved = -1
+
+    def enter(self, fd: int) -> None:
+        with self._lock:
+            if self._depth == 0:
+                with contextlib.suppress(AttributeError, OSError, ValueError):
+                    sys.stderr.flush()
+                self._saved = os.dup(fd)
+                with open(os.devnull, "wb") as null:
+                    os.dup2(null.fileno(), fd)
+            self._depth += 1
+
+    def leave(self, fd: int) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                os.dup2(self._saved, fd)
+                os.close(self._saved)
+                self._saved = -1
+
+
+_NATIVE_STDERR = _NativeStderr()
+
+
 @contextlib.contextmanager
 def _quiet_native_stderr() -> Iterator[None]:
     """Send the C++ log lines MediaPipe/TFLite print while loading a model (XNNPACK, feedback
     manager, NORM_RECT notices: informational, see google-ai-edge/mediapipe#5639) to /dev/null.
     Python exceptions are unaffected; set ``HIPCHECK_MEDIAPIPE_LOG=1`` to keep the lines.
+    Thread-safe: fd 2 is restored when the last thread using it leaves.
     """
     if os.environ.get("HIPCHECK_MEDIAPIPE_LOG"):
         yield
@@ -121,16 +157,11 @@ def _quiet_native_stderr() -> Iterator[None]:
         fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # replaced stderr (Jupyter): native code still writes to fd 2
         fd = 2
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        sys.stderr.flush()
-    saved = os.dup(fd)
+    _NATIVE_STDERR.enter(fd)
     try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), fd)
         yield
     finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+        _NATIVE_STDERR.leave(fd)
 
 
 # --------------------------------------------------------------- estimator
@@ -254,36 +285,73 @@ class PoseEstimator:
 
 
 # ------------------------------------------------------------ whole source
-class _Rows:
-    """Per-frame results collected while streaming (memory: the output arrays only)."""
+class PoseRecorder:
+    """Per-frame poses written into the arrays of a :class:`~hipcheck.landmarks.PoseSeries` as they come.
 
-    def __init__(self, segmentation: bool) -> None:
-        self.segmentation = segmentation
-        self.t_s: list[float] = []
-        self.index: list[int] = []
-        self.poses: list[FramePose | None] = []
-        self.n_people: list[int] = []
+    Memory: the output arrays only, sized from the expected frame count and doubled when a
+    source delivers more. With ``keep=False`` only the counts are kept (frames, detections,
+    people per frame), for a consumer that stores the poses itself.
+
+    Args:
+        segmentation: also store the pelvis mask and box (zeros / NaN where a frame has none).
+        expected: about how many frames will come (None when unknown).
+        keep: store the landmarks (else only count).
+    """
+
+    def __init__(self, segmentation: bool, expected: int | None = None, *, keep: bool = True) -> None:
+        self.segmentation = segmentation and keep
+        self.keep = keep
+        self.n = 0
+        self.detected = 0
+        self._cap = 0
+        self._a: dict[str, Any] = {}
+        self._grow(int(expected) if expected else 16)
+
+    def _grow(self, cap: int) -> None:
+        fresh: dict[str, Any] = {
+            **(empty_rows(cap) if self.keep else {}), "t_s": np.zeros(cap), "frame_index": np.zeros(cap, np.int64),
+            "n_people": np.zeros(cap, np.int64),
+        }  # fmt: skip
+        if self.segmentation:
+            fresh["pelvis_mask"] = np.zeros((cap, MASK_SIZE, MASK_SIZE), np.uint8)
+            fresh["pelvis_box_px"] = np.full((cap, 4), np.nan)
+        for key, old in self._a.items():
+            fresh[key][: self.n] = old[: self.n]
+        self._a, self._cap = fresh, cap
 
     def add(self, index: int, t_s: float, pose: FramePose | None) -> None:
-        self.index.append(index)
-        self.t_s.append(t_s)
-        self.n_people.append(0 if pose is None else pose.n_people)
-        self.poses.append(pose)
+        """Record frame ``index`` at ``t_s`` (s) with its pose (None: nobody found, a NaN row)."""
+        if self.n == self._cap:
+            self._grow(2 * self._cap)
+        i, a = self.n, self._a
+        a["frame_index"][i], a["t_s"][i] = index, t_s
+        self.n += 1
+        if pose is None:
+            return
+        self.detected += 1
+        a["n_people"][i] = pose.n_people
+        if not self.keep:
+            return
+        a["xy_px"][i], a["z"][i], a["xyz_world_m"][i] = pose.xy_px, pose.z, pose.xyz_world_m
+        a["visibility"][i], a["presence"][i] = pose.visibility, pose.presence
+        if self.segmentation and pose.pelvis_mask is not None and pose.pelvis_box_px is not None:
+            a["pelvis_mask"][i], a["pelvis_box_px"][i] = pose.pelvis_mask, pose.pelvis_box_px
+
+    @property
+    def n_people(self) -> NDArray[np.int64]:
+        """(n,) people MediaPipe found in each recorded frame."""
+        people: NDArray[np.int64] = self._a["n_people"][: self.n]
+        return people
 
     def arrays(self) -> dict[str, Any]:
-        t = len(self.poses)
-        out: dict[str, Any] = empty_rows(t)
-        mask = np.zeros((t, MASK_SIZE, MASK_SIZE), np.uint8) if self.segmentation else None
-        box = np.full((t, 4), np.nan) if self.segmentation else None
-        for i, p in enumerate(self.poses):
-            if p is None:
-                continue
-            out["xy_px"][i], out["z"][i], out["xyz_world_m"][i] = p.xy_px, p.z, p.xyz_world_m
-            out["visibility"][i], out["presence"][i] = p.visibility, p.presence
-            if mask is not None and box is not None and p.pelvis_mask is not None and p.pelvis_box_px is not None:
-                mask[i], box[i] = p.pelvis_mask, p.pelvis_box_px
-        out.update(t_s=np.asarray(self.t_s), frame_index=np.asarray(self.index, dtype=np.int64))
-        out.update(pelvis_mask=mask, pelvis_box_px=box)
+        """The recorded rows as :class:`~hipcheck.landmarks.PoseSeries` keyword arguments
+        (all but ``resolution_wh`` and ``provenance``).
+        """
+        if not self.keep:
+            raise RuntimeError("PoseRecorder(keep=False) stores no landmarks")
+        out = {k: v[: self.n].copy() if self.n < self._cap else v for k, v in self._a.items() if k != "n_people"}
+        if not self.segmentation:
+            out.update(pelvis_mask=None, pelvis_box_px=None)
         return out
 
 
@@ -294,12 +362,13 @@ def _auto_mode(info: VideoInfo) -> Mode:
     return "video"
 
 
-def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -> Provenance:
+def _provenance(info: VideoInfo, est: PoseEstimator, rows: PoseRecorder, stride: int, sha: str | None) -> Provenance:
     name = info.source
     path = Path(name) if name else None
-    sha = sha256_file(path) if path is not None and path.is_file() else ""
-    n_people = np.asarray(rows.n_people)
-    detected = sum(p is not None for p in rows.poses)
+    if sha is None:
+        sha = sha256_file(path) if path is not None and path.is_file() else ""
+    n_people = rows.n_people
+    detected = rows.detected
     subject = (
         f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} "
         f"{'person' if int(n_people.max(initial=0)) == 1 else 'people'} seen; "
@@ -314,7 +383,7 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
             "pose_mode": est.mode, "max_people": est.max_people, "segmentation": est.segmentation,
             "min_detection_confidence": est.min_detection_confidence,
             "min_tracking_confidence": est.min_tracking_confidence,
-            "frames": len(rows.poses), "frames_detected": detected,
+            "frames": rows.n, "frames_detected": detected,
             "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
             "subject_selections": est.subject_reselections,
             "pelvis_box": f"square, centre hip midpoint, side {PELVIS_BOX_SCALE} x max(hip width, "
@@ -322,6 +391,68 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: _Rows, stride: int) -
             "mediapipe_version": getattr(mp, "__version__", ""),
         },
     )  # fmt: skip
+
+
+def estimate_pose_stream(
+    source: FrameStream,
+    on_frame: Callable[[Frame, FramePose | None], None],
+    *,
+    model_path: str | Path | None = None,
+    segmentation: bool = True,
+    max_people: int = 2,
+    mode: Literal["auto", "video", "image"] = "auto",
+    stride: int | None = None,
+    progress: ProgressFn | None = None,
+    source_sha256: str | None = None,
+) -> Provenance:
+    """Run pose estimation over every frame of ``source``, handing each frame and its pose to ``on_frame``.
+
+    For consumers that store the poses themselves (:func:`estimate_pose` stores them in a
+    PoseSeries). The landmarker is created in the calling thread and closed before returning.
+
+    Args:
+        source: frames with ``.index``, ``.t_s`` (s, strictly increasing) and
+            ``.image`` (upright BGR uint8), e.g. a :class:`~hipcheck.io.FrameSource`;
+            ``source.info`` gives the source name, frame rate and kind.
+        on_frame: called as ``on_frame(frame, pose_or_None)`` after each frame.
+        model_path: a ``.task`` bundle, or None for the bundled model.
+        segmentation: also compute the pelvis mask and box.
+        max_people: people MediaPipe may return per frame (subject chosen among them).
+        mode: ``"video"``, ``"image"``, or ``"auto"`` (image for stills, else video).
+        stride: recorded in the provenance (default ``source.stride``).
+        progress: called as ``progress(frames_done, total_or_None)`` after each frame.
+        source_sha256: the source file's SHA-256 for the provenance when the caller has it
+            (default: hashed here).
+
+    Returns:
+        The provenance of the run (source, model, settings, people seen, subject rule).
+
+    Raises:
+        ModelError: model missing or wrong.
+        EmptyVideoError: the source yielded no frame.
+        NoPersonError: no person in any frame.
+    """
+    info = source.info
+    run_mode: Mode = _auto_mode(info) if mode == "auto" else mode
+    total = source.expected_frames
+    rows = PoseRecorder(segmentation, total, keep=False)
+    with PoseEstimator(model_path, mode=run_mode, max_people=max_people, segmentation=segmentation) as est:
+        for frame in source:
+            pose = est.process(frame.image, float(frame.t_s))
+            rows.add(int(frame.index), float(frame.t_s), pose)
+            on_frame(frame, pose)
+            if progress is not None:
+                progress(rows.n, total)
+        name = info.source or "input"
+        if rows.n == 0:
+            raise EmptyVideoError(f"{name}: no frames to analyse")
+        if rows.detected == 0:
+            raise NoPersonError(f"{name}: no person found in any of {rows.n} frames")
+        prov = _provenance(info, est, rows, stride if stride is not None else source.stride, source_sha256)
+    decode = getattr(source, "decode_status", None)  # a video that decoded only in part says so in the report
+    if decode:
+        prov = Provenance(**{**prov.__dict__, "extra": {**prov.extra, "decode": decode}})
+    return prov
 
 
 def estimate_pose(
@@ -333,51 +464,28 @@ def estimate_pose(
     mode: Literal["auto", "video", "image"] = "auto",
     stride: int | None = None,
     progress: ProgressFn | None = None,
+    source_sha256: str | None = None,
 ) -> PoseSeries:
     """Run pose estimation over every frame of ``source`` and return the subject's PoseSeries.
 
-    Args:
-        source: frames with ``.index``, ``.t_s`` (s, strictly increasing) and
-            ``.image`` (upright BGR uint8), e.g. a :class:`~hipcheck.io.FrameSource`;
-            ``source.info`` gives the source name, frame rate and kind.
-        model_path: a ``.task`` bundle, or None for the bundled model.
-        segmentation: also record the pelvis mask and box.
-        max_people: people MediaPipe may return per frame (subject chosen among them).
-        mode: ``"video"``, ``"image"``, or ``"auto"`` (image for stills, else video).
-        stride: recorded in the provenance (default ``source.stride``).
-        progress: called as ``progress(frames_done, total_or_None)`` after each frame.
+    Arguments, errors and provenance as :func:`estimate_pose_stream`.
 
     Returns:
         One row per decoded frame; frames without a person are NaN rows.
-
-    Raises:
-        ModelError: model missing or wrong.
-        EmptyVideoError: the source yielded no frame.
-        NoPersonError: no person in any frame.
     """
-    info = source.info
-    run_mode: Mode = _auto_mode(info) if mode == "auto" else mode
-    total = source.expected_frames
-    rows = _Rows(segmentation)
-    wh: tuple[int, int] | None = None
-    with PoseEstimator(model_path, mode=run_mode, max_people=max_people, segmentation=segmentation) as est:
-        for frame in source:
-            image = frame.image
-            wh = wh or (int(image.shape[1]), int(image.shape[0]))
-            rows.add(int(frame.index), float(frame.t_s), est.process(image, float(frame.t_s)))
-            if progress is not None:
-                progress(len(rows.poses), total)
-        name = info.source or "input"
-        if wh is None:
-            raise EmptyVideoError(f"{name}: no frames to analyse")
-        if all(p is None for p in rows.poses):
-            raise NoPersonError(f"{name}: no person found in any of {len(rows.poses)} frames")
-        stride = stride if stride is not None else source.stride
-        prov = _provenance(info, est, rows, stride)
-    decode = getattr(source, "decode_status", None)  # a video that decoded only in part says so in the report
-    if decode:
-        prov = Provenance(**{**prov.__dict__, "extra": {**prov.extra, "decode": decode}})
-    return PoseSeries(**rows.arrays(), resolution_wh=wh, provenance=prov)
+    rows = PoseRecorder(segmentation, source.expected_frames)
+    size: list[tuple[int, int]] = []
+
+    def record(frame: Frame, pose: FramePose | None) -> None:
+        if not size:
+            size.append((int(frame.image.shape[1]), int(frame.image.shape[0])))
+        rows.add(int(frame.index), float(frame.t_s), pose)
+
+    prov = estimate_pose_stream(
+        source, record, model_path=model_path, segmentation=segmentation, max_people=max_people, mode=mode,
+        stride=stride, progress=progress, source_sha256=source_sha256,
+    )  # fmt: skip
+    return PoseSeries(**rows.arrays(), resolution_wh=size[0], provenance=prov)
 
 
 def estimate_image(

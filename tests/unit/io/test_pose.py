@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -210,6 +211,14 @@ def test_landmarks_cli(shared_videos: Path, tmp_path: Path, capsys: pytest.Captu
     assert 8 <= len(series) <= 10
     assert len(csv.read_text().splitlines()) == len(series) + 1
     assert capsys.readouterr().out.strip() == f"{clip}: {len(series)} frames, person detected in 100% -> {out}, {csv}"
+    assert series.provenance.extra["flip_average"] is True and series.waist_px is not None
+    assert series.pelvis_mask is not None  # the hip contour: the pelvic-drop line without a waistline
+    single = tmp_path / "single.npz"
+    assert main(["landmarks", str(clip), "-o", str(single), "--end", "0.3", "--no-flip", "--quiet"]) == 0
+    one = PoseSeries.load_npz(single)
+    assert len(one) == len(series) and not one.provenance.extra.get("flip_average")
+    assert one.waist_px is not None
+    assert 0 < np.nanmax(np.abs(one.xy_px - series.xy_px)) < 20.0  # the mirrored pass moves landmarks by a few px
 
 
 def test_expected_frames_window() -> None:
@@ -242,3 +251,36 @@ def test_front_fixtures_are_plausible(stem: str) -> None:
     assert series.pelvis_mask.shape[1:] == (io.MASK_SIZE, io.MASK_SIZE)
     assert np.isfinite(series.pelvis_box_px).all()
     assert series.pelvis_mask[:, 30:34, 30:34].mean() > 200  # hip midpoint is on the person
+
+
+def test_native_stderr_is_restored_when_the_last_thread_leaves(tmp_path: Path) -> None:
+    """Two landmarkers load at once (one per worker): fd 2 must not end up pointing at /dev/null."""
+    from hipcheck.io._pose import _NativeStderr
+
+    log = tmp_path / "stderr.log"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT)
+    try:
+        quiet = _NativeStderr()
+        quiet.enter(fd)  # worker A loads its model
+        quiet.enter(fd)  # worker B too
+        quiet.leave(fd)  # A done: B is still loading
+        os.write(fd, b"hidden ")
+        quiet.leave(fd)  # B done: fd 2 is back
+        os.write(fd, b"shown")
+    finally:
+        os.close(fd)
+    assert log.read_bytes() == b"shown"
+
+
+def test_pose_recorder_grows_past_the_expected_count() -> None:
+    rec = io.PoseRecorder(segmentation=True, expected=2)
+    for i in range(5):
+        xy = np.full((33, 2), float(i))
+        pose = io.FramePose(xy, np.zeros(33), np.ones(33), np.ones(33), np.zeros((33, 3)), None, None, n_people=2)
+        rec.add(10 + i, 0.1 * i, None if i == 3 else pose)
+    rows = rec.arrays()
+    assert rows["xy_px"].shape == (5, 33, 2) and rec.n == 5 and rec.detected == 4
+    np.testing.assert_array_equal(rows["frame_index"], [10, 11, 12, 13, 14])
+    assert np.isnan(rows["xy_px"][3]).all() and rows["xy_px"][4, 0, 0] == 4.0
+    assert rows["pelvis_mask"].shape == (5, io.MASK_SIZE, io.MASK_SIZE) and np.isnan(rows["pelvis_box_px"]).all()
+    np.testing.assert_array_equal(rec.n_people, [2, 2, 2, 0, 2])
