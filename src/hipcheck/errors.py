@@ -62,6 +62,14 @@ class InvalidDataError(HipcheckError):
     exit_code = 10
 
 
+class ClusterError(HipcheckError):
+    """A Dask cluster for ``hipcheck batch --scheduler`` cannot be used (unreachable, no workers,
+    or a worker runs another hipcheck version).
+    """
+
+    exit_code = 11
+
+
 class UsageError(HipcheckError):
     """Arguments that contradict each other or are out of range."""
 
@@ -70,6 +78,7 @@ class UsageError(HipcheckError):
 
 __all__ = [
     "CameraError",
+    "ClusterError",
     "CorruptVideoError",
     "EmptyVideoError",
     "HipcheckError",

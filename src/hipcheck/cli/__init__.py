@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 
 from hipcheck import __version__
-from hipcheck.cli import _analyze, _landmarks, _live, _models, _validate
+from hipcheck.cli import _analyze, _batch, _landmarks, _live, _models, _validate
 from hipcheck.errors import HipcheckError
 
-COMMANDS = (_landmarks, _analyze, _validate, _live, _models)
+COMMANDS = (_landmarks, _analyze, _batch, _validate, _live, _models)
 """The sub-command modules, in ``--help`` order."""
 
 
