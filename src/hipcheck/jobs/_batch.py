@@ -267,7 +267,7 @@ class _Runner:
     def _settle(self, row: ClipRow, outcome: ClipOutcome) -> None:
         if outcome.status == "done" and outcome.headline is not None:
             folder = write_outputs(self.out, row.id, outcome.files)
-            self.store.finish(row.id, self.owner, outcome.headline, str(folder))
+            self.store.finish(row.id, self.owner, outcome.headline, str(folder), outcome.worker)
         else:
             self.store.fail(row.id, outcome.error or f"{row.source}: failed", outcome.exit_code, self.owner)
         ended = self.store.get(row.id)

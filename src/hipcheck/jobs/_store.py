@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS clips (
     started_at            TEXT,
     finished_at           TEXT,
     out_dir               TEXT,
+    worker                TEXT,
     verdict               TEXT,
     confidence            REAL,
     view                  TEXT,
@@ -167,6 +168,7 @@ class ClipRow:
     started_at: str | None
     finished_at: str | None
     out_dir: str | None
+    worker: str | None
     verdict: str | None
     confidence: float | None
     view: str | None
@@ -365,15 +367,18 @@ class JobStore:
             )
             return cur.rowcount
 
-    def finish(self, clip: str, owner: str, headline: Headline, out_dir: str) -> bool:
-        """``clip`` is ``done`` with its results; False (nothing changed) when ``owner`` no longer holds it."""
+    def finish(self, clip: str, owner: str, headline: Headline, out_dir: str, worker: str = "") -> bool:
+        """``clip`` is ``done`` with its results, written to ``out_dir`` by ``worker`` (``host:pid``);
+        False (nothing changed) when ``owner`` no longer holds it.
+        """
         values = [_real(v) if isinstance(v, float) else v for v in dataclasses.astuple(headline)]
         sets = ", ".join(f"{c} = ?" for c in HEADLINE_COLUMNS)
         with self._write() as db:
             cur = db.execute(
-                f"UPDATE clips SET state = 'done', {sets}, out_dir = ?, finished_at = ?, owner = NULL, error = '',"
+                f"UPDATE clips SET state = 'done', {sets}, out_dir = ?, worker = ?, finished_at = ?, owner = NULL,"
+                " error = '',"
                 " exit_code = 0 WHERE id = ? AND owner = ? AND state = 'running'",
-                (*values, out_dir, _now_iso(), clip, owner),
+                (*values, out_dir, worker or None, _now_iso(), clip, owner),
             )
             return cur.rowcount == 1
 

@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hipcheck import io
-from hipcheck.jobs._store import COLUMNS, ClipRow
+from hipcheck.jobs._store import COLUMNS, HEADLINE_COLUMNS, ClipRow
 from hipcheck.metrics import METRICS
 from hipcheck.render import SIDE_HEX
 
-SUMMARY_COLUMNS: tuple[str, ...] = (*(c for c in COLUMNS if c not in ("owner", "heartbeat_at")), "report")
+_FIRST = ("person", "recorded_on", "name", "state", "verdict", "confidence", "view", "exercises",
+          *HEADLINE_COLUMNS[4:], "error", "exit_code", "report")  # fmt: skip
+SUMMARY_COLUMNS: tuple[str, ...] = (*_FIRST, *(c for c in COLUMNS if c not in (*_FIRST, "owner", "heartbeat_at")))
 """The columns of ``summary.csv``: the store's (less the claim bookkeeping), and the report's path."""
 _PLOTTED: tuple[tuple[str, str], ...] = (("pelvic_drop", "pelvic_drop_deg"), ("knee_fppa", "knee_fppa_deg"))
 _BAND_HEX = "#d1d5db"
@@ -96,6 +98,12 @@ def _table_row(row: ClipRow) -> str:
     return "<tr>" + "".join(cells) + "</tr>"
 
 
+def _reach(rows: Sequence[ClipRow], prefix: str) -> float:
+    """Half the x range of a panel: every difference and band in view, at least ±5°."""
+    sizes = [abs(v) for r in rows for v in (_diff(r, prefix), getattr(r, f"{prefix}_error_deg")) if v is not None]
+    return 1.15 * max([5.0, *(v for v in sizes if math.isfinite(v))])
+
+
 def overview_png(rows: Sequence[ClipRow]) -> bytes | None:
     """PNG of the left − right difference of each headline metric per clip (degrees), with each clip's
     measurement-error band (± the finding threshold) shaded; None when no clip has a difference.
@@ -117,6 +125,7 @@ def overview_png(rows: Sequence[ClipRow]) -> bytes | None:
             if diff is not None:
                 ax.plot(diff, k, "o", color=SIDE_HEX["left" if diff > 0 else "right"], zorder=3)
         ax.axvline(0.0, color="#374151", lw=0.8, zorder=2)
+        ax.set_xlim(-_reach(measured, prefix), _reach(measured, prefix))
         ax.set_title(METRICS[metric].title, fontsize=10)
         ax.set_xlabel("left − right (°); > 0 points to the left")
         ax.grid(axis="x", alpha=0.3)
