@@ -16,28 +16,35 @@ from hipcheck.errors import ClusterError
 from hipcheck.jobs._worker import worker_version
 
 
-def connect_cluster(address: str, *, timeout_s: float = 30.0) -> Any:
+def connect_cluster(address: str, *, connect_timeout_s: float = 10.0, timeout_s: float = 60.0) -> Any:
     """A ``dask.distributed.Client`` connected to the scheduler at ``address`` (``tcp://host:8786``).
 
     Raises :class:`~hipcheck.errors.ClusterError` when ``distributed`` is not installed, the
-    scheduler cannot be reached, no worker joins within ``timeout_s`` seconds, or a worker runs
-    another hipcheck version (or none).
+    scheduler cannot be reached within ``connect_timeout_s`` seconds, no worker joins within
+    ``timeout_s`` seconds, or a worker runs another hipcheck version (or none).
     """
     try:
         from distributed import Client
     except ImportError as exc:
         raise ClusterError(f"{address}: --scheduler needs dask.distributed (pip install 'dask[distributed]')") from exc
     try:
-        client = Client(address, timeout=timeout_s, set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=connect_timeout_s, set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"{address}: cannot reach the Dask scheduler ({exc})") from exc
     try:
-        client.wait_for_workers(1, timeout=timeout_s)
+        _wait_for_a_worker(client, address, timeout_s)
         check_versions(client, address)
     except BaseException:
         client.close()  # type: ignore[no-untyped-call]
         raise
     return client
+
+
+def _wait_for_a_worker(client: Any, address: str, timeout_s: float) -> None:
+    try:
+        client.wait_for_workers(1, timeout=timeout_s)
+    except TimeoutError as exc:
+        raise ClusterError(f"{address}: no Dask worker joined the scheduler within {timeout_s:g} s") from exc
 
 
 def check_versions(client: Any, address: str) -> dict[str, str]:
