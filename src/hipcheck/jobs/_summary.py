@@ -100,7 +100,8 @@ def _table_row(row: ClipRow) -> str:
 
 def _reach(rows: Sequence[ClipRow], prefix: str) -> float:
     """Half the x range of a panel: every difference and band in view, at least ±5°."""
-    sizes = [abs(float(v)) for r in rows for v in (_diff(r, prefix), getattr(r, f"{prefix}_error_deg")) if v is not None]
+    values = [v for r in rows for v in (_diff(r, prefix), getattr(r, f"{prefix}_error_deg")) if v is not None]
+    sizes = [abs(float(v)) for v in values]
     return 1.15 * max([5.0, *(v for v in sizes if math.isfinite(v))])
 
 
