@@ -23,7 +23,9 @@ import multiprocessing
 import os
 import queue as queue_mod
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -343,17 +345,39 @@ class _LocalPool:
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
         """Schedule ``fn(*args)`` on a worker process (on a new pool when the old one broke)."""
-        try:
-            return self._pool.submit(fn, *args)
-        except BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._start()
-            return self._pool.submit(fn, *args)
+        with _sigint_ignored():  # workers start here: they ignore Ctrl-C, the batch stops them
+            try:
+                return self._pool.submit(fn, *args)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+                return self._pool.submit(fn, *args)
 
-    def shutdown(self) -> None:
-        """Stop the workers (queued tasks are cancelled) and close the progress queue."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, *, abort: bool = False) -> None:
+        """Stop the workers (queued tasks are cancelled; with ``abort`` running ones too, at once)
+        and close the progress queue.
+        """
+        if abort:
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        self._pool.shutdown(wait=not abort, cancel_futures=True)
         self.frames.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes start (they inherit it), so Ctrl-C reaches the batch alone.
+    Only the main thread can change signal handlers; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -366,8 +390,10 @@ def _executor(executor: Submitter | None, workers: int | None) -> Iterator[tuple
     pool = _LocalPool(workers or os.cpu_count() or 1)
     try:
         yield pool, pool.frames
-    finally:
-        pool.shutdown()
+    except BaseException:
+        pool.shutdown(abort=True)
+        raise
+    pool.shutdown()
 
 
 __all__ = ["STORE_NAME", "BatchMonitor", "BatchOptions", "BatchResult", "Submitter", "capacity", "run_batch",
