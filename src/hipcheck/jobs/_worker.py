@@ -16,6 +16,7 @@ import os
 import socket
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,13 @@ class ClipOutcome:
 
 
 def init_worker(queue: Any) -> None:
-    """Process-pool initializer: frame progress of this worker's clips goes to ``queue``."""
+    """Process-pool initializer: frame progress of this worker's clips goes to ``queue``; numpy's
+    runtime warnings (an all-NaN median of a side that was not measured) are not printed over the
+    batch's progress bar.
+    """
     global _progress_queue  # noqa: PLW0603 (set once per worker process, at its start)
     _progress_queue = queue
+    warnings.simplefilter("ignore", RuntimeWarning)
 
 
 def worker_version() -> str:
