@@ -134,6 +134,8 @@ def run_batch(
     the number of cores). A bad clip is a ``failed`` row; a bad model or an empty
     input list raises :class:`~hipcheck.errors.HipcheckError`.
     """
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers {workers}: expected at least 1")
     options = options or BatchOptions()
     out = Path(out_root).absolute()
     _, model_sha = io.resolve_model(options.model_path)
@@ -385,8 +387,6 @@ def _executor(executor: Submitter | None, workers: int | None) -> Iterator[tuple
     if executor is not None:
         yield executor, None
         return
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers {workers}: expected at least 1")
     pool = _LocalPool(workers or os.cpu_count() or 1)
     try:
         yield pool, pool.frames
