@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from hipcheck import __version__, io
 from hipcheck.analysis import AnalysisOptions
-from hipcheck.errors import UsageError
+from hipcheck.errors import InputNotFoundError, NotAVideoError, UsageError
 from hipcheck.jobs._sources import discover, recorded_on
 from hipcheck.jobs._store import ClipRow, ClipSpec, JobStore, clip_id, owner_token
 from hipcheck.jobs._summary import write_summary_csv, write_summary_html
@@ -138,10 +138,13 @@ def run_batch(
         raise UsageError(f"--workers {workers}: expected at least 1")
     options = options or BatchOptions()
     out = Path(out_root).absolute()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: the output must be a folder")
     _, model_sha = io.resolve_model(options.model_path)
-    paths = discover(sources, skip=[out])
+    inputs = list(sources)
+    paths = discover(inputs, skip=[out])
     if not paths:
-        raise UsageError(f"{', '.join(map(str, sources)) or 'no input'}: no videos or pose .npz files found")
+        raise UsageError(f"{', '.join(map(str, inputs)) or 'no input'}: no videos or pose .npz files found")
     with JobStore(out / STORE_NAME) as store:
         ids = _register(store, paths, options, model_sha)
         if monitor is not None:
@@ -173,13 +176,13 @@ def _register(store: JobStore, paths: Sequence[Path], options: BatchOptions, mod
 
 def _hash(path: Path) -> tuple[str | None, tuple[str, int] | None]:
     if not path.exists():
-        return None, (f"{path}: no such file", 3)
+        return None, (f"{path}: no such file", InputNotFoundError.exit_code)
     if not path.is_file():
-        return None, (f"{path}: not a regular file", 4)
+        return None, (f"{path}: not a regular file", NotAVideoError.exit_code)
     try:
         return io.sha256_file(path), None
     except OSError as exc:
-        return None, (f"{path}: cannot be read ({exc.strerror or exc})", 3)
+        return None, (f"{path}: cannot be read ({exc.strerror or exc})", InputNotFoundError.exit_code)
 
 
 class _Runner:

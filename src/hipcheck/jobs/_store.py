@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from hipcheck.errors import InvalidDataError
+
 ClipState = Literal["queued", "running", "done", "failed"]
 CLIP_STATES: tuple[ClipState, ...] = get_args(ClipState)
 STALE_AFTER_S = 120.0
@@ -254,11 +256,16 @@ class JobStore:
         self.stale_after_s = stale_after_s
         self._db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)  # IF NOT EXISTS: safe when two processes open a new store at once
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            self._db.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)  # IF NOT EXISTS: safe when two processes open a new store at once
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._db.execute("SELECT * FROM clips LIMIT 0").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise InvalidDataError(f"{self.path}: not a hipcheck job store ({exc})") from exc
 
     def close(self) -> None:
         """Close the connection."""

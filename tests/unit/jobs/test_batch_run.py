@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hipcheck.errors import UsageError
+from hipcheck.errors import InvalidDataError, UsageError
 from hipcheck.jobs import BatchOptions, ClipRow, run_batch
 
 POSE = Path(__file__).resolve().parents[2] / "fixtures" / "real" / "squat_front_bodyweight_armsup_01.npz"
@@ -60,3 +60,14 @@ def test_bad_workers_and_empty_inputs_are_usage_errors(tmp_path: Path) -> None:
     shutil.copy(POSE, tmp_path / "squat.npz")
     with pytest.raises(UsageError, match="--workers 0"):
         run_batch([tmp_path / "squat.npz"], tmp_path / "out", workers=0)
+
+
+def test_a_file_as_output_or_a_damaged_store_is_one_error(tmp_path: Path) -> None:
+    shutil.copy(POSE, tmp_path / "squat.npz")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="the output must be a folder"):
+        run_batch([tmp_path / "squat.npz"], tmp_path / "file")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "jobs.sqlite").write_text("not a database")
+    with pytest.raises(InvalidDataError, match="not a hipcheck job store"):
+        run_batch([tmp_path / "squat.npz"], tmp_path / "out")
