@@ -193,6 +193,7 @@ class ClipRow:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "seq"}
 
 
+_ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ClipRow))
 COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ClipRow) if f.name != "seq")
 """The store's columns, in order (``seq`` — the insertion order — aside)."""
 
@@ -457,7 +458,7 @@ class JobStore:
 
     @staticmethod
     def _row(found: sqlite3.Row) -> ClipRow:
-        return ClipRow(**{k: found[k] for k in found.keys()})  # noqa: SIM118 (sqlite3.Row has no __iter__ of keys)
+        return ClipRow(**{k: found[k] for k in _ROW_FIELDS})  # columns a later schema adds are not read
 
 
 __all__ = [
