@@ -28,7 +28,7 @@ def run(clips: list[Path], workers: int) -> tuple[float, dict[str, str | None]]:
     failed = [r.error for r in result.rows if r.state != "done"]
     if failed:
         raise SystemExit(f"bench: clips failed: {failed}")
-    return seconds, {r.name: r.verdict for r in result.rows}
+    return seconds, {r.source: r.verdict for r in result.rows}  # by path: two folders may hold the same name
 
 
 def main() -> None:
@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--check-analyze", action="store_true", help="also run each clip as `hipcheck analyze` does")
     args = parser.parse_args()
-    clips = sorted(args.samples.rglob("*.mp4"))[: args.limit]
+    clips = sorted(p.absolute() for p in args.samples.rglob("*.mp4"))[: args.limit]
     print(f"{len(clips)} clips from {args.samples}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     rates: dict[int, float] = {}
     verdicts: list[dict[str, str | None]] = []
@@ -57,7 +57,8 @@ def main() -> None:
         alone = analyze_each(clips)
         print(f"same verdicts as run_job (hipcheck analyze) on each clip: {alone == verdicts[0]}")
         for name in sorted(alone):
-            print(f"  {name:32} analyze {alone[name]!s:12} batch {verdicts[0].get(name)}")
+            print(f"  {Path(name).relative_to(args.samples.absolute())!s:40} analyze {alone[name]!s:12} "
+                  f"batch {verdicts[0].get(name)}")  # fmt: skip
 
 
 def analyze_each(clips: list[Path]) -> dict[str, str | None]:
@@ -65,7 +66,7 @@ def analyze_each(clips: list[Path]) -> dict[str, str | None]:
     with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
         for k, clip in enumerate(clips):
             result = run_job(Job(clip, Path(tmp) / str(k)))
-            out[clip.name] = result.assessment.verdict.weaker_side if result.assessment else None
+            out[str(clip.absolute())] = result.assessment.verdict.weaker_side if result.assessment else None
     return out
 
 
