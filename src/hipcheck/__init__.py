@@ -13,6 +13,9 @@ The flow runs one way, each stage a plain function usable from a notebook::
     # or the whole job, with the files (report.json, metrics.csv, report.html, plots/):
     result = hipcheck.run_job(hipcheck.Job("squat.mp4", "out/"))
 
+    # or a folder of clips in parallel, resumable (OUT/jobs.sqlite, OUT/summary.html):
+    batch = hipcheck.run_batch(["clients/"], "out/")
+
 Sides are the person's anatomical sides; pixels have y down; angles are in
 degrees; missing values are NaN. The stages live in ``hipcheck.io`` (video,
 MediaPipe, model files), ``hipcheck.extract``, ``hipcheck.analysis``,
@@ -38,21 +41,24 @@ if TYPE_CHECKING:
     from hipcheck.analysis import AnalysisOptions, analyze_pose
     from hipcheck.errors import HipcheckError
     from hipcheck.extract import estimate_pose_file
-    from hipcheck.jobs import Job, JobResult, run_job
+    from hipcheck.jobs import BatchOptions, Job, JobResult, JobStore, run_batch, run_job
     from hipcheck.landmarks import PoseSeries
     from hipcheck.metrics import METRICS
     from hipcheck.results import Assessment
 
 _HOME: dict[str, str] = {
     "AnalysisOptions": "hipcheck.analysis",
+    "BatchOptions": "hipcheck.jobs",
     "analyze_pose": "hipcheck.analysis",
     "Assessment": "hipcheck.results",
     "estimate_pose_file": "hipcheck.extract",
     "HipcheckError": "hipcheck.errors",
     "Job": "hipcheck.jobs",
     "JobResult": "hipcheck.jobs",
+    "JobStore": "hipcheck.jobs",
     "METRICS": "hipcheck.metrics",
     "PoseSeries": "hipcheck.landmarks",
+    "run_batch": "hipcheck.jobs",
     "run_job": "hipcheck.jobs",
 }
 
@@ -72,12 +78,15 @@ __all__ = [
     "METRICS",
     "AnalysisOptions",
     "Assessment",
+    "BatchOptions",
     "HipcheckError",
     "Job",
     "JobResult",
+    "JobStore",
     "PoseSeries",
     "__version__",
     "analyze_pose",
     "estimate_pose_file",
+    "run_batch",
     "run_job",
 ]

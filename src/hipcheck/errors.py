@@ -62,6 +62,14 @@ class InvalidDataError(HipcheckError):
     exit_code = 10
 
 
+class ClusterError(HipcheckError):
+    """A Dask cluster for ``hipcheck batch --scheduler`` cannot be used (unreachable, no workers,
+    or a worker runs another hipcheck version).
+    """
+
+    exit_code = 14
+
+
 class UsageError(HipcheckError):
     """Arguments that contradict each other or are out of range."""
 
@@ -105,13 +113,14 @@ EXIT_CODES: dict[int, str] = {
     11: "output cannot be written (a file in the way, read-only, disk full)",
     12: "output folder busy (another hipcheck run is writing to it)",
     13: "input over the limits (frame size, duration)",
+    14: "batch: the Dask cluster cannot be used (unreachable, no worker, another hipcheck version)",
     130: "interrupted (Ctrl-C / SIGINT / SIGTERM); no partial output is left",
 }
 """Every exit code the ``hipcheck`` command uses, with its meaning (the README's table)."""
 
 HTTP_STATUS: dict[int, int] = {
     1: 500, 2: 400, 3: 404, 4: 415, 5: 422, 6: 422, 7: 503, 8: 422, 9: 500, 10: 422,
-    11: 507, 12: 409, 13: 413, 130: 503,
+    11: 507, 12: 409, 13: 413, 14: 503, 130: 503,
 }  # fmt: skip
 """The HTTP status a web API answers for each exit code (a JSON body carries the one-line message)."""
 
@@ -126,6 +135,7 @@ __all__ = [
     "EXIT_CODES",
     "HTTP_STATUS",
     "CameraError",
+    "ClusterError",
     "CorruptVideoError",
     "EmptyVideoError",
     "HipcheckError",

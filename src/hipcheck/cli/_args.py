@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
+    from hipcheck.analysis import AnalysisOptions
+
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
     """What ``ArgumentParser.add_subparsers()`` returns: each command's ``register`` adds its parser to it."""
 else:
@@ -43,3 +45,35 @@ def bounded_float(low: float, high: float) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def add_analysis_options(p: argparse.ArgumentParser) -> None:
+    """The options of one analysis, as ``hipcheck analyze`` takes them (``--exercise``, ``--roll``,
+    ``--sex``, ``--height-cm``); :func:`analysis_options` turns them into ``AnalysisOptions``.
+    """
+    from hipcheck.types import TEST_EXERCISES
+
+    p.add_argument(
+        "--exercise", choices=TEST_EXERCISES, default=None, help="skip recognition: the clip is this exercise"
+    )
+    p.add_argument(
+        "--roll", type=bounded_float(-45.0, 45.0), default=None, metavar="DEG",
+        help="camera roll in degrees (default: estimate)",
+    )  # fmt: skip
+    p.add_argument("--sex", choices=("f", "m"), default=None, help="selects sex-specific reference values")
+    p.add_argument("--height-cm", type=finite_float, default=None, help="body height, for hip-height difference in cm")
+
+
+def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
+    """``AnalysisOptions`` from the flags of :func:`add_analysis_options` (a height outside 50–250 cm is a
+    :class:`~hipcheck.errors.UsageError`).
+    """
+    from hipcheck.analysis import AnalysisOptions
+    from hipcheck.errors import UsageError
+
+    if args.height_cm is not None and not 50 <= args.height_cm <= 250:
+        raise UsageError(f"--height-cm {args.height_cm}: expected a body height between 50 and 250 cm")
+    return AnalysisOptions(
+        exercise=args.exercise, roll_deg=args.roll, sex=args.sex,
+        body_height_m=None if args.height_cm is None else args.height_cm / 100.0,
+    )  # fmt: skip

@@ -1,13 +1,96 @@
-"""The job boundary: one clip → its reports, with errors as data.
+"""The job boundary: one clip → its reports, with errors as data; and many clips as a batch.
 
 ::
 
     Job(source, out_dir, options, model) ─▶ run_job ─▶ JobResult(status, outputs, assessment, error, exit_code)
 
+    run_batch(sources, OUT, options=BatchOptions(...), executor=None | pool | dask Client)
+        ─▶ OUT/<id>/ per clip (run_job's files) + OUT/jobs.sqlite (JobStore) + OUT/summary.csv / .html
+
 The CLI, the live session's final analysis, the batch runner and the web
-worker all call :func:`run_job`; none of them holds math.
+worker all call :func:`run_job`; none of them holds math. The job store
+(:class:`JobStore`: add / claim / heartbeat / finish / fail / rows) is
+SQLite in WAL mode with atomic claims, so several processes can share it.
 """
 
+from hipcheck.jobs._batch import (
+    STORE_NAME,
+    BatchMonitor,
+    BatchOptions,
+    BatchResult,
+    Submitter,
+    capacity,
+    run_batch,
+    write_outputs,
+)
+from hipcheck.jobs._cluster import check_versions, connect_cluster
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
+from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
+from hipcheck.jobs._store import (
+    CLIP_STATES,
+    COLUMNS,
+    HEADLINE_COLUMNS,
+    STALE_AFTER_S,
+    ClipRow,
+    ClipSpec,
+    ClipState,
+    Headline,
+    JobStore,
+    clip_id,
+    owner_token,
+)
+from hipcheck.jobs._summary import (
+    SUMMARY_COLUMNS,
+    overview_png,
+    render_summary_html,
+    write_summary_csv,
+    write_summary_html,
+)
+from hipcheck.jobs._worker import HEADLINE_METRICS, ClipOutcome, ClipTask, analyse_clip, headline_of, worker_version
 
-__all__ = ["REPORT_FILES", "Job", "JobOutputs", "JobResult", "JobStatus", "decode_note", "run_job"]
+__all__ = [
+    "CLIP_STATES",
+    "COLUMNS",
+    "HEADLINE_COLUMNS",
+    "HEADLINE_METRICS",
+    "POSE_SUFFIX",
+    "REPORT_FILES",
+    "STALE_AFTER_S",
+    "STORE_NAME",
+    "SUMMARY_COLUMNS",
+    "VIDEO_SUFFIXES",
+    "BatchMonitor",
+    "BatchOptions",
+    "BatchResult",
+    "ClipOutcome",
+    "ClipRow",
+    "ClipSpec",
+    "ClipState",
+    "ClipTask",
+    "Headline",
+    "Job",
+    "JobOutputs",
+    "JobResult",
+    "JobStatus",
+    "JobStore",
+    "Submitter",
+    "analyse_clip",
+    "capacity",
+    "check_versions",
+    "clip_id",
+    "connect_cluster",
+    "decode_note",
+    "discover",
+    "headline_of",
+    "looks_like_video",
+    "overview_png",
+    "owner_token",
+    "recorded_on",
+    "render_summary_html",
+    "run_batch",
+    "run_job",
+    "worker_version",
+    "write_outputs",
+    "write_summary_csv",
+    "write_summary_html",
+]
