@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hipcheck.cli._args import Subparsers, add_model_option, bounded_float
-from hipcheck.types import TEST_EXERCISES, ProgressFn
+from hipcheck.cli._args import Subparsers, add_analysis_options, add_model_option, analysis_options
+from hipcheck.types import ProgressFn
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -28,18 +28,7 @@ def register(sub: Subparsers) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="VIDEO", help="video file(s) or pose .npz file(s)")
     p.add_argument("-o", "--out", type=Path, default=None, help="output folder (default: ./hipcheck_out/<name>)")
-    p.add_argument(
-        "--exercise", choices=TEST_EXERCISES, default=None, help="skip recognition: the clip is this exercise"
-    )
-    p.add_argument(
-        "--roll", type=bounded_float(-45.0, 45.0), default=None, metavar="DEG",
-        help="camera roll in degrees, -45 to 45 (default: estimate)",
-    )  # fmt: skip
-    p.add_argument("--sex", choices=("f", "m"), default=None, help="selects sex-specific reference values")
-    p.add_argument(
-        "--height-cm", type=bounded_float(50.0, 250.0), default=None,
-        help="body height in cm (50-250), for the hip-height difference in cm",
-    )  # fmt: skip
+    add_analysis_options(p)
     add_model_option(p)
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4")
     p.add_argument("--no-html", action="store_true", help="skip report.html and plots")
@@ -74,14 +63,10 @@ def out_dirs(inputs: list[str], out: Path | None) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse each input; keep going past a bad file and exit with the first error's code."""
-    from hipcheck.analysis import AnalysisOptions
     from hipcheck.cli import error, warn
     from hipcheck.jobs import Job, run_job
 
-    options = AnalysisOptions(
-        exercise=args.exercise, roll_deg=args.roll, sex=args.sex,
-        body_height_m=None if args.height_cm is None else args.height_cm / 100.0,
-    )  # fmt: skip
+    options = analysis_options(args)
     status = 0
     docs: list[object] = []
     for name, out_dir in zip(args.inputs, out_dirs(args.inputs, args.out), strict=True):

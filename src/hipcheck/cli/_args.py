@@ -48,8 +48,9 @@ def bounded_float(low: float, high: float) -> Callable[[str], float]:
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
-    """The options of one analysis, as ``hipcheck analyze`` takes them (``--exercise``, ``--roll``,
-    ``--sex``, ``--height-cm``); :func:`analysis_options` turns them into ``AnalysisOptions``.
+    """The options of one analysis, as ``hipcheck analyze`` and ``hipcheck batch`` take them
+    (``--exercise``, ``--roll``, ``--sex``, ``--height-cm``); :func:`analysis_options` turns them
+    into ``AnalysisOptions``.
     """
     from hipcheck.types import TEST_EXERCISES
 
@@ -58,10 +59,13 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--roll", type=bounded_float(-45.0, 45.0), default=None, metavar="DEG",
-        help="camera roll in degrees (default: estimate)",
+        help="camera roll in degrees, -45 to 45 (default: estimate)",
     )  # fmt: skip
     p.add_argument("--sex", choices=("f", "m"), default=None, help="selects sex-specific reference values")
-    p.add_argument("--height-cm", type=finite_float, default=None, help="body height, for hip-height difference in cm")
+    p.add_argument(
+        "--height-cm", type=bounded_float(50.0, 250.0), default=None,
+        help="body height in cm (50-250), for the hip-height difference in cm",
+    )  # fmt: skip
 
 
 def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
