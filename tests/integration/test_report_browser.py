@@ -61,7 +61,7 @@ def test_report_loads_offline_with_all_images(browser, tmp_path, fake_assessment
     broken = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
     assert n_images >= 10 and broken == 0
     verdict = page.inner_text("#verdict-text")
-    assert verdict.startswith("Your left side looks weaker: your pelvis dropped 9° when standing on the left leg")
+    assert verdict.startswith("Your left side looks weaker: your pelvis dropped 9.0° when standing on the left leg")
     # the plots are laid out at a readable size
     widths = page.eval_on_selector_all("figure img", "els => els.map(e => e.getBoundingClientRect().width)")
     assert min(widths) > 250

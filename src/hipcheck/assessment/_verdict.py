@@ -69,7 +69,10 @@ def no_difference_support(evidence: Sequence[EvidenceRow]) -> float:
     call a side, the difference taken **as measured** (clipped to [0, 1]); a row
     where a floor made two different readings compare alike (a side below its
     floor and the measured difference at least half its threshold) supports
-    nothing. 0 when no such row exists.
+    nothing, and neither does a row with both sides below the floor (knees both
+    read pushed out: it shows neither side's valgus, so it cannot show that the
+    two are alike; MediaPipe misses a lunge's knee collapse this way). 0 when no
+    such row exists.
     """
     total = weight = 0.0
     for row in evidence:
@@ -79,7 +82,9 @@ def no_difference_support(evidence: Sequence[EvidenceRow]) -> float:
         if w <= 0:
             continue
         measured = abs(row.difference) / row.threshold
-        hidden = abs(compared_difference(row) - row.difference) > 1e-9 and measured >= 0.5
+        floor = indicator_of(row.metric).floor
+        below = row.left < floor and row.right < floor
+        hidden = below or (abs(compared_difference(row) - row.difference) > 1e-9 and measured >= 0.5)
         total += w * (0.0 if hidden else max(0.0, 1.0 - measured))
         weight += w
     return total / weight if weight > 0 else 0.0
