@@ -206,6 +206,27 @@ class LiveStatus:
     framing: FramingCheck | None = None
 
 
+STAND_MAX_DEPTH = 0.05
+"""Quiet stance: the hips within this fraction of their standing height (a squat's top is not quiet)."""
+STILL_RANGE = 0.02
+"""... and their height varying by less than this fraction of it over the last :data:`STILL_WINDOW_S`."""
+STILL_WINDOW_S = 0.5
+
+
+def _still(run: _StepRun, t_s: float, depth: float) -> bool:
+    """True while the person stands still: hips up (:data:`STAND_MAX_DEPTH`) and not moving
+    (:data:`STILL_RANGE` over :data:`STILL_WINDOW_S`). Time at the top of squats does not count.
+    """
+    if math.isnan(depth):
+        run.recent.clear()
+        return False
+    run.recent.append((t_s, depth))
+    while run.recent and t_s - run.recent[0][0] > STILL_WINDOW_S:
+        run.recent.popleft()
+    depths = [d for _, d in run.recent]
+    return depth < STAND_MAX_DEPTH and max(depths) - min(depths) < STILL_RANGE
+
+
 class _StepRun:
     """Mutable bookkeeping of the step in progress."""
 
@@ -221,6 +242,7 @@ class _StepRun:
         self.lifted = False
         self.heights: deque[float] = deque(maxlen=3)
         self.standing_px = math.nan
+        self.recent: deque[tuple[float, float]] = deque()  # (t_s, depth) over the last STILL_WINDOW_S
 
 
 class ProtocolMachine:
@@ -396,7 +418,7 @@ class ProtocolMachine:
             if run.reps.count >= step.target_reps:
                 return self._end_step(f.t_s, "done")
         elif step.kind == "stand":
-            run.hold_s += dt if depth < self.rep_thresholds[1] else 0.0
+            run.hold_s += dt if _still(run, f.t_s, depth) else 0.0
         else:
             self._update_single_leg(run, step, f, dt)
         if step.kind != "reps" and run.hold_s >= step.hold_s:

@@ -428,3 +428,18 @@ def test_draw_live_frame_mirrors_and_draws_overlay():
     active = replace(m.status(0.0), phase=Phase.ACTIVE, step=build_protocol("full")[1], prompt="5 squats")
     out2 = draw_live_frame(img, None, active, ReadoutTracker().update(0.0, Pose.xy_px, Pose.visibility))
     assert out2.shape == img.shape and not np.array_equal(out2, out)
+
+
+def test_quiet_stance_does_not_count_time_spent_squatting():
+    steps = build_protocol("squat", time_scale=0.2, reps=3)
+    squatting = Driver(ProtocolMachine(steps))
+    squatting.run(1.2)  # framing good for > 1 s, then the countdown
+    squatting.run(0.6)
+    squatting.squats(8, period_s=1.5)  # 12 s of squats: the tops of the reps are not a quiet stance
+    first = squatting.done[0]
+    assert first.key == "quiet_stance" and first.status == "timeout" and first.hold_s < 0.5
+    still = Driver(ProtocolMachine(build_protocol("squat", time_scale=0.2, reps=3)))
+    still.run(1.2)
+    still.run(0.6)
+    still.run(1.5)  # standing still
+    assert [(r.key, r.status) for r in still.done] == [("quiet_stance", "done")]
