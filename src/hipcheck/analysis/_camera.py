@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcheck.analysis.geometry import axis_yaw_deg
+from hipcheck.analysis.geometry import body_yaw_deg
 from hipcheck.landmarks import (
     L_ANKLE,
     L_FOOT,
@@ -270,15 +270,12 @@ class YawEstimate:
 def estimate_yaw_deg(pose: PoseSeries) -> YawEstimate:
     """The body's yaw from MediaPipe's world landmarks: the hip and shoulder lines in the x–z plane.
 
-    Per frame the mean of the two lines' yaws (:func:`~hipcheck.analysis.geometry.axis_yaw_deg`),
+    Per frame the mean of the two lines' yaws (:func:`~hipcheck.analysis.geometry.body_yaw_deg`),
     over the clip their median. On rendered squats it reads 13.5° (hips) / 14.4° (with the
     shoulders) for a true 12°.
     """
-    w = pose.xyz_world_m
-    hips = axis_yaw_deg(left_world_m=w[:, L_HIP], right_world_m=w[:, R_HIP])
-    shoulders = axis_yaw_deg(left_world_m=w[:, L_SHOULDER], right_world_m=w[:, R_SHOULDER])
-    both = np.isfinite(hips) & np.isfinite(shoulders) & (np.abs(hips - shoulders) < 45.0)
-    per_frame = (hips[both] + shoulders[both]) / 2
+    yaw = body_yaw_deg(pose.xyz_world_m)
+    per_frame = yaw[np.isfinite(yaw)]
     if per_frame.size < 3:
         return YawEstimate(math.nan, math.nan, int(per_frame.size))
     q1, med, q3 = np.percentile(per_frame, [25, 50, 75])

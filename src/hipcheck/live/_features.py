@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from hipcheck.analysis import OneEuroFilter
 from hipcheck.analysis.geometry import (
-    axis_yaw_deg,
+    body_yaw_deg,
     contralateral_pelvic_drop_deg,
     knee_fppa_deg,
     pelvic_baseline_deg,
@@ -71,18 +71,6 @@ class FramingCheck:
     facing_ratio: float = math.nan
     luma: float = math.nan
     yaw_deg: float = math.nan
-
-
-def body_yaw_deg(world_m: NDArray[np.float64] | None) -> float:
-    """One frame's body yaw from its (33, 3) world landmarks: the mean of the hip and shoulder
-    lines' yaws (degrees, + = the subject's left side farther from the camera; NaN if unknown).
-    """
-    if world_m is None:
-        return math.nan
-    w = np.asarray(world_m, dtype=np.float64)
-    hips = float(axis_yaw_deg(left_world_m=w[L_HIP], right_world_m=w[R_HIP]))
-    shoulders = float(axis_yaw_deg(left_world_m=w[L_SHOULDER], right_world_m=w[R_SHOULDER]))
-    return (hips + shoulders) / 2 if abs(hips - shoulders) < 45.0 else math.nan
 
 
 def mean_luma(image_bgr: NDArray[np.uint8], step: int = 8) -> float:
@@ -165,7 +153,7 @@ def check_framing(
         msgs.append("Step back a little")
     elif height_frac < height_range[0]:
         msgs.append("Come closer")
-    yaw = body_yaw_deg(world_m)
+    yaw = math.nan if world_m is None else float(body_yaw_deg(np.asarray(world_m, dtype=np.float64)))
     if not facing >= min_facing_ratio:
         msgs.append("Face the camera")
     elif abs(yaw) > max_yaw_deg:  # + = the left side farther: the person is turned to their own left

@@ -52,8 +52,10 @@ from hipcheck.analysis.geometry._table import (
     metric_columns,
 )
 from hipcheck.analysis.geometry._yaw import (
+    BODY_AXES_AGREE_DEG,
     axis_yaw_deg,
     body_depth_px,
+    body_yaw_deg,
     derotate_yaw_xy,
     fold_axis_deg,
     segment_forward_px,
@@ -61,6 +63,7 @@ from hipcheck.analysis.geometry._yaw import (
 )
 
 __all__ = [
+    "BODY_AXES_AGREE_DEG",
     "COMPUTE",
     "FPPA_MIN_THIGH_FRACTION",
     "YAW_CORRECT_MAX_DEG",
@@ -70,6 +73,7 @@ __all__ = [
     "axis_yaw_deg",
     "balance_sway",
     "body_depth_px",
+    "body_yaw_deg",
     "compute_metrics",
     "contralateral_pelvic_drop_deg",
     "derotate_world_m",

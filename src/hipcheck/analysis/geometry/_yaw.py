@@ -33,6 +33,7 @@ import math
 import numpy as np
 
 from hipcheck.analysis.geometry._checks import points
+from hipcheck.landmarks import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
 from hipcheck.types import FloatArray
 
 
@@ -54,6 +55,26 @@ def axis_yaw_deg(*, left_world_m: FloatArray, right_world_m: FloatArray) -> Floa
     d = lw - rw
     angle = np.degrees(np.arctan2(d[..., 2], d[..., 0]))
     return fold_axis_deg(angle)
+
+
+BODY_AXES_AGREE_DEG = 45.0
+"""Hip and shoulder lines further apart than this (a twisted or misread frame) give no yaw."""
+
+
+def body_yaw_deg(xyz_world_m: FloatArray) -> FloatArray:
+    """The body's yaw from (..., 33, 3) world landmarks: the mean of the hip and shoulder lines'
+    yaws (:func:`axis_yaw_deg`), per frame.
+
+    Convention:
+        Degrees, + = the subject's left side farther from the camera; NaN where either line is
+        missing or the two disagree by :data:`BODY_AXES_AGREE_DEG` or more.
+    """
+    w = points("xyz_world_m", xyz_world_m, 3)
+    hips = axis_yaw_deg(left_world_m=w[..., L_HIP, :], right_world_m=w[..., R_HIP, :])
+    shoulders = axis_yaw_deg(left_world_m=w[..., L_SHOULDER, :], right_world_m=w[..., R_SHOULDER, :])
+    with np.errstate(invalid="ignore"):
+        agree = np.abs(hips - shoulders) < BODY_AXES_AGREE_DEG
+    return np.asarray(np.where(agree, (hips + shoulders) / 2, np.nan), dtype=np.float64)
 
 
 def segment_forward_px(*, top_xy: FloatArray, bottom_xy: FloatArray) -> FloatArray:
