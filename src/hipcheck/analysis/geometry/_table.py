@@ -96,14 +96,13 @@ def frontal_plane_xy(xy_px: FloatArray, yaw_deg: float, *, resolution_wh: tuple[
         from the camera (see :mod:`hipcheck.analysis.geometry._yaw`).
     """
     xy = np.asarray(xy_px, dtype=np.float64)
-    hips_x = xy[:, [L_HIP, R_HIP], 0] if xy.shape[0] else np.zeros((0, 2))
-    if xy.shape[0] == 0 or not np.isfinite(hips_x).any():
+    pivot = _hip_pivot(xy)
+    if not np.isfinite(pivot).any():
         return xy.copy()
     depth = body_depth_px(
         xy, hips=(L_HIP, R_HIP), legs=((L_HIP, L_KNEE, L_ANKLE), (R_HIP, R_KNEE, R_ANKLE)),
         feet=((L_HEEL, L_FOOT), (R_HEEL, R_FOOT)), shoulders=(L_SHOULDER, R_SHOULDER),
     )  # fmt: skip
-    pivot = _hip_pivot(xy)
     yaw = yaw_deg if math.isfinite(yaw_deg) and abs(yaw_deg) <= YAW_CORRECT_MAX_DEG else math.nan
     if resolution_wh is not None:
         w, h = resolution_wh
