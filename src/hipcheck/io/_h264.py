@@ -10,13 +10,13 @@ from __future__ import annotations
 import fractions
 import math
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 
 from hipcheck.errors import UsageError
 from hipcheck.io._pyav import pyav
+from hipcheck.io._sink import _FinishOrAbort
 from hipcheck.types import Image
 
 H264_CODEC = "libx264"
@@ -34,7 +34,7 @@ def h264_available() -> bool:
     return True
 
 
-class H264Sink:
+class H264Sink(_FinishOrAbort):
     """Write BGR frames as H.264 (yuv420p, ``+faststart``) into an ``.mp4``; the file appears only when
     closed cleanly (a temporary file beside ``path`` is renamed on :meth:`close`, removed on error).
 
@@ -91,14 +91,3 @@ class H264Sink:
             self._closed = True
             self._container.close()
         self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self._abort()

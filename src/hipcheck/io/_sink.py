@@ -17,7 +17,30 @@ from hipcheck.types import Image
 SINK_FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".m4v": "mp4v", ".mkv": "mp4v", ".avi": "MJPG", ".webm": "VP80"}
 
 
-class VideoSink:
+class _FinishOrAbort:
+    """A writer used as a context manager: ``close()`` (finish, move into place) on a clean exit,
+    ``_abort()`` (remove the temporary file) on an exception.
+    """
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._abort()
+
+
+class VideoSink(_FinishOrAbort):
     """Write BGR frames to a video file; the file appears only when closed cleanly.
 
     Frames are written to a hidden temporary file beside ``path`` and renamed on
@@ -82,14 +105,3 @@ class VideoSink:
         self._writer.release()
         if self._tmp != self.path:
             self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self._abort()
