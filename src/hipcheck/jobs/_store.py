@@ -40,7 +40,7 @@ ClipState = Literal["queued", "running", "done", "failed"]
 CLIP_STATES: tuple[ClipState, ...] = get_args(ClipState)
 STALE_AFTER_S = 120.0
 """A ``running`` row whose owner has not beaten its heart for this long (seconds) may be claimed again."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS clips (
@@ -74,16 +74,30 @@ CREATE TABLE IF NOT EXISTS clips (
     knee_fppa_left_deg    REAL,
     knee_fppa_right_deg   REAL,
     knee_fppa_error_deg   REAL,
+    hip_height_diff_deg   REAL,
+    hip_height_error_deg  REAL,
+    origin                TEXT NOT NULL DEFAULT 'batch',
     seq                   INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS clips_state ON clips (state);
 CREATE INDEX IF NOT EXISTS clips_person ON clips (person);
 """
 
+_ADDED_IN_V2: tuple[tuple[str, str], ...] = (
+    ("hip_height_diff_deg", "REAL"),
+    ("hip_height_error_deg", "REAL"),
+    ("origin", "TEXT NOT NULL DEFAULT 'batch'"),
+)
+"""Columns a version-1 store lacks: added in place when it is opened (its rows keep their values)."""
+ClipOrigin = Literal["batch", "web", "analyze"]
+"""Who made a row: ``batch`` and ``web`` rows own their output folder; an ``analyze`` row only points at
+the folder the user chose (deleting the row never deletes that folder)."""
+
 HEADLINE_COLUMNS: tuple[str, ...] = (
     "verdict", "confidence", "view", "exercises",
     "pelvic_drop_left_deg", "pelvic_drop_right_deg", "pelvic_drop_error_deg",
     "knee_fppa_left_deg", "knee_fppa_right_deg", "knee_fppa_error_deg",
+    "hip_height_diff_deg", "hip_height_error_deg",
 )  # fmt: skip
 """The result columns :meth:`JobStore.finish` fills (see :class:`Headline`)."""
 
@@ -101,7 +115,8 @@ class ClipSpec:
         hipcheck_version: the version that analyses it.
         model_sha256: the pose model's SHA-256.
         person: who is in the clip (free text), or None.
-        recorded_on: when it was filmed (ISO 8601, from the file's own metadata), or None.
+        recorded_on: when it was filmed (ISO 8601 date, given by the user or from the file's own metadata), or None.
+        origin: who made the row (:data:`ClipOrigin`).
     """
 
     id: str
@@ -113,6 +128,7 @@ class ClipSpec:
     model_sha256: str
     person: str | None = None
     recorded_on: str | None = None
+    origin: ClipOrigin = "batch"
 
     @property
     def options_json(self) -> str:
@@ -132,7 +148,9 @@ class Headline:
     ``*_left_deg`` / ``*_right_deg`` are the per-side medians over the reps of the
     evidence row of that metric (the person's anatomical sides); ``*_error_deg`` is
     the size a left − right difference must reach to count as a finding (the
-    measurement error of 2D video). ``confidence`` is the verdict's, 0–1.
+    measurement error of 2D video). ``hip_height_diff_deg`` is the standing
+    hip-height difference, one signed value (+ = left hip higher).
+    ``confidence`` is the verdict's, 0–1.
     """
 
     verdict: str
@@ -145,6 +163,8 @@ class Headline:
     knee_fppa_left_deg: float = math.nan
     knee_fppa_right_deg: float = math.nan
     knee_fppa_error_deg: float = math.nan
+    hip_height_diff_deg: float = math.nan
+    hip_height_error_deg: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -181,6 +201,9 @@ class ClipRow:
     knee_fppa_left_deg: float | None
     knee_fppa_right_deg: float | None
     knee_fppa_error_deg: float | None
+    hip_height_diff_deg: float | None = None
+    hip_height_error_deg: float | None = None
+    origin: str = "batch"
     seq: int = field(repr=False, default=0)
 
     @property
@@ -262,11 +285,20 @@ class JobStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)  # IF NOT EXISTS: safe when two processes open a new store at once
+            self._migrate()
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._db.execute("SELECT * FROM clips LIMIT 0").fetchall()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise InvalidDataError(f"{self.path}: not a hipcheck job store ({exc})") from exc
+
+    def _migrate(self) -> None:
+        """Add the columns of :data:`_ADDED_IN_V2` to a version-1 store (each once, under the write lock)."""
+        with self._write() as db:
+            have = {r[1] for r in db.execute("PRAGMA table_info(clips)")}
+            for name, decl in _ADDED_IN_V2:
+                if name not in have:
+                    db.execute(f"ALTER TABLE clips ADD COLUMN {name} {decl}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -329,9 +361,9 @@ class JobStore:
         (seq,) = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM clips").fetchone()
         db.execute(
             "INSERT INTO clips (id, name, source, source_sha256, person, recorded_on, options, hipcheck_version,"
-            " model_sha256, state, queued_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+            " model_sha256, state, queued_at, origin, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
             (spec.id, spec.name, spec.source, spec.source_sha256, spec.person, spec.recorded_on, spec.options_json,
-             spec.hipcheck_version, spec.model_sha256, _now_iso(), seq),
+             spec.hipcheck_version, spec.model_sha256, _now_iso(), spec.origin, seq),
         )  # fmt: skip
 
     def _reset(self, db: sqlite3.Connection, spec: ClipSpec) -> None:
@@ -403,6 +435,63 @@ class JobStore:
             )
             return cur.rowcount == 1
 
+    def record(self, spec: ClipSpec, headline: Headline, out_dir: str) -> ClipRow:
+        """Add (or replace) ``spec`` as a ``done`` row with its results, analysed elsewhere — by
+        ``hipcheck analyze --person`` or a batch adding its clips to a person's history.
+        """
+        with self._write() as db:
+            if self._get(db, spec.id) is None:
+                self._insert(db, spec)
+            else:
+                self._reset(db, spec)
+            values = [_real(v) if isinstance(v, float) else v for v in dataclasses.astuple(headline)]
+            sets = ", ".join(f"{c} = ?" for c in HEADLINE_COLUMNS)
+            now = _now_iso()
+            db.execute(
+                f"UPDATE clips SET state = 'done', {sets}, out_dir = ?, started_at = ?, finished_at = ?,"
+                " attempts = 1, origin = ? WHERE id = ?",
+                (*values, out_dir, now, now, spec.origin, spec.id),
+            )
+            row = self._get(db, spec.id)
+        assert row is not None
+        return row
+
+    def requeue(self, clip: str) -> ClipRow | None:
+        """Queue ``clip`` again with its results cleared (a re-run); None when there is no such row.
+
+        A row that a live process is running is left as it is (returned unchanged).
+        """
+        with self._write() as db:
+            row = self._get(db, clip)
+            if row is None or (row.state == "running" and not self._stale(row)):
+                return row
+            cleared = ", ".join(f"{c} = NULL" for c in HEADLINE_COLUMNS)
+            (seq,) = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM clips").fetchone()
+            db.execute(
+                "UPDATE clips SET state = 'queued', error = '', exit_code = 0, owner = NULL, heartbeat_at = NULL,"
+                f" queued_at = ?, started_at = NULL, finished_at = NULL, {cleared}, seq = ? WHERE id = ?",
+                (_now_iso(), seq, clip),
+            )
+            return self._get(db, clip)
+
+    def delete(self, clip: str) -> ClipRow | None:
+        """Remove the row of ``clip`` for good; returns it as it was (None when absent).
+
+        The caller removes the files (only those its :attr:`ClipRow.origin` owns).
+        """
+        with self._write() as db:
+            row = self._get(db, clip)
+            if row is not None:
+                db.execute("DELETE FROM clips WHERE id = ?", (clip,))
+        return row
+
+    def delete_person(self, person: str) -> list[ClipRow]:
+        """Remove every row of ``person``; returns them as they were."""
+        with self._write() as db:
+            rows = [self._row(r) for r in db.execute("SELECT * FROM clips WHERE person = ? ORDER BY seq", (person,))]
+            db.execute("DELETE FROM clips WHERE person = ?", (person,))
+        return rows
+
     def release(self, owner: str) -> int:
         """Put every row ``owner`` is running back to ``queued`` (a clean stop); returns how many."""
         with self._write() as db:
@@ -438,6 +527,28 @@ class JobStore:
         by_id = {r.id: r for r in rows}
         return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
+    def sessions(self, person: str) -> list[ClipRow]:
+        """The ``done`` rows of ``person``: newest recording first (then newest analysis)."""
+        rows = self.rows(person=person, state="done")
+        return sorted(rows, key=lambda r: (r.recorded_on or "", r.seq), reverse=True)
+
+    def people(self) -> list[tuple[str, int, str | None]]:
+        """Every person with a row: ``(person, sessions done, newest recording date)``, by name."""
+        sql = (
+            "SELECT person, SUM(state = 'done'), MAX(CASE WHEN state = 'done' THEN recorded_on END) FROM clips"
+            " WHERE person IS NOT NULL GROUP BY person ORDER BY person COLLATE NOCASE"
+        )
+        return [(p, int(n or 0), last) for p, n, last in self._db.execute(sql)]
+
+    def queue_position(self, clip: str) -> int | None:
+        """1 for the next ``queued`` row to run, 2 for the one after …; None when ``clip`` is not queued."""
+        found = self._db.execute(
+            "SELECT COUNT(*) FROM clips WHERE state = 'queued' AND seq <= (SELECT seq FROM clips WHERE id = ?"
+            " AND state = 'queued')",
+            (clip,),
+        ).fetchone()
+        return int(found[0]) or None
+
     def counts(self, ids: Sequence[str] | None = None) -> dict[ClipState, int]:
         """How many rows are in each state (among ``ids`` when given)."""
         out: dict[ClipState, int] = dict.fromkeys(CLIP_STATES, 0)
@@ -465,7 +576,9 @@ __all__ = [
     "CLIP_STATES",
     "COLUMNS",
     "HEADLINE_COLUMNS",
+    "SCHEMA_VERSION",
     "STALE_AFTER_S",
+    "ClipOrigin",
     "ClipRow",
     "ClipSpec",
     "ClipState",

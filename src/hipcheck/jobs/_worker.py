@@ -134,7 +134,8 @@ def _refusal(task: ClipTask, worker: str) -> str:
 
 
 def headline_of(assessment: Assessment) -> Headline:
-    """The results a store row keeps: verdict, confidence, view, exercises, per-side medians (degrees).
+    """The results a store row keeps: verdict, confidence, view, exercises, per-side medians (degrees)
+    and the standing hip-height difference (+ = left hip higher).
 
     For each headline metric the first evidence row measured on both sides is taken
     (else the first row of that metric); ``*_error_deg`` is its finding threshold.
@@ -147,6 +148,9 @@ def headline_of(assessment: Assessment) -> Headline:
             row = (both or rows)[0]
             values |= {f"{prefix}_left_deg": row.left, f"{prefix}_right_deg": row.right,
                        f"{prefix}_error_deg": row.threshold}  # fmt: skip
+    hip = [r for r in assessment.evidence if r.metric == "hip_height_asymmetry_deg" and math.isfinite(r.difference)]
+    if hip:
+        values |= {"hip_height_diff_deg": hip[0].difference, "hip_height_error_deg": hip[0].threshold}
     exercises = ",".join(dict.fromkeys(e.exercise for e in assessment.exercises))
     v = assessment.verdict
     return Headline(v.weaker_side, float(v.confidence), str(assessment.view), exercises, **values)
