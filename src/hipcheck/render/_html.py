@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup
 from numpy.typing import NDArray
 
 from hipcheck.assessment import SEE_PROFESSIONAL, band_rule, build_plan, evidence_kind
@@ -25,6 +26,7 @@ from hipcheck.metrics import format_metric, plain_name
 from hipcheck.render._plots import NamedFigure, exercise_groups, figure_png, iter_figures
 from hipcheck.render._provenance import provenance_rows
 from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
+from hipcheck.render._templates import render_template
 from hipcheck.render._text import (
     BAND_WORDS,
     confidence_line,
@@ -42,33 +44,6 @@ SCREENING_NOTE = (
     "Camera angle, clothing and lighting affect the numbers; differences smaller than the stated "
     "measurement error are not called findings."
 )
-CSS = f"""
-body {{ font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 0; color: #111827;
-       background: #f9fafb; line-height: 1.45; }}
-main {{ max-width: 980px; margin: 0 auto; padding: 24px 20px 60px; }}
-h1 {{ font-size: 1.5rem; margin: 0 0 4px; }} h2 {{ font-size: 1.2rem; margin-top: 36px;
-      border-bottom: 2px solid #e5e7eb; padding-bottom: 4px; }} h3 {{ font-size: 1.05rem; }}
-.verdict {{ border-radius: 10px; padding: 16px 20px; margin: 16px 0; background: #fff; border-left: 8px solid #6b7280;
-            box-shadow: 0 1px 3px rgba(0,0,0,.08); }}
-.verdict.left {{ border-left-color: {LEFT_COLOR}; }} .verdict.right {{ border-left-color: {RIGHT_COLOR}; }}
-.verdict.none {{ border-left-color: #16a34a; }} .verdict.insufficient {{ border-left-color: #9ca3af; }}
-.verdict .headline {{ font-size: 1.25rem; font-weight: 600; margin: 0 0 6px; }}
-.muted {{ color: #6b7280; font-size: .9rem; }}
-table {{ border-collapse: collapse; width: 100%; background: #fff; font-size: .9rem; margin: 8px 0; }}
-th, td {{ border: 1px solid #e5e7eb; padding: 6px 8px; text-align: left; vertical-align: top; }}
-th {{ background: #f3f4f6; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
-.band {{ font-weight: 600; text-transform: uppercase; font-size: .75rem; }}
-.left-c {{ color: {LEFT_COLOR}; font-weight: 600; }} .right-c {{ color: {RIGHT_COLOR}; font-weight: 600; }}
-figure {{ margin: 12px 0; background: #fff; padding: 8px; border: 1px solid #e5e7eb; border-radius: 6px; }}
-figure img {{ max-width: 100%; height: auto; display: block; margin: 0 auto; }}
-figcaption {{ font-size: .85rem; color: #4b5563; margin-top: 4px; }}
-.grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }}
-.tag {{ display: inline-block; background: #e0e7ff; color: #3730a3; border-radius: 4px; padding: 0 6px;
-        font-size: .75rem; margin-left: 6px; }}
-.note {{ background: #fffbeb; border: 1px solid #fde68a; border-radius: 8px; padding: 12px 16px; }}
-table.plan {{ table-layout: fixed; }}
-code {{ font-size: .8rem; word-break: break-all; }}
-"""
 
 
 def esc(value: object) -> str:
@@ -279,11 +254,7 @@ def render_html(
         _exercise_sections(assessment, plot_pngs or {}, figures),
         _keyframe_section(keyframes), _plan_section(plan), _provenance_section(assessment), _footer(),
     ))  # fmt: skip
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>{body}</main></body></html>\n"
-    )
+    return render_template("report.html", title=title, body=Markup(body))
 
 
 def _summary_line(a: Assessment) -> str:
