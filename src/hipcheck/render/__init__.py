@@ -2,6 +2,8 @@
 
 - ``report.json`` and ``metrics.csv``: :func:`write_report_json`, :func:`write_metrics_csv`
 - the self-contained ``report.html``: :func:`render_html`, :func:`write_html_report`
+- every HTML page's Jinja2 templates (``base.html``, autoescaped): :func:`template_environment`,
+  :func:`render_template`, :func:`stylesheet`
 - asymmetry plots (``ax=None`` → ``(fig, ax)``): :func:`plot_side_series`, :func:`plot_rep_bars`,
   :func:`plot_balance`; every report figure: :func:`iter_figures`, :func:`save_plots`
 - the overlay on video frames: :class:`PoseAnnotator` (``annotate(frame, pose, metrics) -> frame``),
@@ -70,6 +72,7 @@ from hipcheck.render._style import (
     SIDE_HEX,
     hex_to_bgr,
 )
+from hipcheck.render._templates import TEMPLATES, render_template, stylesheet, template_environment
 from hipcheck.render._terminal import evidence_table, print_summary
 from hipcheck.render._text import (
     BAND_WORDS,
@@ -97,6 +100,7 @@ __all__ = [
     "RIGHT_BGR",
     "SIDE_BGR",
     "SIDE_HEX",
+    "TEMPLATES",
     "KeyFrameSpec",
     "NamedFigure",
     "OverlayStyle",
@@ -133,12 +137,15 @@ __all__ = [
     "print_summary",
     "provenance_rows",
     "render_html",
+    "render_template",
     "rep_values",
     "save_plots",
     "series_caption",
     "series_columns",
     "shown_difference",
     "signed",
+    "stylesheet",
+    "template_environment",
     "verdict_line",
     "verdict_sentence",
     "worst_rep",

@@ -28,7 +28,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 def stylesheet() -> str:
     """The one stylesheet of every page (the side colours from the palette)."""
     css = jinja2.Template((TEMPLATES / "hipcheck.css").read_text(encoding="utf-8"), autoescape=False)
-    return css.render(left_color=SIDE_HEX["left"], right_color=SIDE_HEX["right"])
+    text: str = css.render(left_color=SIDE_HEX["left"], right_color=SIDE_HEX["right"])
+    return text
 
 
 @functools.cache
@@ -48,7 +49,8 @@ def template_environment(*extra: str) -> jinja2.Environment:
 
 def render_template(name: str, extra: Sequence[str | Path] = (), /, **context: Any) -> str:
     """Render template ``name`` (searched in ``extra`` folders, then this package's) with ``context``."""
-    return template_environment(*map(str, extra)).get_template(name).render(**context)
+    text: str = template_environment(*map(str, extra)).get_template(name).render(**context)
+    return text
 
 
 __all__ = ["TEMPLATES", "render_template", "stylesheet", "template_environment"]
