@@ -24,6 +24,7 @@ from hipcheck.jobs._batch import (
     write_outputs,
 )
 from hipcheck.jobs._cluster import check_versions, connect_cluster
+from hipcheck.jobs._data import DATA_ENV, STORE_FILE, DataDir, default_data_dir
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
 from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
 from hipcheck.jobs._store import (
@@ -53,12 +54,14 @@ from hipcheck.jobs._worker import HEADLINE_METRICS, ClipOutcome, ClipTask, analy
 __all__ = [
     "CLIP_STATES",
     "COLUMNS",
+    "DATA_ENV",
     "HEADLINE_COLUMNS",
     "HEADLINE_METRICS",
     "POSE_SUFFIX",
     "REPORT_FILES",
     "SCHEMA_VERSION",
     "STALE_AFTER_S",
+    "STORE_FILE",
     "STORE_NAME",
     "SUMMARY_COLUMNS",
     "VIDEO_SUFFIXES",
@@ -71,6 +74,7 @@ __all__ = [
     "ClipSpec",
     "ClipState",
     "ClipTask",
+    "DataDir",
     "Headline",
     "Job",
     "JobOutputs",
@@ -84,6 +88,7 @@ __all__ = [
     "clip_id",
     "connect_cluster",
     "decode_note",
+    "default_data_dir",
     "discover",
     "headline_of",
     "looks_like_video",
