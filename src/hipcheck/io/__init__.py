@@ -62,6 +62,7 @@ from hipcheck.io._models import (
     verify_sha256,
 )
 from hipcheck.io._offline import ALLOW_ENV_VAR, call_offline, network_guard_status
+from hipcheck.io._probe import ContainerInfo, probe_container
 from hipcheck.io._sink import VideoSink
 from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker, person_box_px
 from hipcheck.io._video import (
@@ -121,6 +122,7 @@ __all__ = [
     "OFFICIAL_MODELS",
     "SUBJECT_RULE",
     "TEMP_SUFFIX",
+    "ContainerInfo",
     "Decoder",
     "Frame",
     "FramePose",
@@ -159,6 +161,7 @@ __all__ = [
     "pelvis_box",
     "person_box_px",
     "probe",
+    "probe_container",
     "read_frame_at",
     "read_frames_at",
     "remove_stale_temporaries",

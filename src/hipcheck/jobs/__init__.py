@@ -26,6 +26,7 @@ from hipcheck.jobs._batch import (
 from hipcheck.jobs._cluster import check_versions, connect_cluster
 from hipcheck.jobs._data import DATA_ENV, STORE_FILE, DataDir, default_data_dir
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
+from hipcheck.jobs._service import Progress, QueueService, mean_seconds, task_options
 from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
 from hipcheck.jobs._store import (
     CLIP_STATES,
@@ -81,6 +82,8 @@ __all__ = [
     "JobResult",
     "JobStatus",
     "JobStore",
+    "Progress",
+    "QueueService",
     "Submitter",
     "analyse_clip",
     "capacity",
@@ -92,12 +95,14 @@ __all__ = [
     "discover",
     "headline_of",
     "looks_like_video",
+    "mean_seconds",
     "overview_png",
     "owner_token",
     "recorded_on",
     "render_summary_html",
     "run_batch",
     "run_job",
+    "task_options",
     "worker_version",
     "write_outputs",
     "write_summary_csv",

@@ -221,7 +221,7 @@ class _Runner:
             self.store.release(self.owner)  # a clean stop (Ctrl-C) gives the clips back at once
             raise
 
-    def _fill(self, ids: Sequence[str]) -> None:
+    def _fill(self, ids: Sequence[str] | None) -> None:
         while len(self.pending) < self.capacity:
             row = self.store.claim(self.owner, ids)
             if row is None:

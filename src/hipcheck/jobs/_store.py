@@ -474,6 +474,12 @@ class JobStore:
             )
             return self._get(db, clip)
 
+    def set_options(self, clip: str, options: Mapping[str, Any]) -> None:
+        """Replace the stored options of ``clip`` (before a re-run that should use them)."""
+        text = json.dumps(dict(options), sort_keys=True, separators=(",", ":"))
+        with self._write() as db:
+            db.execute("UPDATE clips SET options = ? WHERE id = ?", (text, clip))
+
     def delete(self, clip: str) -> ClipRow | None:
         """Remove the row of ``clip`` for good; returns it as it was (None when absent).
 

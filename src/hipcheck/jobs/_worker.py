@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
 import socket
 import tempfile
 import time
@@ -89,6 +90,7 @@ def init_worker(queue: Any) -> None:
     """
     global _progress_queue  # noqa: PLW0603 (set once per worker process, at its start)
     _progress_queue = queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the batch or server, which stops the workers
     warnings.simplefilter("ignore", RuntimeWarning)
 
 

@@ -1,0 +1,285 @@
+"""What the web app holds: its settings, the data folder, a store per thread, the queue; and the
+operations the API and the pages share (accept an upload, describe a job, delete).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hipcheck import __version__, io
+from hipcheck.errors import HipcheckError, InputNotFoundError, OutputBusyError, UsageError
+from hipcheck.jobs import ClipRow, ClipSpec, DataDir, JobStore, QueueService, clip_id
+from hipcheck.types import TEST_EXERCISES
+from hipcheck.web._upload import Upload
+
+log = logging.getLogger("hipcheck.serve")
+MAX_PERSON_CHARS = 100
+RETENTION_EVERY_S = 3600.0
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """How ``hipcheck serve`` runs.
+
+    Attributes:
+        data: the data folder (store, uploads, sessions).
+        host, port: where it listens (127.0.0.1 by default).
+        token: the access token every request must carry, or None (loopback only).
+        workers: local worker processes (None: the number of cores).
+        scheduler: a Dask scheduler address instead of local workers.
+        max_upload_mb: the largest upload accepted (MiB).
+        keep_videos_days: delete uploaded videos this many days after their analysis (metrics stay); None: keep.
+        model_path: a pose model bundle, or None for the bundled one.
+    """
+
+    data: DataDir
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    max_upload_mb: int = 2048
+    keep_videos_days: int | None = None
+    model_path: Path | None = None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload cap in bytes."""
+        return self.max_upload_mb * 2**20
+
+
+class NotFoundError(HipcheckError):
+    """No such job or person (HTTP 404)."""
+
+    exit_code = InputNotFoundError.exit_code
+
+
+def check_person(text: str) -> str:
+    """A person's name as stored: stripped, NFC, 1–100 characters, no control characters."""
+    name = unicodedata.normalize("NFC", (text or "").strip())
+    if not name:
+        raise UsageError("person: a name is required")
+    if len(name) > MAX_PERSON_CHARS:
+        raise UsageError(f"person: at most {MAX_PERSON_CHARS} characters")
+    if any(unicodedata.category(c)[0] == "C" for c in name):
+        raise UsageError("person: control characters are not allowed in a name")
+    return name
+
+
+def check_date(text: str) -> str:
+    """A recording date ``YYYY-MM-DD``: a real date, not after tomorrow (time zones)."""
+    value = (text or "").strip()
+    if not value:
+        raise UsageError("recorded_on: the date the clip was recorded is required (YYYY-MM-DD)")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"recorded_on: {value[:20]!r} is not a date YYYY-MM-DD") from None
+    if len(value) != 10 or day > dt.date.today() + dt.timedelta(days=1):
+        raise UsageError(f"recorded_on: {value[:20]!r} must be YYYY-MM-DD and not in the future")
+    return day.isoformat()
+
+
+def check_exercise(text: str | None) -> str | None:
+    """An exercise hint: one of :data:`~hipcheck.types.TEST_EXERCISES`, or None for recognition."""
+    value = (text or "").strip()
+    if not value or value == "auto":
+        return None
+    if value not in TEST_EXERCISES:
+        raise UsageError(f"exercise: {value[:40]!r} is not one of {', '.join(TEST_EXERCISES)}")
+    return value
+
+
+class AppState:
+    """The data folder, one store connection per thread, the job queue and the shared operations."""
+
+    def __init__(self, config: ServeConfig, service: QueueService | None = None) -> None:
+        self.config = config
+        self.data = config.data
+        self.data.uploads.mkdir(parents=True, exist_ok=True)
+        self.data.sessions.mkdir(parents=True, exist_ok=True)
+        _, self.model_sha = io.resolve_model(config.model_path)
+        self._local = threading.local()
+        self.service = service or QueueService(
+            self.data.store, self.data.sessions, workers=config.workers, model_path=config.model_path
+        )
+        self._stop = threading.Event()
+        self._retention: threading.Thread | None = None
+
+    # -- life ----------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Remove upload leftovers of a killed server, start the queue and the retention sweep."""
+        for stale in self.data.uploads.glob(".upload-*.part"):
+            stale.unlink(missing_ok=True)
+        self.service.start()
+        if self.config.keep_videos_days is not None:
+            self._retention = threading.Thread(target=self._sweep_forever, name="hipcheck-retention", daemon=True)
+            self._retention.start()
+
+    def stop(self) -> None:
+        """Stop the queue (running clips go back to ``queued``) and the sweep."""
+        self._stop.set()
+        self.service.stop()
+
+    @property
+    def store(self) -> JobStore:
+        """The store connection of the calling thread (SQLite connections are per thread)."""
+        store: JobStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = JobStore(self.data.store)
+            self._local.store = store
+        return store
+
+    # -- jobs ----------------------------------------------------------------------------------------------
+
+    def accept(self, upload: Upload) -> ClipRow:
+        """Check an upload's fields and bytes, store it under a generated name, queue it.
+
+        Raises a one-line :class:`~hipcheck.errors.HipcheckError` (the caller maps it to a status) and
+        removes the temporary file on every error path.
+        """
+        try:
+            fields = upload.fields
+            person = check_person(fields.get("person", ""))
+            recorded = check_date(fields.get("recorded_on", ""))
+            exercise = check_exercise(fields.get("exercise"))
+            annotate = fields.get("annotate", "").lower() in {"1", "true", "on", "yes"}
+            assert upload.path is not None
+            info = io.probe_container(upload.path, label=upload.label)
+            sha = io.sha256_file(upload.path)
+            key = hashlib.sha256(f"{person}\0{recorded}".encode()).hexdigest()
+            clip = clip_id(upload.label, f"{sha}:{key}")
+            final = self.data.uploads / f"{clip}{info.extension}"
+            os.replace(upload.path, final)
+            upload.path = None
+            io.fsync_dir(final.parent)
+        finally:
+            upload.discard()
+        options = {"exercise": exercise, "roll_deg": None, "sex": None, "body_height_m": None,
+                   "annotate": annotate, "html": True}  # fmt: skip
+        spec = ClipSpec(clip, upload.label, str(final), sha, options, __version__, self.model_sha, person, recorded,
+                        origin="web")  # fmt: skip
+        row = self.store.add(spec)
+        self.service.wake()
+        return row
+
+    def get(self, clip: str) -> ClipRow:
+        """The row of ``clip``, or :class:`NotFoundError`."""
+        row = self.store.get(clip)
+        if row is None:
+            raise NotFoundError(f"{clip[:80]}: no such job")
+        return row
+
+    def describe(self, row: ClipRow) -> dict[str, Any]:
+        """A job as the API gives it (``GET /api/jobs/{id}``)."""
+        progress = self.service.progress(row.id) if row.state == "running" else None
+        fraction = {"done": 1.0, "failed": 1.0, "queued": 0.0}.get(row.state, progress.fraction if progress else 0.0)
+        eta = progress.eta_s() if progress else None
+        done = row.state == "done"
+        return {
+            "id": row.id, "state": row.state, "progress": round(fraction, 3),
+            "queue_position": self.store.queue_position(row.id) if row.state == "queued" else None,
+            "eta_s": None if eta is None else round(eta, 1), "error": row.error or None,
+            "report_url": f"/jobs/{row.id}/files/report.html" if done and self.report_exists(row) else None,
+            "verdict": row.verdict if done else None, "confidence": row.confidence if done else None,
+            "person": row.person, "recorded_on": row.recorded_on, "name": row.name,
+            "video_kept": Path(row.source).is_file(), "attempts": row.attempts,
+            "queued_at": row.queued_at, "finished_at": row.finished_at,
+        }  # fmt: skip
+
+    def report_exists(self, row: ClipRow) -> bool:
+        """Whether the session folder of ``row`` has its report."""
+        return (self.data.session(row.id) / "report.json").is_file()
+
+    def rerun(self, clip: str, *, annotate: bool | None = None) -> ClipRow:
+        """Queue ``clip`` again (optionally asking for the annotated video); refuses when its video is gone."""
+        row = self.get(clip)
+        if not Path(row.source).is_file():
+            raise NotFoundError(f"{row.name}: the video was deleted (retention or by hand); upload it again")
+        if row.state == "running":
+            raise OutputBusyError(f"{row.name}: is running now")
+        if annotate is not None:
+            self._set_option(row, "annotate", annotate)
+        again = self.store.requeue(clip)
+        self.service.wake()
+        assert again is not None
+        return again
+
+    def _set_option(self, row: ClipRow, key: str, value: object) -> None:
+        options = json.loads(row.options or "{}")
+        self.store.set_options(row.id, {**options, key: value})
+
+    def delete(self, clip: str) -> ClipRow:
+        """Delete a session for good: its row, its uploaded video and its outputs (only files in ``DATA``)."""
+        row = self.get(clip)
+        if row.state == "running":
+            raise OutputBusyError(f"{row.name}: is running now; delete it when it has ended")
+        gone = self.store.delete(clip)
+        if gone is not None:
+            self._remove_files(gone)
+        return row
+
+    def delete_person(self, person: str) -> list[ClipRow]:
+        """Delete every session of ``person`` (none may be running)."""
+        rows = self.store.rows(person=person)
+        if not rows:
+            raise NotFoundError(f"{person[:80]}: no such person")
+        if any(r.state == "running" for r in rows):
+            raise OutputBusyError(f"{person[:80]}: a session is running now; delete when it has ended")
+        gone = self.store.delete_person(person)
+        for row in gone:
+            self._remove_files(row)
+        return gone
+
+    def _remove_files(self, row: ClipRow) -> None:
+        if self.data.owns(row.source):
+            Path(row.source).unlink(missing_ok=True)
+        folder = self.data.session(row.id)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # -- retention -----------------------------------------------------------------------------------------
+
+    def expire_videos(self, now: float | None = None) -> list[str]:
+        """Delete uploaded videos analysed more than ``keep_videos_days`` ago (metrics and reports stay);
+        returns the ids whose video went.
+        """
+        days = self.config.keep_videos_days
+        if days is None:
+            return []
+        cutoff = (time.time() if now is None else now) - days * 86400.0
+        gone: list[str] = []
+        for row in self.store.rows():
+            if row.state not in ("done", "failed") or not row.finished_at or not self.data.owns(row.source):
+                continue
+            finished = dt.datetime.strptime(row.finished_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+            if finished.timestamp() <= cutoff and Path(row.source).is_file():
+                Path(row.source).unlink(missing_ok=True)
+                (self.data.session(row.id) / "pose.npz").unlink(missing_ok=True)
+                gone.append(row.id)
+        return gone
+
+    def _sweep_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                removed = self.expire_videos()
+                if removed:
+                    log.info("retention: deleted %d uploaded videos", len(removed))
+            except Exception:  # a sweep that fails is tried again at the next interval
+                log.exception("retention sweep failed")
+            self._stop.wait(RETENTION_EVERY_S)
+
+
+__all__ = ["AppState", "NotFoundError", "ServeConfig", "check_date", "check_exercise", "check_person"]
