@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import secrets
@@ -102,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         shown = f"[{host}]" if ":" in host else host
         print(f"hipcheck serve: http://{shown}:{port}/  (data: {data.root}; Ctrl-C stops)", flush=True)
         server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, lifespan="on", access_log=False))
-        server.run(sockets=[sock])
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C / SIGTERM it shut down on
+            server.run(sockets=[sock])
     finally:
         sock.close()
         if client is not None:
@@ -110,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if not server.started:
         print("hipcheck: error: the server did not start (see the lines above)", file=sys.stderr)
         return 1
+    print("hipcheck serve: stopped; queued and interrupted jobs run on the next start", flush=True)
     return 0
 
 

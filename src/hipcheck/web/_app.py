@@ -169,10 +169,14 @@ def session_dict(state: AppState, row: ClipRow) -> dict[str, Any]:
 def _add_api(app: FastAPI, state: AppState) -> None:
     @app.post("/api/jobs", status_code=201)
     async def upload(request: Request) -> JSONResponse:
-        received = await receive_upload(
-            request.headers.get("content-type", ""), request.headers.get("content-length"), request.stream(),
-            state.data.uploads, state.config.max_upload_bytes,
-        )  # fmt: skip
+        try:
+            received = await receive_upload(
+                request.headers.get("content-type", ""), request.headers.get("content-length"), request.stream(),
+                state.data.uploads, state.config.max_upload_bytes,
+            )  # fmt: skip
+        except HipcheckError as exc:  # the body may be unread: close the connection rather than drain it
+            return JSONResponse({"error": _one_line(str(exc))}, status_code=http_status(exc),
+                                headers={**_SECURITY_HEADERS, "Connection": "close"})  # fmt: skip
         row = await run_in_threadpool(state.accept, received)
         return JSONResponse({"id": row.id, "state": row.state, "person": row.person}, status_code=201)
 
@@ -193,6 +197,10 @@ def _add_api(app: FastAPI, state: AppState) -> None:
         row = state.delete(clip)
         return {"deleted": row.id}
 
+    _add_people_api(app, state)
+
+
+def _add_people_api(app: FastAPI, state: AppState) -> None:
     @app.get("/api/people")
     def people() -> dict[str, Any]:
         rows = state.store.people()

@@ -4,11 +4,13 @@ operations the API and the pages share (accept an upload, describe a job, delete
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -63,6 +65,14 @@ class NotFoundError(HipcheckError):
     """No such job or person (HTTP 404)."""
 
     exit_code = InputNotFoundError.exit_code
+
+
+def safe_stem(label: str) -> str:
+    """A stored upload's file stem from its label: letters, digits, ``._-`` only, at most 80 characters
+    (the report names the clip by it; the label itself stays in the store).
+    """
+    stem = Path(label).stem if "." in label else label
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "video"
 
 
 def check_person(text: str) -> str:
@@ -161,10 +171,12 @@ class AppState:
             sha = io.sha256_file(upload.path)
             key = hashlib.sha256(f"{person}\0{recorded}".encode()).hexdigest()
             clip = clip_id(upload.label, f"{sha}:{key}")
-            final = self.data.uploads / f"{clip}{info.extension}"
+            final = self.data.uploads / clip / f"{safe_stem(upload.label)}{info.extension}"
+            final.parent.mkdir(exist_ok=True)
             os.replace(upload.path, final)
             upload.path = None
             io.fsync_dir(final.parent)
+            io.fsync_dir(final.parent.parent)
         finally:
             upload.discard()
         options = {"exercise": exercise, "roll_deg": None, "sex": None, "body_height_m": None,
@@ -246,6 +258,8 @@ class AppState:
     def _remove_files(self, row: ClipRow) -> None:
         if self.data.owns(row.source):
             Path(row.source).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                Path(row.source).parent.rmdir()  # its own folder uploads/<id>/
         folder = self.data.session(row.id)
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -267,6 +281,8 @@ class AppState:
             finished = dt.datetime.strptime(row.finished_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
             if finished.timestamp() <= cutoff and Path(row.source).is_file():
                 Path(row.source).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    Path(row.source).parent.rmdir()
                 (self.data.session(row.id) / "pose.npz").unlink(missing_ok=True)
                 gone.append(row.id)
         return gone

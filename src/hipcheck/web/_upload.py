@@ -143,7 +143,7 @@ async def receive_upload(
     folder.mkdir(parents=True, exist_ok=True)
     upload = Upload()
     parts = _Parser(upload, folder, max_bytes)
-    parser = MultipartParser(boundary, parts.callbacks(), max_size=max_bytes + slack)  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, parts.callbacks(), max_size=max_bytes + slack, max_header_size=slack)  # type: ignore[arg-type]
     try:
         async for chunk in body:
             parser.write(chunk)
