@@ -47,7 +47,11 @@ class Server:
                 break
             m = URL_LINE.search(line)
             if m:
-                self._wait_ready(m.group(1), deadline)
+                try:
+                    self._wait_ready(m.group(1), deadline)
+                except BaseException:
+                    self.kill()
+                    raise
                 return m.group(1)
         self.kill()
         raise RuntimeError(f"hipcheck serve did not start: {''.join(self.stderr)[-2000:]}")
