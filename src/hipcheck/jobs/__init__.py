@@ -25,7 +25,14 @@ from hipcheck.jobs._batch import (
 )
 from hipcheck.jobs._cluster import check_versions, connect_cluster
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
-from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
+from hipcheck.jobs._sources import (
+    POSE_SUFFIX,
+    VIDEO_SUFFIXES,
+    discover,
+    header_duration_s,
+    looks_like_video,
+    recorded_on,
+)
 from hipcheck.jobs._store import (
     CLIP_STATES,
     COLUMNS,
@@ -81,6 +88,7 @@ __all__ = [
     "connect_cluster",
     "decode_note",
     "discover",
+    "header_duration_s",
     "headline_of",
     "looks_like_video",
     "overview_png",

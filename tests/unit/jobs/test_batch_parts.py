@@ -26,6 +26,7 @@ from hipcheck.jobs import (
     check_versions,
     clip_id,
     discover,
+    header_duration_s,
     headline_of,
     looks_like_video,
     overview_png,
@@ -36,6 +37,7 @@ from hipcheck.jobs import (
     write_summary_csv,
 )
 from hipcheck.results import Assessment
+from support import REPO
 
 
 def box(kind: bytes, payload: bytes) -> bytes:
@@ -57,6 +59,24 @@ def test_recorded_on_reads_the_mp4_creation_time(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("hello")
     assert recorded_on(tmp_path / "c.txt") is None
     assert recorded_on(tmp_path / "missing.mp4") is None
+
+
+def mp4_lasting(path: Path, timescale: int, duration: int, *, version: int = 0) -> Path:
+    times = struct.pack(">QQIQ" if version else ">IIII", 1, 1, timescale, duration)
+    mvhd = box(b"mvhd", bytes([version, 0, 0, 0]) + times + bytes(80))
+    path.write_bytes(box(b"ftyp", b"isom\x00\x00\x02\x00") + box(b"moov", mvhd) + box(b"mdat", b"\x00" * 16))
+    return path
+
+
+def test_header_duration_reads_mvhd_without_decoding(tmp_path: Path) -> None:
+    assert header_duration_s(mp4_lasting(tmp_path / "a.mp4", 600, 2700)) == 4.5
+    assert header_duration_s(mp4_lasting(tmp_path / "b.mov", 1000, 90_500, version=1)) == 90.5
+    assert header_duration_s(mp4_lasting(tmp_path / "c.mp4", 600, 0xFFFFFFFF)) is None  # all ones: unknown
+    assert header_duration_s(mp4_lasting(tmp_path / "d.mp4", 0, 100)) is None
+    assert header_duration_s(mp4_with_creation_time(tmp_path / "e.mp4", 1)) is None  # no time scale
+    (tmp_path / "f.mkv").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(60))
+    assert header_duration_s(tmp_path / "f.mkv") is None and header_duration_s(tmp_path / "gone.mp4") is None
+    assert header_duration_s(REPO / "samples" / "squat_symmetric.mp4") == pytest.approx(4.8)
 
 
 def test_discover_by_extension_and_content_skipping_hidden_and_output(tmp_path: Path) -> None:
