@@ -8,29 +8,24 @@
         ─▶ OUT/summary.csv, OUT/summary.html
 
 The executor is anything with ``submit(fn, *args)`` returning a future with
-``done()`` and ``result()``: a :class:`concurrent.futures.ProcessPoolExecutor`
-(the default: ``workers`` processes started with ``spawn``) or a
-``dask.distributed.Client``. Clips are claimed one at a time as workers free
-up, so two batches on one OUT share the work; a clip whose claimant died is
-taken again.
+``done()`` and ``result()``: the default :class:`~hipcheck.jobs._pool.LocalPool`
+(``workers`` processes started with ``spawn``, one clip each at a time), a
+:class:`concurrent.futures.ProcessPoolExecutor` or a ``dask.distributed.Client``.
+Clips are claimed one at a time as workers free up, so two batches on one OUT
+share the work; a clip whose claimant died is taken again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
 import os
 import queue as queue_mod
 import shutil
-import signal
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,10 +33,11 @@ from typing import Any, Protocol
 from hipcheck import __version__, io
 from hipcheck.analysis import AnalysisOptions
 from hipcheck.errors import InputNotFoundError, NotAVideoError, UsageError
+from hipcheck.jobs._pool import LocalPool
 from hipcheck.jobs._sources import discover, recorded_on
 from hipcheck.jobs._store import ClipRow, ClipSpec, JobStore, clip_id, owner_token
 from hipcheck.jobs._summary import write_summary_csv, write_summary_html
-from hipcheck.jobs._worker import ClipOutcome, ClipTask, analyse_clip, init_worker
+from hipcheck.jobs._worker import ClipOutcome, ClipTask, analyse_clip
 
 STORE_NAME = "jobs.sqlite"
 HEARTBEAT_EVERY_S = 10.0
@@ -333,64 +329,12 @@ def _clear_leftovers(out_root: Path, clip: str) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-class _LocalPool:
-    """A spawn-context process pool that is started again when a worker dies (a crash fails one clip,
-    not the batch), with a queue for the workers' frame progress.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
-        self._max_workers = workers
-        self.frames = self._ctx.Queue()
-        self._pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self._max_workers, mp_context=self._ctx, initializer=init_worker,
-                                   initargs=(self.frames,))  # fmt: skip
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
-        """Schedule ``fn(*args)`` on a worker process (on a new pool when the old one broke)."""
-        with _sigint_ignored():  # workers start here: they ignore Ctrl-C, the batch stops them
-            try:
-                return self._pool.submit(fn, *args)
-            except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
-                return self._pool.submit(fn, *args)
-
-    def shutdown(self, *, abort: bool = False) -> None:
-        """Stop the workers (queued tasks are cancelled; with ``abort`` running ones too, at once)
-        and close the progress queue.
-        """
-        if abort:
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                with contextlib.suppress(Exception):
-                    process.terminate()
-        self._pool.shutdown(wait=not abort, cancel_futures=True)
-        self.frames.close()
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored while worker processes start (they inherit it), so Ctrl-C reaches the batch alone.
-    Only the main thread can change signal handlers; elsewhere nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 @contextlib.contextmanager
 def _executor(executor: Submitter | None, workers: int | None) -> Iterator[tuple[Submitter, Any]]:
     if executor is not None:
         yield executor, None
         return
-    pool = _LocalPool(workers or os.cpu_count() or 1)
+    pool = LocalPool(workers or os.cpu_count() or 1)
     try:
         yield pool, pool.frames
     except BaseException:

@@ -82,13 +82,16 @@ class ClipOutcome:
     seconds: float = math.nan
 
 
-def init_worker(queue: Any) -> None:
-    """Process-pool initializer: frame progress of this worker's clips goes to ``queue``; numpy's
+def init_worker(queue: Any, scratch: str | None = None) -> None:
+    """Process-pool initializer: frame progress of this worker's clips goes to ``queue``; temporary
+    files go under ``scratch`` (a folder the pool removes, also after killing this process); numpy's
     runtime warnings (an all-NaN median of a side that was not measured) are not printed over the
     batch's progress bar.
     """
     global _progress_queue  # noqa: PLW0603 (set once per worker process, at its start)
     _progress_queue = queue
+    if scratch is not None:
+        tempfile.tempdir = scratch
     warnings.simplefilter("ignore", RuntimeWarning)
 
 
