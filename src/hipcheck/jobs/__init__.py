@@ -11,15 +11,26 @@ The CLI, the live session's final analysis, the batch runner and the web
 worker all call :func:`run_job`; none of them holds math. The job store
 (:class:`JobStore`: add / claim / heartbeat / finish / fail / rows) is
 SQLite in WAL mode with atomic claims, so several processes can share it.
+
+Each clip of a batch runs under a time limit (``BatchOptions.clip_timeout_s``,
+by default :func:`default_time_limit_s`; ``ClipTask.time_limit_s`` on the
+worker's side): past it the clip is a ``failed`` row with exit 15
+(:class:`~hipcheck.errors.TimeLimitError`), its local worker process killed
+if it did not stop itself.
 """
 
 from hipcheck.jobs._batch import (
+    CLIP_TIMEOUT_MIN_S,
+    CLIP_TIMEOUT_PER_VIDEO_S,
+    CLIP_TIMEOUT_UNKNOWN_S,
+    KILL_GRACE_S,
     STORE_NAME,
     BatchMonitor,
     BatchOptions,
     BatchResult,
     Submitter,
     capacity,
+    default_time_limit_s,
     run_batch,
     write_outputs,
 )
@@ -53,13 +64,25 @@ from hipcheck.jobs._summary import (
     write_summary_csv,
     write_summary_html,
 )
-from hipcheck.jobs._worker import HEADLINE_METRICS, ClipOutcome, ClipTask, analyse_clip, headline_of, worker_version
+from hipcheck.jobs._worker import (
+    HEADLINE_METRICS,
+    ClipOutcome,
+    ClipTask,
+    analyse_clip,
+    headline_of,
+    time_limit_error,
+    worker_version,
+)
 
 __all__ = [
     "CLIP_STATES",
+    "CLIP_TIMEOUT_MIN_S",
+    "CLIP_TIMEOUT_PER_VIDEO_S",
+    "CLIP_TIMEOUT_UNKNOWN_S",
     "COLUMNS",
     "HEADLINE_COLUMNS",
     "HEADLINE_METRICS",
+    "KILL_GRACE_S",
     "POSE_SUFFIX",
     "REPORT_FILES",
     "STALE_AFTER_S",
@@ -87,6 +110,7 @@ __all__ = [
     "clip_id",
     "connect_cluster",
     "decode_note",
+    "default_time_limit_s",
     "discover",
     "header_duration_s",
     "headline_of",
@@ -97,6 +121,7 @@ __all__ = [
     "render_summary_html",
     "run_batch",
     "run_job",
+    "time_limit_error",
     "worker_version",
     "write_outputs",
     "write_summary_csv",

@@ -16,6 +16,9 @@ from hipcheck import __version__
 from hipcheck.analysis import AnalysisOptions
 from hipcheck.errors import ClusterError
 from hipcheck.jobs import (
+    CLIP_TIMEOUT_MIN_S,
+    CLIP_TIMEOUT_PER_VIDEO_S,
+    CLIP_TIMEOUT_UNKNOWN_S,
     SUMMARY_COLUMNS,
     ClipSpec,
     ClipTask,
@@ -25,6 +28,7 @@ from hipcheck.jobs import (
     capacity,
     check_versions,
     clip_id,
+    default_time_limit_s,
     discover,
     header_duration_s,
     headline_of,
@@ -77,6 +81,36 @@ def test_header_duration_reads_mvhd_without_decoding(tmp_path: Path) -> None:
     (tmp_path / "f.mkv").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(60))
     assert header_duration_s(tmp_path / "f.mkv") is None and header_duration_s(tmp_path / "gone.mp4") is None
     assert header_duration_s(REPO / "samples" / "squat_symmetric.mp4") == pytest.approx(4.8)
+
+
+def test_the_default_time_limit_grows_with_the_video_from_a_floor(tmp_path: Path) -> None:
+    assert default_time_limit_s(mp4_lasting(tmp_path / "short.mp4", 600, 600 * 5)) == CLIP_TIMEOUT_MIN_S
+    assert default_time_limit_s(mp4_lasting(tmp_path / "long.mp4", 600, 600 * 90)) == 90 * CLIP_TIMEOUT_PER_VIDEO_S
+    (tmp_path / "clip.webm").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(60))
+    assert default_time_limit_s(tmp_path / "clip.webm") == CLIP_TIMEOUT_UNKNOWN_S
+    assert default_time_limit_s(tmp_path / "pose.npz") == CLIP_TIMEOUT_MIN_S
+
+
+def test_batch_help_states_the_default_time_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    from hipcheck.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    minutes, hour = f"{CLIP_TIMEOUT_MIN_S / 60:g} min", f"{CLIP_TIMEOUT_UNKNOWN_S / 3600:g} h"
+    assert f"the longer of {minutes} and {CLIP_TIMEOUT_PER_VIDEO_S:g} s per second of video" in text
+    assert f"{hour} when the header gives no duration, {minutes} for a pose .npz" in text
+
+
+def test_clip_timeout_takes_seconds_auto_or_off(capsys: pytest.CaptureFixture[str]) -> None:
+    from hipcheck.cli import main
+    from hipcheck.cli._batch import clip_timeout
+
+    assert (clip_timeout("off"), clip_timeout("auto"), clip_timeout("90")) == (None, "auto", 90.0)
+    for bad in ("0", "-3", "nan", "inf", "soon"):
+        with pytest.raises(SystemExit) as stop:
+            main(["batch", "x.mp4", "-o", "out", "--clip-timeout", bad])
+        assert stop.value.code == 2 and "--clip-timeout" in capsys.readouterr().err, bad
 
 
 def test_discover_by_extension_and_content_skipping_hidden_and_output(tmp_path: Path) -> None:
