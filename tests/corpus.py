@@ -2,8 +2,8 @@
 
 Each case is ``(name, build(folder) -> path, expected exit codes)``: bad containers,
 bit flips at several offsets, truncations, audio-only, stills, 1- and 2-frame clips,
-8×8 and 4K frames, rotated and variable-frame-rate clips, a header claiming
-20,000×20,000 px, damaged pose ``.npz`` files. Used by ``test_corpus_cli.py`` and,
+8×8 and 4K frames, rotated and variable-frame-rate clips, PNG, JPEG, WebP and y4m
+headers claiming more pixels than hipcheck decodes, damaged pose ``.npz`` files. Used by ``test_corpus_cli.py`` and,
 as seeds, by ``tools/fuzz_probe.py``. The synthetic clips show no person, so a
 clip that decodes ends in exit 8 (no person), never in a report.
 """
@@ -126,6 +126,27 @@ def png_header(width: int, height: int) -> bytes:
     )
 
 
+def jpeg_header(width: int, height: int) -> bytes:
+    """A baseline JPEG whose frame header (SOF0, after a JFIF and an EXIF-sized APP segment) claims
+    ``width``×``height``, with no image data after it.
+    """
+
+    def segment(marker: int, body: bytes) -> bytes:
+        return struct.pack(">BBH", 0xFF, marker, len(body) + 2) + body
+
+    jfif = segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    app1 = segment(0xE1, b"Exif\x00\x00" + bytes(2000))
+    sof0 = segment(0xC0, struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x22\x00\x02\x11\x01\x03\x11\x01")
+    return b"\xff\xd8" + jfif + app1 + sof0 + b"\xff\xd9"
+
+
+def webp_header(width: int, height: int) -> bytes:
+    """An extended (VP8X) WebP whose canvas claims ``width``×``height``, with no image after it."""
+    vp8x = b"VP8X" + struct.pack("<I", 10) + bytes(4) + (width - 1).to_bytes(3, "little")
+    vp8x += (height - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", 4 + len(vp8x)) + b"WEBP" + vp8x
+
+
 def y4m_header(width: int, height: int) -> bytes:
     """A YUV4MPEG2 stream whose header claims ``width``×``height`` and whose first frame is cut short."""
     return f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode() + b"FRAME\n" + b"\x80" * 4096
@@ -148,7 +169,12 @@ VIDEO_CASES: list[tuple[str, Build, set[int]]] = [
     ("audio only", audio_only, {6}),
     ("still image", png, VIDEO_OK_NO_PERSON),
     ("still image named .mp4", lambda d: png(d, "still_as.png").rename(d / "still_as.mp4"), {4, 5, 8}),
-    ("PNG header 20000x20000", lambda d: _bytes(d, "huge.png", png_header(20000, 20000)), {4, 13}),
+    ("PNG header 20000x20000", lambda d: _bytes(d, "huge.png", png_header(20000, 20000)), {13}),
+    ("PNG header 9000x100 (over 8192 a side)", lambda d: _bytes(d, "wide.png", png_header(9000, 100)), {13}),
+    ("JPEG header 20000x20000", lambda d: _bytes(d, "huge.jpg", jpeg_header(20000, 20000)), {13}),
+    ("JPEG header 6000x6000 (36 MP)", lambda d: _bytes(d, "36mp.jpg", jpeg_header(6000, 6000)), {13}),
+    ("WebP header 16000x16000", lambda d: _bytes(d, "huge.webp", webp_header(16000, 16000)), {13}),
+    ("JPEG header 64x48, no data", lambda d: _bytes(d, "empty.jpg", jpeg_header(64, 48)), {4}),
     ("y4m header 12000x12000", lambda d: _bytes(d, "big.y4m", y4m_header(12000, 12000)), {13}),
     ("y4m header 20000x20000", lambda d: _bytes(d, "huge.y4m", y4m_header(20000, 20000)), {5}),
     ("1-frame clip", lambda d: h264(d, "one.mp4", n=1), VIDEO_OK_NO_PERSON),

@@ -128,6 +128,18 @@ def marker_is_top_left(image: NDArray[np.uint8]) -> bool:
     return bool(corners[0].mean() > 200 and corners[1].mean() < 120)
 
 
+def first_frames(src: Path, dst: Path, n: int) -> Path:
+    """The first ``n`` frames of the video ``src`` written to ``dst``: a short real clip for traced or timed runs."""
+    from hipcheck.io import VideoSink, open_source
+
+    with open_source(src) as frames, VideoSink(dst, frames.info.fps, frames.info.resolution_wh) as sink:
+        for i, frame in enumerate(frames):
+            if i >= n:
+                break
+            sink.write(frame.image)
+    return dst
+
+
 def write_with_pyav(
     path: Path, times_s: Sequence[float], size_wh: tuple[int, int], rotation_deg: int, faststart: bool
 ) -> None:

@@ -98,6 +98,14 @@ class TooLargeError(HipcheckError):
     exit_code = 13
 
 
+class TimeLimitError(HipcheckError):
+    """A clip's analysis went over its time limit (``hipcheck batch --clip-timeout``) and was stopped:
+    by the worker's own check between frames, or by the batch killing the worker's process.
+    """
+
+    exit_code = 15
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "validate: a tolerance was exceeded; anything else: an internal error (a bug, reported in one line)",
@@ -114,15 +122,21 @@ EXIT_CODES: dict[int, str] = {
     12: "output folder busy (another hipcheck run is writing to it)",
     13: "input over the limits (frame size, duration)",
     14: "batch: the Dask cluster cannot be used (unreachable, no worker, another hipcheck version)",
+    15: "batch: a clip's analysis went over its time limit (--clip-timeout) and was stopped",
     130: "interrupted (Ctrl-C / SIGINT / SIGTERM); no partial output is left",
 }
 """Every exit code the ``hipcheck`` command uses, with its meaning (the README's table)."""
 
 HTTP_STATUS: dict[int, int] = {
     1: 500, 2: 400, 3: 404, 4: 415, 5: 422, 6: 422, 7: 503, 8: 422, 9: 500, 10: 422,
-    11: 507, 12: 409, 13: 413, 14: 503, 130: 503,
+    11: 507, 12: 409, 13: 413, 14: 503, 15: 504, 130: 503,
 }  # fmt: skip
-"""The HTTP status a web API answers for each exit code (a JSON body carries the one-line message)."""
+"""The HTTP status a web API answers for each exit code (a JSON body carries the one-line message).
+
+15 (a clip over its time limit) is 504 Gateway Timeout, not 500: the server handed the clip to an
+analysis worker that did not answer within the limit, which is what 504 says; 500 stays the code of
+a bug (exit 1), so a client can tell "too slow for the limit" (retry with a larger one) from "broken".
+"""
 
 
 def http_status(exc: BaseException) -> int:
@@ -146,6 +160,7 @@ __all__ = [
     "NotAVideoError",
     "OutputBusyError",
     "OutputError",
+    "TimeLimitError",
     "TooLargeError",
     "UsageError",
     "http_status",

@@ -1,5 +1,6 @@
-"""Nothing leaves the machine: ``strace -f -e trace=connect`` on ``hipcheck landmarks`` and
-``hipcheck analyze`` of a short real clip finds no connection to a non-loopback address.
+"""Nothing leaves the machine: ``strace -f -e trace=connect`` on ``hipcheck landmarks``,
+``hipcheck analyze`` and ``hipcheck batch`` (with its spawned worker process) of a short real clip
+finds no connection to a non-loopback address.
 
 Skips when strace is not installed (``.ci/run`` installs it) or cannot trace here.
 """
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hipcheck.io import VideoSink, open_source
-from support import REPO
+from hipcheck.jobs import JobStore
+from support import REPO, first_frames
 
 pytestmark = [
     pytest.mark.e2e,
@@ -32,13 +33,7 @@ CONNECT = re.compile(
 @pytest.fixture(scope="module")
 def short_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 24 frames of a sample (a person in every frame), so the traced runs stay short."""
-    path = tmp_path_factory.mktemp("clip") / "short.mp4"
-    with open_source(SAMPLE) as frames, VideoSink(path, frames.info.fps, frames.info.resolution_wh) as sink:
-        for i, frame in enumerate(frames):
-            if i >= 24:
-                break
-            sink.write(frame.image)
-    return path
+    return first_frames(SAMPLE, tmp_path_factory.mktemp("clip") / "short.mp4", 24)
 
 
 def _internet_connects(trace: str) -> list[str]:
@@ -53,19 +48,26 @@ def _internet_connects(trace: str) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("command", ["landmarks", "analyze"])
+OUTPUT_ARGS = {"landmarks": ["-o", "p.npz"], "analyze": ["-o", "out"], "batch": ["-o", "out", "--workers", "1"]}
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUT_ARGS))
 def test_no_connection_leaves_the_machine(tmp_path: Path, short_clip: Path, command: str) -> None:
     trace = tmp_path / "trace.txt"
-    out = ["-o", str(tmp_path / ("p.npz" if command == "landmarks" else "out")), "--quiet"]
-    args = [sys.executable, "-m", "hipcheck.cli", command, str(short_clip), *out]
+    out = [str(tmp_path / a) if a in ("p.npz", "out") else a for a in OUTPUT_ARGS[command]]
+    args = [sys.executable, "-m", "hipcheck.cli", command, str(short_clip), *out, "--quiet"]
     res = subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(trace), *args],
+        ["strace", "-f", "-qq", "-e", "trace=connect,execve", "-o", str(trace), *args],
         check=False, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if res.returncode != 0 and not trace.exists():
         pytest.skip(f"strace cannot trace here: {res.stderr.strip()[:200]}")
     assert res.returncode == 0, res.stderr[-2000:]
     text = trace.read_text()
+    if command == "batch":  # the clip was analysed, in a spawned worker process that strace followed
+        assert re.search(r'execve\(.*"--multiprocessing-fork"', text), "no worker process was traced"
+        with JobStore(tmp_path / "out" / "jobs.sqlite") as store:
+            assert [r.state for r in store.rows()] == ["done"]
     assert _internet_connects(text) == []
     assert "warning: MediaPipe could not be kept off the network" not in res.stderr
 

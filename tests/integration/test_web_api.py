@@ -279,3 +279,16 @@ def test_with_a_token_every_request_must_carry_it(tmp_path: Path) -> None:
         assert httpx.get(srv.url + "/jobs", cookies={"hipcheck_token": token}).status_code == 200
     finally:
         srv.stop()
+
+
+def test_a_clip_over_the_time_limit_fails_with_its_reason(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "data", "--workers", "1", "--clip-timeout", "0.5")
+    try:
+        with httpx.Client(base_url=srv.url) as c:
+            clip = upload(c, SAMPLE, person="slow").json()["id"]
+        job = srv.wait_state(clip, ("done", "failed"))
+        assert job["state"] == "failed", job
+        assert job["error"].startswith("squat_symmetric") or "squat_symmetric" in job["error"]
+        assert "analysis stopped after 0.5 s (the per-clip time limit" in job["error"], job["error"]
+    finally:
+        srv.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -37,12 +38,31 @@ def register(sub: Subparsers) -> None:
     )  # fmt: skip
     p.add_argument("--person", default=None, metavar="NAME", help="who is in the clips (kept with each clip)")
     p.add_argument("--retry-failed", action="store_true", help="run clips again that failed last time")
+    p.add_argument(
+        "--clip-timeout", type=clip_timeout, default="auto", metavar="SECONDS",
+        help="stop a clip that runs longer than this (it fails with exit 15; a local worker that hangs is killed). "
+        "Default 'auto': the longer of 10 min and 30 s per second of video (from the file's header; 1 h when "
+        "the header gives no duration, 10 min for a pose .npz); 'off': no limit",
+    )  # fmt: skip
     add_analysis_options(p)
     add_model_option(p)
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 for each video")
     p.add_argument("--no-html", action="store_true", help="skip each clip's report.html and plots")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
+
+
+def clip_timeout(text: str) -> float | str | None:
+    """An argparse ``type`` for ``--clip-timeout``: seconds (> 0), ``auto`` or ``off`` (None)."""
+    if text in ("auto", "off"):
+        return None if text == "off" else text
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected seconds (a number > 0), 'auto' or 'off', got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
     options = BatchOptions(
         analysis_options(args), args.model, annotate=args.annotate, html=not args.no_html,
-        person=args.person, retry_failed=args.retry_failed,
+        person=args.person, retry_failed=args.retry_failed, clip_timeout_s=args.clip_timeout,
     )  # fmt: skip
     client = connect_cluster(args.scheduler) if args.scheduler else None
     try:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from hipcheck.cli._args import Subparsers, add_model_option
+from hipcheck.cli._batch import clip_timeout
 from hipcheck.errors import UsageError
 
 TOKEN_ENV = "HIPCHECK_TOKEN"
@@ -38,6 +39,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--max-upload-mb", type=int, default=2048, metavar="MB", help="largest upload (default: 2048)")
     p.add_argument("--keep-videos-days", type=int, default=None, metavar="N",
                    help="delete uploaded videos N days after their analysis; metrics and reports stay")  # fmt: skip
+    p.add_argument(
+        "--clip-timeout", type=clip_timeout, default="auto", metavar="SECONDS",
+        help="each clip's time limit: seconds, 'auto' (10 min or 30 s per second of video, whichever is longer) "
+        "or 'off'; a clip over it fails (HTTP 504 in the API)",
+    )  # fmt: skip
     p.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     add_model_option(p)
     p.set_defaults(func=run)
@@ -97,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     client = connect_cluster(args.scheduler) if args.scheduler else None
     try:
         service = QueueService(data.store, data.sessions, workers=config.workers, executor=client,
-                               model_path=args.model)  # fmt: skip
+                               model_path=args.model, clip_timeout_s=args.clip_timeout)  # fmt: skip
         app = create_app(config, AppState(config, service))
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host

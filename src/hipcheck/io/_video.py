@@ -42,6 +42,7 @@ from hipcheck.io._frames import (
     quiet_opencv,
     upright,
 )
+from hipcheck.io._imagehead import image_size_wh
 from hipcheck.io._pyav import pyav, pyav_frames, pyav_image
 from hipcheck.types import Image
 
@@ -153,14 +154,17 @@ def _pyav_video_streams(path: Path) -> int | None:
         return None
 
 
-def _check_limits(path: Path, info: VideoInfo) -> None:
-    """Refuse frames or durations over the caps before the first frame is decoded (and allocated)."""
-    w, h = info.width, info.height
+def _check_frame_size(path: Path, w: int, h: int, what: str = "frames are") -> None:
     if max(w, h) > MAX_FRAME_SIDE_PX or w * h > MAX_FRAME_PIXELS:
         raise TooLargeError(
-            f"{path}: frames are {w}x{h} px, over hipcheck's limit of {MAX_FRAME_SIDE_PX} px a side "
+            f"{path}: {what} {w}x{h} px, over hipcheck's limit of {MAX_FRAME_SIDE_PX} px a side "
             f"and {MAX_FRAME_PIXELS / 1e6:.0f} MP"
         )
+
+
+def _check_limits(path: Path, info: VideoInfo) -> None:
+    """Refuse frames or durations over the caps before the first frame is decoded (and allocated)."""
+    _check_frame_size(path, info.width, info.height)
     if info.duration_s is not None and info.duration_s > MAX_DURATION_S:
         raise TooLargeError(
             f"{path}: video lasts {info.duration_s / 3600:.1f} h, over hipcheck's limit of "
@@ -350,6 +354,9 @@ class _CameraSource(FrameSource):
 
 
 def _read_image(path: Path) -> Image:
+    size = image_size_wh(path)  # the header's size, before OpenCV allocates anything for it
+    if size is not None:
+        _check_frame_size(path, *size, what="image is")
     with quiet_opencv():
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)  # applies EXIF orientation
     if image is None:

@@ -11,15 +11,26 @@ The CLI, the live session's final analysis, the batch runner and the web
 worker all call :func:`run_job`; none of them holds math. The job store
 (:class:`JobStore`: add / claim / heartbeat / finish / fail / rows) is
 SQLite in WAL mode with atomic claims, so several processes can share it.
+
+Each clip of a batch runs under a time limit (``BatchOptions.clip_timeout_s``,
+by default :func:`default_time_limit_s`; ``ClipTask.time_limit_s`` on the
+worker's side): past it the clip is a ``failed`` row with exit 15
+(:class:`~hipcheck.errors.TimeLimitError`), its local worker process killed
+if it did not stop itself.
 """
 
 from hipcheck.jobs._batch import (
+    CLIP_TIMEOUT_MIN_S,
+    CLIP_TIMEOUT_PER_VIDEO_S,
+    CLIP_TIMEOUT_UNKNOWN_S,
+    KILL_GRACE_S,
     STORE_NAME,
     BatchMonitor,
     BatchOptions,
     BatchResult,
     Submitter,
     capacity,
+    default_time_limit_s,
     run_batch,
     write_outputs,
 )
@@ -27,7 +38,14 @@ from hipcheck.jobs._cluster import check_versions, connect_cluster
 from hipcheck.jobs._data import DATA_ENV, STORE_FILE, DataDir, default_data_dir
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
 from hipcheck.jobs._service import Progress, QueueService, mean_seconds, task_options
-from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
+from hipcheck.jobs._sources import (
+    POSE_SUFFIX,
+    VIDEO_SUFFIXES,
+    discover,
+    header_duration_s,
+    looks_like_video,
+    recorded_on,
+)
 from hipcheck.jobs._store import (
     CLIP_STATES,
     COLUMNS,
@@ -50,14 +68,26 @@ from hipcheck.jobs._summary import (
     write_summary_csv,
     write_summary_html,
 )
-from hipcheck.jobs._worker import HEADLINE_METRICS, ClipOutcome, ClipTask, analyse_clip, headline_of, worker_version
+from hipcheck.jobs._worker import (
+    HEADLINE_METRICS,
+    ClipOutcome,
+    ClipTask,
+    analyse_clip,
+    headline_of,
+    time_limit_error,
+    worker_version,
+)
 
 __all__ = [
     "CLIP_STATES",
+    "CLIP_TIMEOUT_MIN_S",
+    "CLIP_TIMEOUT_PER_VIDEO_S",
+    "CLIP_TIMEOUT_UNKNOWN_S",
     "COLUMNS",
     "DATA_ENV",
     "HEADLINE_COLUMNS",
     "HEADLINE_METRICS",
+    "KILL_GRACE_S",
     "POSE_SUFFIX",
     "REPORT_FILES",
     "SCHEMA_VERSION",
@@ -92,7 +122,9 @@ __all__ = [
     "connect_cluster",
     "decode_note",
     "default_data_dir",
+    "default_time_limit_s",
     "discover",
+    "header_duration_s",
     "headline_of",
     "looks_like_video",
     "mean_seconds",
@@ -103,6 +135,7 @@ __all__ = [
     "run_batch",
     "run_job",
     "task_options",
+    "time_limit_error",
     "worker_version",
     "write_outputs",
     "write_summary_csv",

@@ -8,44 +8,60 @@
         ─▶ OUT/summary.csv, OUT/summary.html
 
 The executor is anything with ``submit(fn, *args)`` returning a future with
-``done()`` and ``result()``: a :class:`concurrent.futures.ProcessPoolExecutor`
-(the default: ``workers`` processes started with ``spawn``) or a
-``dask.distributed.Client``. Clips are claimed one at a time as workers free
-up, so two batches on one OUT share the work; a clip whose claimant died is
-taken again.
+``done()`` and ``result()``: the default :class:`~hipcheck.jobs._pool.LocalPool`
+(``workers`` processes started with ``spawn``, one clip each at a time), a
+:class:`concurrent.futures.ProcessPoolExecutor` or a ``dask.distributed.Client``.
+Clips are claimed one at a time as workers free up, so two batches on one OUT
+share the work; a clip whose claimant died is taken again.
+
+Each clip has a time limit (:attr:`BatchOptions.clip_timeout_s`, by default
+:func:`default_time_limit_s`). The worker stops itself once past it (checked
+after each pose frame); :data:`KILL_GRACE_S` later the batch stops waiting: the
+clip is a ``failed`` row (exit 15) and, on an executor with ``stop(future)``
+(the local pool), its worker process is killed, which ends a clip stuck inside
+one MediaPipe call too. The other clips in flight run on in their own
+processes. A Dask worker cannot be killed from here: there the per-frame check
+is the limit, and a task stuck in one call keeps its worker thread.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
+import math
 import os
 import queue as queue_mod
 import shutil
-import signal
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from hipcheck import __version__, io
 from hipcheck.analysis import AnalysisOptions
 from hipcheck.errors import InputNotFoundError, NotAVideoError, UsageError
-from hipcheck.jobs._sources import discover, recorded_on
+from hipcheck.jobs._pool import LocalPool
+from hipcheck.jobs._sources import POSE_SUFFIX, discover, header_duration_s, recorded_on
 from hipcheck.jobs._store import ClipRow, ClipSpec, JobStore, clip_id, owner_token
 from hipcheck.jobs._summary import write_summary_csv, write_summary_html
-from hipcheck.jobs._worker import ClipOutcome, ClipTask, analyse_clip, init_worker
+from hipcheck.jobs._worker import ClipOutcome, ClipTask, analyse_clip, time_limit_error
 
 STORE_NAME = "jobs.sqlite"
 HEARTBEAT_EVERY_S = 10.0
 _POLL_S = 0.2
+CLIP_TIMEOUT_MIN_S = 600.0
+"""The shortest default time limit of a clip (10 min): enough for any short clip on a busy machine."""
+CLIP_TIMEOUT_PER_VIDEO_S = 30.0
+"""Seconds of analysis the default time limit allows per second of video (about 3–4 times what a
+1080p phone clip takes on one busy core)."""
+CLIP_TIMEOUT_UNKNOWN_S = 3600.0
+"""The default time limit of a video whose header states no duration (not an mp4/mov): 1 h."""
+KILL_GRACE_S = 30.0
+"""How long past a clip's time limit the batch waits for the worker to stop itself (it may still be
+starting up, or be in the middle of a frame) before it kills the worker's process."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,8 @@ class BatchOptions:
         html: write ``report.html`` and plots for each clip.
         person: who is in the clips (stored on each row), or None.
         retry_failed: run clips again that failed with the same bytes and options.
+        clip_timeout_s: each clip's time limit in seconds; ``"auto"``: :func:`default_time_limit_s`
+            of the clip; None: no limit. A clip over it is a ``failed`` row (exit 15).
     """
 
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
@@ -67,6 +85,7 @@ class BatchOptions:
     html: bool = True
     person: str | None = None
     retry_failed: bool = False
+    clip_timeout_s: float | Literal["auto"] | None = "auto"
 
     def output_options(self) -> dict[str, Any]:
         """The options that change a clip's outputs, as stored (and compared) in its row."""
@@ -185,8 +204,27 @@ def _hash(path: Path) -> tuple[str | None, tuple[str, int] | None]:
         return None, (f"{path}: cannot be read ({exc.strerror or exc})", InputNotFoundError.exit_code)
 
 
+def default_time_limit_s(path: Path) -> float:
+    """A clip's time limit when none is given (seconds): the longer of :data:`CLIP_TIMEOUT_MIN_S` and
+    :data:`CLIP_TIMEOUT_PER_VIDEO_S` per second of video, by the file's own header (read without
+    decoding); :data:`CLIP_TIMEOUT_UNKNOWN_S` when the header states no duration; the minimum for a
+    pose ``.npz`` (no pose estimation).
+    """
+    if path.suffix.lower() == POSE_SUFFIX:
+        return CLIP_TIMEOUT_MIN_S
+    duration = header_duration_s(path)
+    if duration is None:
+        return CLIP_TIMEOUT_UNKNOWN_S
+    return float(max(CLIP_TIMEOUT_MIN_S, math.ceil(CLIP_TIMEOUT_PER_VIDEO_S * duration)))
+
+
 class _Runner:
-    """The claim → submit → settle loop of one batch process."""
+    """The claim → submit → settle loop of one batch process.
+
+    :meth:`run` drives it until ``ids`` are all ended; a long-running caller (a web worker) may
+    instead call :meth:`_fill` (claim and submit while there is room) and :meth:`_poll` (settle
+    what ended or ran out of time) in its own loop.
+    """
 
     def __init__(
         self,
@@ -204,9 +242,11 @@ class _Runner:
         self.owner = owner_token()
         self.capacity = capacity(submitter)
         self.pending: dict[str, tuple[Any, ClipRow]] = {}
+        self.deadlines: dict[str, tuple[float, float]] = {}
+        """clip id → (monotonic time past which it is stopped, its time limit in seconds)."""
         self._beat = time.monotonic()
 
-    def run(self, ids: Sequence[str]) -> None:
+    def run(self, ids: Sequence[str] | None) -> None:
         """Until no clip of ``ids`` is left to claim and none of ours is running."""
         try:
             while True:
@@ -222,45 +262,78 @@ class _Runner:
             raise
 
     def _fill(self, ids: Sequence[str] | None) -> None:
+        """Claim clips of ``ids`` (None: any queued clip of the store) and submit them while there is room."""
         while len(self.pending) < self.capacity:
             row = self.store.claim(self.owner, ids)
             if row is None:
                 return
             _clear_leftovers(self.out, row.id)
-            try:
-                future = self.submitter.submit(analyse_clip, self._task(row))
-            except Exception as exc:  # a broken executor: this clip fails, the loop goes on
-                self._settle(row, _crashed(row, exc))
-                continue
-            self.pending[row.id] = (future, row)
-            if self.monitor is not None:
-                self.monitor.clip_started(row)
+            self._submit(row)
+
+    def _submit(self, row: ClipRow) -> None:
+        task = self._task(row)
+        try:
+            future = self.submitter.submit(analyse_clip, task)
+        except Exception as exc:  # a broken executor: this clip fails, the loop goes on
+            self._settle(row, _crashed(row, exc))
+            return
+        self.pending[row.id] = (future, row)
+        if task.time_limit_s is not None:
+            self.deadlines[row.id] = (time.monotonic() + task.time_limit_s + KILL_GRACE_S, task.time_limit_s)
+        if self.monitor is not None:
+            self.monitor.clip_started(row)
 
     def _task(self, row: ClipRow) -> ClipTask:
         cached = self.out / row.id / "pose.npz"
         pose = cached.read_bytes() if cached.is_file() and not row.source.lower().endswith(".npz") else None
         o = self.options
         model = None if o.model_path is None else str(Path(o.model_path).absolute())
-        return ClipTask(row.id, row.source, o.analysis, model, self.model_sha, __version__, o.annotate, o.html, pose)
+        limit = default_time_limit_s(Path(row.source)) if o.clip_timeout_s == "auto" else o.clip_timeout_s
+        return ClipTask(row.id, row.source, o.analysis, model, self.model_sha, __version__, o.annotate, o.html, pose,
+                        time_limit_s=limit)  # fmt: skip
 
     def _wait(self) -> None:
-        """Sleep until a future is done, passing on frame progress and beating the heart."""
-        while True:
-            self._drain_frames()
-            if time.monotonic() - self._beat > HEARTBEAT_EVERY_S:
-                self.store.heartbeat(self.owner)
-                self._beat = time.monotonic()
-            finished = [k for k, (future, _) in self.pending.items() if future.done()]
-            if finished:
-                break
+        """Sleep until a clip in flight has ended or run out of time, and settle it."""
+        while not self._poll():
             time.sleep(_POLL_S)
+
+    def _poll(self) -> int:
+        """Pass on frame progress, beat the heart, settle the clips that ended or are past their
+        deadline (their worker killed where the executor can); returns how many were settled.
+        """
+        self._drain_frames()
+        if time.monotonic() - self._beat > HEARTBEAT_EVERY_S:
+            self.store.heartbeat(self.owner)
+            self._beat = time.monotonic()
+        now = time.monotonic()
+        finished = [k for k, (future, _) in self.pending.items() if future.done()]
+        overdue = [k for k in self.pending if k not in finished and k in self.deadlines and now > self.deadlines[k][0]]
         for key in finished:
-            future, row = self.pending.pop(key)
+            future, row = self._pop(key)
             try:
                 outcome = future.result()
             except Exception as exc:  # the worker died or the task could not run there
                 outcome = _crashed(row, exc)
             self._settle(row, outcome)
+        for key in overdue:
+            limit = self.deadlines[key][1]
+            future, row = self._pop(key)
+            self._stop(future)
+            err = time_limit_error(row.source, limit)
+            self._settle(row, ClipOutcome(row.id, "failed", error=str(err), exit_code=err.exit_code))
+        return len(finished) + len(overdue)
+
+    def _pop(self, key: str) -> tuple[Any, ClipRow]:
+        self.deadlines.pop(key, None)
+        return self.pending.pop(key)
+
+    def _stop(self, future: Any) -> None:
+        """Kill the worker running ``future`` when the executor can (the local pool); stop waiting for it."""
+        stop = getattr(self.submitter, "stop", None)
+        with contextlib.suppress(Exception):
+            if callable(stop):
+                stop(future)
+            future.cancel()
 
     def _drain_frames(self) -> None:
         if self.frames is None:
@@ -333,64 +406,12 @@ def _clear_leftovers(out_root: Path, clip: str) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-class _LocalPool:
-    """A spawn-context process pool that is started again when a worker dies (a crash fails one clip,
-    not the batch), with a queue for the workers' frame progress.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self._ctx = multiprocessing.get_context("spawn")
-        self._max_workers = workers
-        self.frames = self._ctx.Queue()
-        self._pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self._max_workers, mp_context=self._ctx, initializer=init_worker,
-                                   initargs=(self.frames,))  # fmt: skip
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
-        """Schedule ``fn(*args)`` on a worker process (on a new pool when the old one broke)."""
-        with _sigint_ignored():  # workers start here: they ignore Ctrl-C, the batch stops them
-            try:
-                return self._pool.submit(fn, *args)
-            except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
-                return self._pool.submit(fn, *args)
-
-    def shutdown(self, *, abort: bool = False) -> None:
-        """Stop the workers (queued tasks are cancelled; with ``abort`` running ones too, at once)
-        and close the progress queue.
-        """
-        if abort:
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                with contextlib.suppress(Exception):
-                    process.terminate()
-        self._pool.shutdown(wait=not abort, cancel_futures=True)
-        self.frames.close()
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored while worker processes start (they inherit it), so Ctrl-C reaches the batch alone.
-    Only the main thread can change signal handlers; elsewhere nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 @contextlib.contextmanager
 def _executor(executor: Submitter | None, workers: int | None) -> Iterator[tuple[Submitter, Any]]:
     if executor is not None:
         yield executor, None
         return
-    pool = _LocalPool(workers or os.cpu_count() or 1)
+    pool = LocalPool(workers or os.cpu_count() or 1)
     try:
         yield pool, pool.frames
     except BaseException:
@@ -399,5 +420,6 @@ def _executor(executor: Submitter | None, workers: int | None) -> Iterator[tuple
     pool.shutdown()
 
 
-__all__ = ["STORE_NAME", "BatchMonitor", "BatchOptions", "BatchResult", "Submitter", "capacity", "run_batch",
+__all__ = ["CLIP_TIMEOUT_MIN_S", "CLIP_TIMEOUT_PER_VIDEO_S", "CLIP_TIMEOUT_UNKNOWN_S", "KILL_GRACE_S", "STORE_NAME",
+           "BatchMonitor", "BatchOptions", "BatchResult", "Submitter", "capacity", "default_time_limit_s", "run_batch",
            "write_outputs"]  # fmt: skip

@@ -22,11 +22,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hipcheck import __version__, io
 from hipcheck.analysis import AnalysisOptions
-from hipcheck.jobs._batch import HEARTBEAT_EVERY_S, Submitter, _crashed, _executor, _Runner
+from hipcheck.jobs._batch import Submitter, _executor, _Runner, default_time_limit_s
 from hipcheck.jobs._store import ClipRow, JobStore
 from hipcheck.jobs._worker import ClipTask
 
@@ -103,15 +103,18 @@ class _ServiceRunner(_Runner):
         analysis, annotate, html = task_options(row)
         cached = self.out / row.id / "pose.npz"
         pose = cached.read_bytes() if cached.is_file() else None
-        model = None if self.options.model_path is None else str(Path(self.options.model_path).absolute())
-        return ClipTask(row.id, row.source, analysis, model, self.model_sha, __version__, annotate, html, pose)
+        o = self.options
+        model = None if o.model_path is None else str(Path(o.model_path).absolute())
+        limit = default_time_limit_s(Path(row.source)) if o.clip_timeout_s == "auto" else o.clip_timeout_s
+        return ClipTask(row.id, row.source, analysis, model, self.model_sha, __version__, annotate, html, pose,
+                        time_limit_s=limit)  # fmt: skip
 
     def serve(self, stop: threading.Event, wake: threading.Event) -> None:
         """Claim, run and settle until ``stop`` is set; ``wake`` says a new row was queued."""
         try:
             while not stop.is_set():
                 self._fill(None)
-                self._settle_finished()
+                self._poll()
                 if not self.pending:
                     wake.wait(_IDLE_WAIT_S)
                     wake.clear()
@@ -123,19 +126,6 @@ class _ServiceRunner(_Runner):
                     future.cancel()
             self.store.release(self.owner)  # a clean stop: running clips go back to the queue
 
-    def _settle_finished(self) -> None:
-        self._drain_frames()
-        if time.monotonic() - self._beat > HEARTBEAT_EVERY_S:
-            self.store.heartbeat(self.owner)
-            self._beat = time.monotonic()
-        for key in [k for k, (future, _) in self.pending.items() if future.done()]:
-            future, row = self.pending.pop(key)
-            try:
-                outcome = future.result()
-            except Exception as exc:  # the worker died or the task could not run there
-                outcome = _crashed(row, exc)
-            self._settle(row, outcome)
-
 
 class QueueService:
     """Runs the queued rows of the store at ``store_path`` into ``sessions/<id>/``, in a background thread.
@@ -146,6 +136,8 @@ class QueueService:
         workers: local worker processes (None: the number of cores); ignored with ``executor``.
         executor: a Dask client (or any ``submit`` executor) instead of local processes.
         model_path: a pose model bundle, or None for the bundled one.
+        clip_timeout_s: each clip's time limit in seconds, ``"auto"`` (from its duration, as
+            ``hipcheck batch``) or None (no limit); a clip over it fails with exit 15 (HTTP 504).
     """
 
     def __init__(
@@ -156,12 +148,13 @@ class QueueService:
         workers: int | None = None,
         executor: Submitter | None = None,
         model_path: Path | None = None,
+        clip_timeout_s: float | Literal["auto"] | None = "auto",
     ) -> None:
         from hipcheck.jobs._batch import BatchOptions
 
         self.store_path, self.sessions = store_path, sessions
         self.workers, self.executor = workers, executor
-        self.options = BatchOptions(model_path=model_path)
+        self.options = BatchOptions(model_path=model_path, clip_timeout_s=clip_timeout_s)
         _, self.model_sha = io.resolve_model(model_path)
         self.monitor = _Monitor()
         self._stop = threading.Event()

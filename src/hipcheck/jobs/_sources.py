@@ -81,17 +81,35 @@ def recorded_on(path: Path) -> str | None:
     """When the clip was filmed, ISO 8601 UTC (``2026-03-01T09:30:12Z``), from an mp4/mov file's own
     ``mvhd`` creation time; None when the file carries none (or is not an mp4/mov).
     """
-    try:
-        with path.open("rb") as fh:
-            seconds = _mvhd_created(fh, path.stat().st_size)
-    except (OSError, struct.error):
-        return None
+    header = _read_mvhd(path)
+    seconds = header[0] if header else 0
     if not seconds:  # 0 = not set (a common default of encoders)
         return None
     when = _MAC_EPOCH + dt.timedelta(seconds=seconds)
     if not dt.datetime(1990, 1, 1, tzinfo=dt.UTC) < when < dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
         return None
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def header_duration_s(path: Path) -> float | None:
+    """How long the clip lasts (seconds) by an mp4/mov file's own ``mvhd`` header, read without
+    decoding anything; None when the file states none (another container, a fragmented mp4, unreadable).
+    """
+    header = _read_mvhd(path)
+    if header is None:
+        return None
+    _, timescale, duration = header
+    if timescale <= 0 or duration <= 0 or duration in (0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF):  # all ones = unknown
+        return None
+    return duration / timescale
+
+
+def _read_mvhd(path: Path) -> tuple[int, int, int] | None:
+    try:
+        with path.open("rb") as fh:
+            return _mvhd(fh, path.stat().st_size)
+    except (OSError, struct.error, IndexError):
+        return None
 
 
 def _boxes(fh: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -112,20 +130,21 @@ def _boxes(fh: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int
         offset += size
 
 
-def _mvhd_created(fh: BinaryIO, size: int) -> int | None:
-    """Seconds since 1904-01-01 UTC in ``moov/mvhd``, or None."""
+def _mvhd(fh: BinaryIO, size: int) -> tuple[int, int, int] | None:
+    """``moov/mvhd``'s creation time (seconds since 1904-01-01 UTC), time scale (units a second) and
+    duration (in those units), or None.
+    """
     for kind, payload, end in _boxes(fh, 0, size):
         if kind != b"moov":
             continue
         for inner, body, _ in _boxes(fh, payload, end):
             if inner == b"mvhd":
                 fh.seek(body)
-                version = fh.read(1)[0]
-                fh.read(3)
-                fmt = ">Q" if version == 1 else ">I"
-                (created,) = struct.unpack(fmt, fh.read(struct.calcsize(fmt)))
-                return int(created)
+                version = fh.read(4)[0]
+                fmt = ">QQIQ" if version == 1 else ">IIII"  # created, modified, time scale, duration
+                created, _, timescale, duration = struct.unpack(fmt, fh.read(struct.calcsize(fmt)))
+                return int(created), int(timescale), int(duration)
     return None
 
 
-__all__ = ["POSE_SUFFIX", "VIDEO_SUFFIXES", "discover", "looks_like_video", "recorded_on"]
+__all__ = ["POSE_SUFFIX", "VIDEO_SUFFIXES", "discover", "header_duration_s", "looks_like_video", "recorded_on"]

@@ -24,6 +24,7 @@ from typing import Any
 
 from hipcheck import __version__
 from hipcheck.analysis import AnalysisOptions
+from hipcheck.errors import TimeLimitError
 from hipcheck.jobs._job import Job, run_job
 from hipcheck.jobs._store import Headline
 from hipcheck.results import Assessment
@@ -52,6 +53,8 @@ class ClipTask:
         annotate: also write ``annotated.mp4``.
         html: write ``report.html`` and plots.
         pose_npz: the bytes of an earlier ``pose.npz`` of this clip (reused when it matches), or None.
+        time_limit_s: stop the analysis once it has run this many seconds (checked after each pose
+            frame; :func:`time_limit_error`), or None for no limit.
     """
 
     clip_id: str
@@ -63,6 +66,7 @@ class ClipTask:
     annotate: bool = False
     html: bool = True
     pose_npz: bytes | None = field(default=None, repr=False)
+    time_limit_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,14 +87,17 @@ class ClipOutcome:
     seconds: float = math.nan
 
 
-def init_worker(queue: Any) -> None:
-    """Process-pool initializer: frame progress of this worker's clips goes to ``queue``; numpy's
+def init_worker(queue: Any, scratch: str | None = None) -> None:
+    """Process-pool initializer: frame progress of this worker's clips goes to ``queue``; temporary
+    files go under ``scratch`` (a folder the pool removes, also after killing this process); numpy's
     runtime warnings (an all-NaN median of a side that was not measured) are not printed over the
     batch's progress bar.
     """
     global _progress_queue  # noqa: PLW0603 (set once per worker process, at its start)
     _progress_queue = queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the batch or server, which stops the workers
+    if scratch is not None:
+        tempfile.tempdir = scratch
     warnings.simplefilter("ignore", RuntimeWarning)
 
 
@@ -111,7 +118,7 @@ def analyse_clip(task: ClipTask) -> ClipOutcome:
         if task.pose_npz is not None:
             (out / "pose.npz").write_bytes(task.pose_npz)
         job = Job(task.source, out, task.options, task.model_path, annotate=task.annotate, html=task.html)
-        result = run_job(job, progress=_frame_progress(task.clip_id))
+        result = run_job(job, progress=_progress(task, started))
         seconds = time.monotonic() - started
         if result.status == "failed" or result.assessment is None:
             return ClipOutcome(task.clip_id, "failed", error=result.error, exit_code=result.exit_code,
@@ -158,6 +165,33 @@ def headline_of(assessment: Assessment) -> Headline:
     return Headline(v.weaker_side, float(v.confidence), str(assessment.view), exercises, **values)
 
 
+def time_limit_error(source: str, limit_s: float) -> TimeLimitError:
+    """The error of a clip stopped at its time limit (the same line whether the worker stopped itself
+    or the batch killed it).
+    """
+    shown = f"{limit_s:.0f}" if limit_s >= 10 else f"{limit_s:g}"
+    return TimeLimitError(f"{source}: analysis stopped after {shown} s (the per-clip time limit, --clip-timeout)")
+
+
+def _progress(task: ClipTask, started: float) -> ProgressFn | None:
+    """``progress(done, total)`` for :func:`run_job`: raises :func:`time_limit_error` once the clip has run
+    past its limit (counted from ``started``, monotonic seconds), and passes the frames on to the batch.
+    """
+    send = _frame_progress(task.clip_id)
+    limit = task.time_limit_s
+    if limit is None:
+        return send
+    deadline = started + limit
+
+    def report(done: int, total: int | None) -> None:
+        if time.monotonic() > deadline:
+            raise time_limit_error(task.source, limit)
+        if send is not None:
+            send(done, total)
+
+    return report
+
+
 def _frame_progress(clip_id: str) -> ProgressFn | None:
     """``progress(done, total)`` that sends at most four updates a second to the batch, or None."""
     queue = _progress_queue
@@ -183,5 +217,6 @@ __all__ = [
     "analyse_clip",
     "headline_of",
     "init_worker",
+    "time_limit_error",
     "worker_version",
 ]

@@ -16,6 +16,9 @@ from hipcheck import __version__
 from hipcheck.analysis import AnalysisOptions
 from hipcheck.errors import ClusterError
 from hipcheck.jobs import (
+    CLIP_TIMEOUT_MIN_S,
+    CLIP_TIMEOUT_PER_VIDEO_S,
+    CLIP_TIMEOUT_UNKNOWN_S,
     SUMMARY_COLUMNS,
     ClipSpec,
     ClipTask,
@@ -25,7 +28,9 @@ from hipcheck.jobs import (
     capacity,
     check_versions,
     clip_id,
+    default_time_limit_s,
     discover,
+    header_duration_s,
     headline_of,
     looks_like_video,
     overview_png,
@@ -36,6 +41,7 @@ from hipcheck.jobs import (
     write_summary_csv,
 )
 from hipcheck.results import Assessment
+from support import REPO
 
 
 def box(kind: bytes, payload: bytes) -> bytes:
@@ -57,6 +63,54 @@ def test_recorded_on_reads_the_mp4_creation_time(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("hello")
     assert recorded_on(tmp_path / "c.txt") is None
     assert recorded_on(tmp_path / "missing.mp4") is None
+
+
+def mp4_lasting(path: Path, timescale: int, duration: int, *, version: int = 0) -> Path:
+    times = struct.pack(">QQIQ" if version else ">IIII", 1, 1, timescale, duration)
+    mvhd = box(b"mvhd", bytes([version, 0, 0, 0]) + times + bytes(80))
+    path.write_bytes(box(b"ftyp", b"isom\x00\x00\x02\x00") + box(b"moov", mvhd) + box(b"mdat", b"\x00" * 16))
+    return path
+
+
+def test_header_duration_reads_mvhd_without_decoding(tmp_path: Path) -> None:
+    assert header_duration_s(mp4_lasting(tmp_path / "a.mp4", 600, 2700)) == 4.5
+    assert header_duration_s(mp4_lasting(tmp_path / "b.mov", 1000, 90_500, version=1)) == 90.5
+    assert header_duration_s(mp4_lasting(tmp_path / "c.mp4", 600, 0xFFFFFFFF)) is None  # all ones: unknown
+    assert header_duration_s(mp4_lasting(tmp_path / "d.mp4", 0, 100)) is None
+    assert header_duration_s(mp4_with_creation_time(tmp_path / "e.mp4", 1)) is None  # no time scale
+    (tmp_path / "f.mkv").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(60))
+    assert header_duration_s(tmp_path / "f.mkv") is None and header_duration_s(tmp_path / "gone.mp4") is None
+    assert header_duration_s(REPO / "samples" / "squat_symmetric.mp4") == pytest.approx(4.8)
+
+
+def test_the_default_time_limit_grows_with_the_video_from_a_floor(tmp_path: Path) -> None:
+    assert default_time_limit_s(mp4_lasting(tmp_path / "short.mp4", 600, 600 * 5)) == CLIP_TIMEOUT_MIN_S
+    assert default_time_limit_s(mp4_lasting(tmp_path / "long.mp4", 600, 600 * 90)) == 90 * CLIP_TIMEOUT_PER_VIDEO_S
+    (tmp_path / "clip.webm").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(60))
+    assert default_time_limit_s(tmp_path / "clip.webm") == CLIP_TIMEOUT_UNKNOWN_S
+    assert default_time_limit_s(tmp_path / "pose.npz") == CLIP_TIMEOUT_MIN_S
+
+
+def test_batch_help_states_the_default_time_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    from hipcheck.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    minutes, hour = f"{CLIP_TIMEOUT_MIN_S / 60:g} min", f"{CLIP_TIMEOUT_UNKNOWN_S / 3600:g} h"
+    assert f"the longer of {minutes} and {CLIP_TIMEOUT_PER_VIDEO_S:g} s per second of video" in text
+    assert f"{hour} when the header gives no duration, {minutes} for a pose .npz" in text
+
+
+def test_clip_timeout_takes_seconds_auto_or_off(capsys: pytest.CaptureFixture[str]) -> None:
+    from hipcheck.cli import main
+    from hipcheck.cli._batch import clip_timeout
+
+    assert (clip_timeout("off"), clip_timeout("auto"), clip_timeout("90")) == (None, "auto", 90.0)
+    for bad in ("0", "-3", "nan", "inf", "soon"):
+        with pytest.raises(SystemExit) as stop:
+            main(["batch", "x.mp4", "-o", "out", "--clip-timeout", bad])
+        assert stop.value.code == 2 and "--clip-timeout" in capsys.readouterr().err, bad
 
 
 def test_discover_by_extension_and_content_skipping_hidden_and_output(tmp_path: Path) -> None:
