@@ -203,13 +203,18 @@ class AppState:
         return {
             "id": row.id, "state": row.state, "progress": round(fraction, 3),
             "queue_position": self.store.queue_position(row.id) if row.state == "queued" else None,
-            "eta_s": None if eta is None else round(eta, 1), "error": row.error or None,
+            "eta_s": None if eta is None else round(eta, 1), "error": self._error_text(row),
             "report_url": f"/jobs/{row.id}/files/report.html" if done and self.report_exists(row) else None,
             "verdict": row.verdict if done else None, "confidence": row.confidence if done else None,
             "person": row.person, "recorded_on": row.recorded_on, "name": row.name,
             "video_kept": Path(row.source).is_file(), "attempts": row.attempts,
             "queued_at": row.queued_at, "finished_at": row.finished_at,
         }  # fmt: skip
+
+    @staticmethod
+    def _error_text(row: ClipRow) -> str | None:
+        """A failed job's line, naming the clip as uploaded (not its path inside the data folder)."""
+        return row.error.replace(row.source, row.name) if row.error else None
 
     def report_exists(self, row: ClipRow) -> bool:
         """Whether the session folder of ``row`` has its report."""
