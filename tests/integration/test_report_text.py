@@ -56,7 +56,7 @@ CONSTANTS = {"1.5°"}
 
 def _visible_text(page: str) -> str:
     page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
-    attrs = " ".join(re.findall(r"(?:alt|title)='([^']*)'", page))
+    attrs = " ".join(value for _, value in re.findall(r"(?:alt|title)=(['\"])(.*?)\1", page))
     page = re.sub(r"<[^>]+>", " ", page)
     return html_lib.unescape(page + " " + attrs)
 

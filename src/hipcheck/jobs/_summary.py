@@ -10,18 +10,17 @@ which for both metrics points to the left side being the weaker one.
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import io as stdio
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hipcheck import io
 from hipcheck.jobs._store import COLUMNS, HEADLINE_COLUMNS, ClipRow
 from hipcheck.metrics import METRICS
-from hipcheck.render import SIDE_HEX
+from hipcheck.render import SIDE_HEX, data_uri, render_template
 
 _FIRST = ("person", "recorded_on", "name", "state", "verdict", "confidence", "view", "exercises",
           *HEADLINE_COLUMNS[4:], "error", "exit_code", "report")  # fmt: skip
@@ -67,9 +66,21 @@ def _key(value: float | None) -> str:
     return "" if value is None or not math.isfinite(value) else repr(float(value))
 
 
-def _cell(text: str, sort: str | float | None = None) -> str:
-    key = "" if sort is None else f' data-sort="{html.escape(str(sort))}"'
-    return f"<td{key}>{html.escape(text)}</td>"
+@dataclass(frozen=True)
+class SummaryCell:
+    """One cell of the clip table: its text, its sort key (``data-sort``; None: sorted by the text) and class."""
+
+    text: str
+    sort: str | None = None
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One clip's row of the table: its cells and the link to its report ('' when there is none)."""
+
+    cells: tuple[SummaryCell, ...]
+    report: str
 
 
 def _verdict_text(row: ClipRow) -> str:
@@ -79,23 +90,21 @@ def _verdict_text(row: ClipRow) -> str:
             "insufficient": "not enough evidence"}.get(row.verdict or "", row.verdict or "")  # fmt: skip
 
 
-def _table_row(row: ClipRow) -> str:
+def _summary_row(row: ClipRow) -> SummaryRow:
     cells = [
-        _cell(row.person or ""), _cell((row.recorded_on or "")[:10]), _cell(row.name),
-        _cell(row.exercises or ""), _cell(row.view or ""),
-        f'<td class="{row.state}">{html.escape(_verdict_text(row))}</td>',
-        _cell(_num(row.confidence, 2), _key(row.confidence)),
+        SummaryCell(row.person or ""), SummaryCell((row.recorded_on or "")[:10]), SummaryCell(row.name),
+        SummaryCell(row.exercises or ""), SummaryCell(row.view or ""),
+        SummaryCell(_verdict_text(row), cls=row.state),
+        SummaryCell(_num(row.confidence, 2), _key(row.confidence)),
     ]  # fmt: skip
     for prefix, metric in _PLOTTED:
         digits = METRICS[metric].digits
         for side in ("left", "right"):
             value = getattr(row, f"{prefix}_{side}_deg")
-            cells.append(_cell(_num(value, digits), _key(value)))
+            cells.append(SummaryCell(_num(value, digits), _key(value)))
         diff = _diff(row, prefix)
-        cells.append(_cell(_num(diff, digits), _key(diff)))
-    link = _report_link(row)
-    cells.append(f'<td><a href="{html.escape(link)}">report</a></td>' if link else "<td></td>")
-    return "<tr>" + "".join(cells) + "</tr>"
+        cells.append(SummaryCell(_num(diff, digits), _key(diff)))
+    return SummaryRow(tuple(cells), _report_link(row))
 
 
 def _reach(rows: Sequence[ClipRow], prefix: str) -> float:
@@ -139,7 +148,7 @@ def overview_png(rows: Sequence[ClipRow]) -> bytes | None:
 
 def render_summary_html(rows: Sequence[ClipRow]) -> str:
     """The summary page (one file, no external resources): the clip table, sortable by any column, and
-    the overview plot of :func:`overview_png`.
+    the overview plot of :func:`overview_png` (template ``summary.html``).
     """
     head = ["Person", "Date taken", "File", "Exercise", "View", "Verdict", "Confidence"]
     for _, metric in _PLOTTED:
@@ -147,69 +156,20 @@ def render_summary_html(rows: Sequence[ClipRow]) -> str:
         head += [f"{short} L (°)", f"{short} R (°)", f"{short} L−R (°)"]
     head.append("Report")
     png = overview_png(rows)
-    plot = (
-        '<figure><img alt="left − right differences per clip" src="data:image/png;base64,'
-        f'{base64.b64encode(png).decode()}"><figcaption>Left − right difference per clip; grey: the '
-        "measurement error of 2D video (a smaller difference is not a finding).</figcaption></figure>"
-        if png
-        else "<p>No clip has a left/right measurement yet.</p>"
-    )
     done = sum(r.state == "done" for r in rows)
-    failed = [r for r in rows if r.state == "failed"]
-    header = "".join(f'<th onclick="sortBy({k})">{html.escape(h)}</th>' for k, h in enumerate(head))
-    body = "\n".join(_table_row(r) for r in rows)
-    status = f"{len(rows)} clips: {done} done, {len(failed)} failed"
-    return _PAGE.format(status=html.escape(status), plot=plot, header=header, body=body)
+    failed = sum(r.state == "failed" for r in rows)
+    return render_template(
+        "summary.html",
+        status=f"{len(rows)} clips: {done} done, {failed} failed",
+        overview=data_uri(png, "image/png") if png else "",
+        head=head,
+        rows=[_summary_row(r) for r in rows],
+    )
 
 
 def write_summary_html(rows: Sequence[ClipRow], out_root: Path) -> Path:
     """``out_root/summary.html`` (see :func:`render_summary_html`), written atomically."""
     return io.write_text_atomic(out_root / "summary.html", render_summary_html(rows))
 
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hipcheck batch summary</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5rem; color: #111827; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-th, td {{ border-bottom: 1px solid #e5e7eb; padding: 0.3rem 0.6rem; text-align: left; }}
-th {{ cursor: pointer; background: #f3f4f6; position: sticky; top: 0; }}
-th:hover {{ background: #e5e7eb; }}
-td.failed {{ color: #b91c1c; }} td.running, td.queued {{ color: #6b7280; }}
-img {{ max-width: 100%; }} figcaption, .note {{ color: #4b5563; font-size: 0.85rem; }}
-</style></head><body>
-<h1>hipcheck batch summary</h1>
-<p>{status}. A screening aid, not a diagnosis: see a professional when there is pain.</p>
-{plot}
-<p class="note">Click a column heading to sort. Sides are the person's anatomical sides.</p>
-<table id="clips"><thead><tr>{header}</tr></thead>
-<tbody>
-{body}
-</tbody></table>
-<script>
-let sortState = [-1, 1];
-function sortBy(col) {{
-  const body = document.querySelector("#clips tbody");
-  const dir = sortState[0] === col ? -sortState[1] : 1;
-  sortState = [col, dir];
-  const key = (tr) => {{
-    const td = tr.children[col];
-    const raw = td.dataset.sort !== undefined ? td.dataset.sort : td.textContent;
-    const num = parseFloat(raw);
-    return raw !== "" && !isNaN(num) && td.dataset.sort !== undefined ? num : raw.toLowerCase();
-  }};
-  const rows = Array.from(body.rows);
-  rows.sort((a, b) => {{
-    const ka = key(a), kb = key(b);
-    if (ka === kb) return 0;
-    if (ka === "") return 1;
-    if (kb === "") return -1;
-    return (ka < kb ? -1 : 1) * dir;
-  }});
-  rows.forEach((tr) => body.appendChild(tr));
-}}
-</script>
-</body></html>
-"""
 
 __all__ = ["SUMMARY_COLUMNS", "overview_png", "render_summary_html", "write_summary_csv", "write_summary_html"]

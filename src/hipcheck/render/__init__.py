@@ -1,7 +1,8 @@
 """Renderers: they read an :class:`~hipcheck.results.Assessment` and compute no metric.
 
 - ``report.json`` and ``metrics.csv``: :func:`write_report_json`, :func:`write_metrics_csv`
-- the self-contained ``report.html``: :func:`render_html`, :func:`write_html_report`
+- the self-contained ``report.html``: :func:`render_html`, :func:`write_html_report`; images in a page:
+  :func:`data_uri`, :func:`jpeg_bytes`
 - every HTML page's Jinja2 templates (``base.html``, autoescaped): :func:`template_environment`,
   :func:`render_template`, :func:`stylesheet`
 - asymmetry plots (``ax=None`` → ``(fig, ax)``): :func:`plot_side_series`, :func:`plot_rep_bars`,
@@ -17,7 +18,7 @@ metric registry (:data:`hipcheck.metrics.METRICS`); colours from one palette
 """
 
 from hipcheck.render._data import write_metrics_csv, write_report_json
-from hipcheck.render._html import jpeg_bytes, render_html, write_html_report
+from hipcheck.render._html import data_uri, jpeg_bytes, render_html, write_html_report
 from hipcheck.render._keyframes import (
     KEY_METRICS,
     KeyFrameSpec,
@@ -111,6 +112,7 @@ __all__ = [
     "caption",
     "confidence_line",
     "confidence_words",
+    "data_uri",
     "drawn_series",
     "evidence_lines",
     "evidence_table",

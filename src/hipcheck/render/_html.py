@@ -2,22 +2,23 @@
 
 One file that opens offline: plots and key frames are embedded as base64
 ``data:`` URIs, the CSS is inline, there is no script and no external URL.
-Every piece of text from the analysis is escaped with :func:`html.escape`.
-The report reads an :class:`~hipcheck.results.Assessment`; it computes no
-metric. Sides are the person's anatomical sides.
+The markup is the ``report.html`` template (sections in ``templates/report/``);
+this module only prepares what it shows, as plain strings in small frozen
+dataclasses (:class:`ReportView`), and the template environment escapes every
+one of them. The report reads an :class:`~hipcheck.results.Assessment`; it
+computes no metric. Sides are the person's anatomical sides.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from markupsafe import Markup
 from numpy.typing import NDArray
 
 from hipcheck.assessment import SEE_PROFESSIONAL, band_rule, build_plan, evidence_kind
@@ -25,7 +26,7 @@ from hipcheck.io import write_text_atomic
 from hipcheck.metrics import format_metric, plain_name
 from hipcheck.render._plots import NamedFigure, exercise_groups, figure_png, iter_figures
 from hipcheck.render._provenance import provenance_rows
-from hipcheck.render._style import BAND_TINT_HEX, SIDE_HEX
+from hipcheck.render._style import BAND_TINT_HEX
 from hipcheck.render._templates import render_template
 from hipcheck.render._text import (
     BAND_WORDS,
@@ -38,17 +39,11 @@ from hipcheck.render._text import (
 from hipcheck.results import Assessment, EvidenceRow, Plan, PlanItem
 from hipcheck.types import Image
 
-LEFT_COLOR, RIGHT_COLOR = SIDE_HEX["left"], SIDE_HEX["right"]
 SCREENING_NOTE = (
     "hipcheck is a screening aid that measures movement on a single 2D video. It is not a diagnosis. "
     "Camera angle, clothing and lighting affect the numbers; differences smaller than the stated "
     "measurement error are not called findings."
 )
-
-
-def esc(value: object) -> str:
-    """HTML-escaped ``str(value)``."""
-    return html.escape(str(value), quote=True)
 
 
 def data_uri(data: bytes, mime: str) -> str:
@@ -71,161 +66,222 @@ def jpeg_bytes(image_bgr: Image, max_height: int = 720, quality: int = 85) -> by
     return bytes(buf.tobytes())
 
 
-# ------------------------------------------------------------------ sections
-def _list(items: Iterable[str], cls: str = "") -> str:
-    lis = "".join(f"<li>{esc(i)}</li>" for i in items)
-    return f"<ul class='{cls}'>{lis}</ul>" if lis else ""
+# ------------------------------------------------------------------ what the templates show
+@dataclass(frozen=True)
+class Picture:
+    """An embedded image: its ``data:`` URI, alt text and caption."""
+
+    src: str
+    alt: str
+    caption: str
 
 
-def _verdict_section(a: Assessment) -> str:
-    v = a.verdict
-    conf = f"<p>{esc(confidence_line(a))}</p>" if confidence_line(a) else ""
-    reasons = f"<p class='muted'>Evidence behind the call:</p>{_list(v.reasons, 'muted')}" if v.reasons else ""
-    nm = ""
-    if a.not_measured:
-        nm = "<h3>What could not be measured</h3>" + _list(f"{plain_name(k)}: {r}" for k, r in a.not_measured.items())
-    return (
-        f"<section id='verdict' class='verdict {esc(v.weaker_side)}'>"
-        f"<p class='headline' id='verdict-text'>{esc(verdict_sentence(a))}</p>{conf}{reasons}</section>{nm}"
+@dataclass(frozen=True)
+class VerdictView:
+    """The verdict box: the weaker side (its CSS class), the sentence, the confidence, the reasons."""
+
+    side: str
+    sentence: str
+    confidence: str
+    reasons: tuple[str, ...]
+    not_measured: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One row of the evidence table, every number formatted by the metric registry.
+
+    ``whole_body`` is the one value (± its error) of a whole-body row, None for a left/right row.
+    """
+
+    metric: str
+    exercise: str
+    whole_body: str | None
+    left: str
+    right: str
+    difference: str
+    symmetry: str
+    reference: str
+    source: str
+    tint: str
+    band: str
+    band_rule: str
+    points_to: str
+
+
+@dataclass(frozen=True)
+class ExerciseView:
+    """One exercise's heading, its reps and sides, and its figures."""
+
+    title: str
+    note: str
+    figures: tuple[Picture, ...]
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One exercise of the plan: name, whether it is emphasised, dose and cue."""
+
+    name: str
+    emphasis: bool
+    dose: str
+    cue: str
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The corrective plan as text: lists and tables in the order the report shows them."""
+
+    headline: str
+    findings: tuple[str, ...]
+    rerecord: tuple[str, ...]
+    schedule: str
+    volume_rules: tuple[str, ...]
+    tables: tuple[tuple[str, tuple[PlanRow, ...]], ...]
+    lists: tuple[tuple[str, tuple[str, ...]], ...]
+    retest: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything ``report.html`` shows, as plain text and ``data:`` URIs."""
+
+    title: str
+    summary: str
+    verdict: VerdictView
+    evidence: tuple[EvidenceLine, ...]
+    pelvic_drop_error: str
+    band_legend: tuple[str, ...]
+    exercises: tuple[ExerciseView, ...]
+    show_exercises: bool
+    keyframes: tuple[Picture, ...]
+    plan: PlanView
+    provenance: tuple[tuple[str, str], ...]
+    measurement_error: tuple[tuple[str, str], ...]
+    screening_note: str = SCREENING_NOTE
+    see_professional: str = SEE_PROFESSIONAL
+
+
+# ------------------------------------------------------------------ data preparation
+def _verdict_view(a: Assessment) -> VerdictView:
+    not_measured = tuple(f"{plain_name(k)}: {r}" for k, r in a.not_measured.items())
+    return VerdictView(
+        a.verdict.weaker_side, verdict_sentence(a), confidence_line(a), tuple(a.verdict.reasons), not_measured
     )
 
 
-def _evidence_row(r: EvidenceRow) -> str:
-    color = BAND_TINT_HEX.get(r.band, BAND_TINT_HEX["none"])
-    points = f"<span class='{r.weaker_side}-c'>{esc(r.weaker_side)}</span>" if r.finding and r.weaker_side else "–"
-    ref = f"{esc(r.reference)}<br><span class='muted'>{esc(r.source)}</span>" if r.reference else "–"
-    what = f"{esc(plain_name(r.metric))}<br><span class='muted'>{esc(r.exercise.replace('_', ' '))}</span>"
+def _evidence_line(r: EvidenceRow) -> EvidenceLine:
+    whole_body, diff, si = None, "", ""
     if is_whole_body(r):
-        value = format_metric(r.metric, r.left, sign=evidence_kind(r) != "ratio")
         unc = f" ± {format_metric(r.metric, r.uncertainty)}" if math.isfinite(r.uncertainty) else ""
-        values = f"<td class='num' colspan='3'>{esc(value + unc)} <span class='muted'>(whole body)</span></td>"
+        whole_body = format_metric(r.metric, r.left, sign=evidence_kind(r) != "ratio") + unc
     else:
         diff = format_metric(r.metric, shown_difference(r), sign=True)
-        unc = f" ± {format_metric(r.metric, r.uncertainty, unit=False)}" if math.isfinite(r.uncertainty) else ""
-        si = (
-            f"<br><span class='muted'>SI {fmt(r.symmetry_index_pct, 0)} %</span>"
-            if math.isfinite(r.symmetry_index_pct)
-            else ""
-        )
-        values = (
-            f"<td class='num'>{esc(format_metric(r.metric, r.left))}</td>"
-            f"<td class='num'>{esc(format_metric(r.metric, r.right))}</td>"
-            f"<td class='num'>{esc(diff if diff == '–' else diff + unc)}{si}</td>"
-        )
-    return (
-        f"<tr><td>{what}</td>{values}<td>{ref}</td>"
-        f"<td style='background:{color}' title='{esc(band_rule(r))}'><span class='band'>"
-        f"{esc(BAND_WORDS.get(r.band, r.band))}</span></td><td>{points}</td></tr>"
+        if diff != "–" and math.isfinite(r.uncertainty):
+            diff += f" ± {format_metric(r.metric, r.uncertainty, unit=False)}"
+        si = f"SI {fmt(r.symmetry_index_pct, 0)} %" if math.isfinite(r.symmetry_index_pct) else ""
+    return EvidenceLine(
+        metric=plain_name(r.metric),
+        exercise=r.exercise.replace("_", " "),
+        whole_body=whole_body,
+        left=format_metric(r.metric, r.left),
+        right=format_metric(r.metric, r.right),
+        difference=diff,
+        symmetry=si,
+        reference=r.reference,
+        source=r.source,
+        tint=BAND_TINT_HEX.get(r.band, BAND_TINT_HEX["none"]),
+        band=BAND_WORDS.get(r.band, r.band),
+        band_rule=band_rule(r),
+        points_to=r.weaker_side if r.finding and r.weaker_side else "",
     )
 
 
-def _band_legend(rows: Sequence[EvidenceRow]) -> str:
+def _band_legend(rows: Sequence[EvidenceRow]) -> tuple[str, ...]:
     """One line per rule that bands a row of this table, with its numbers."""
-    rules = dict.fromkeys(f"{plain_name(r.metric)}: {band_rule(r)}" for r in rows)
-    return f"<p class='muted'>Bands (one rule per kind of row):</p>{_list(rules, 'muted')}"
+    return tuple(dict.fromkeys(f"{plain_name(r.metric)}: {band_rule(r)}" for r in rows))
 
 
-def _evidence_section(a: Assessment) -> str:
-    if not a.evidence:
-        return "<h2 id='evidence'>Evidence</h2><p>No test measured both sides, so there is no side comparison.</p>"
-    head = (
-        "<tr><th>Metric / test</th><th>Left</th><th>Right</th><th>Difference (L − R)</th>"
-        "<th>Reference (source)</th><th>Band</th><th>Points to</th></tr>"
-    )
-    rows = "".join(_evidence_row(r) for r in a.evidence)
-    note = (
-        "<p class='muted'>Values are medians over reps (quiet standing: over the whole stance); the difference "
-        "is of the values as shown. A whole-body row has one value for both legs. "
-        "A knee pushed out (FPPA below 0°) or a lean away from the standing leg is shown as measured but "
-        "compared as 0 (no sign of weakness).</p>"
-    )
-    if any(r.metric == "pelvic_drop_deg" for r in a.evidence) and "pelvic_drop_deg" in a.measurement_error:
-        note += f"<p class='muted'>Pelvic drop: {esc(a.measurement_error['pelvic_drop_deg'])}.</p>"
-    return f"<h2 id='evidence'>Evidence</h2><table>{head}{rows}</table>{note}{_band_legend(a.evidence)}"
+def _pelvic_drop_error(a: Assessment) -> str:
+    """The pelvic drop's measurement error, when the table has a pelvic-drop row ('' otherwise)."""
+    if any(r.metric == "pelvic_drop_deg" for r in a.evidence):
+        return str(a.measurement_error.get("pelvic_drop_deg", ""))
+    return ""
 
 
-def _figure(png: bytes, alt: str, cap: str) -> str:
-    return (
-        f"<figure><img src='{data_uri(png, 'image/png')}' alt='{esc(alt)}'><figcaption>{esc(cap)}</figcaption></figure>"
-    )
-
-
-def _exercise_sections(
-    a: Assessment, plot_pngs: Mapping[str, bytes], figures: Sequence[NamedFigure] | None = None
-) -> str:
-    by_ex: dict[str, list[str]] = {}
+def _exercise_views(
+    a: Assessment, plot_pngs: Mapping[str, bytes], figures: Sequence[NamedFigure] | None
+) -> tuple[ExerciseView, ...]:
+    by_ex: dict[str, list[Picture]] = {}
     for nf in iter_figures(a) if figures is None else figures:
         png = plot_pngs.get(nf.name) or figure_png(nf.figure)
-        by_ex.setdefault(nf.exercise, []).append(_figure(png, nf.name.replace("_", " "), nf.caption))
-    parts = ["<h2 id='exercises'>Per exercise</h2>"] if by_ex else []
+        by_ex.setdefault(nf.exercise, []).append(
+            Picture(data_uri(png, "image/png"), nf.name.replace("_", " "), nf.caption)
+        )
+    views = []
     for name, group in exercise_groups(a).items():
-        figs = by_ex.get(name, [])
         reps = sum(len(g.reps) for g in group)
         sides = ", ".join(sorted({g.side for g in group if g.side})) or "both legs"
         count = f"{reps} rep{'s' if reps != 1 else ''}; " if reps else ""
-        parts.append(
-            f"<h3>{esc(name.replace('_', ' ').capitalize())}</h3><p class='muted'>{count}{esc(sides)}.</p>"
-            f"<div class='grid'>{''.join(figs)}</div>"
-        )
-    return "".join(parts)
+        views.append(ExerciseView(name.replace("_", " ").capitalize(), f"{count}{sides}.", tuple(by_ex.get(name, []))))
+    return tuple(views)
 
 
-def _keyframe_section(keyframes: Mapping[str, NDArray[np.uint8]] | None) -> str:
-    if not keyframes:
-        return ""
-    figs = "".join(
-        f"<figure><img src='{data_uri(jpeg_bytes(img), 'image/jpeg')}' alt='{esc(cap)}'>"
-        f"<figcaption>{esc(cap)}</figcaption></figure>"
-        for cap, img in keyframes.items()
+def _keyframe_pictures(keyframes: Mapping[str, NDArray[np.uint8]] | None) -> tuple[Picture, ...]:
+    items = (keyframes or {}).items()
+    return tuple(Picture(data_uri(jpeg_bytes(img), "image/jpeg"), cap, cap) for cap, img in items)
+
+
+def _plan_rows(items: Sequence[PlanItem]) -> tuple[PlanRow, ...]:
+    return tuple(PlanRow(i.name, i.emphasis, i.dose(), i.cue) for i in items)
+
+
+def _plan_view(plan: Plan) -> PlanView:
+    lists = (("How to progress", plan.progression), ("Daily habits", plan.habits))
+    return PlanView(
+        headline=plan.headline,
+        findings=plan.findings,
+        rerecord=plan.rerecord,
+        schedule=plan.schedule,
+        volume_rules=plan.volume_rules,
+        tables=tuple((t, _plan_rows(items)) for t, items in plan.sections()),
+        lists=tuple((t, tuple(lines)) for t, lines in lists if lines),
+        retest=plan.retest,
+        note=plan.note,
     )
-    return (
-        "<h2 id='keyframes'>Key frames</h2><p class='muted'>The worst rep of each side, at the frame nearest its "
-        "peak value (the value written on it is the rep's peak, as in the caption): skeleton, hip line and knee "
-        "lines, coloured green / amber / red by each metric's display bands.</p>"
-        f"<div class='grid'>{figs}</div>"
-    )
 
 
-def _plan_items(items: Sequence[PlanItem]) -> str:
-    rows = "".join(
-        f"<tr><td>{esc(i.name)}{'<span class=tag>emphasis</span>' if i.emphasis else ''}</td>"
-        f"<td>{esc(i.dose())}</td><td>{esc(i.cue)}</td></tr>"
-        for i in items
-    )
-    cols = "<colgroup><col style='width:30%'><col style='width:24%'><col></colgroup>"
-    return f"<table class='plan'>{cols}<tr><th>Exercise</th><th>Sets × reps</th><th>How</th></tr>{rows}</table>"
+def _summary_line(a: Assessment) -> str:
+    names = [e.exercise.replace("_", " ") + (f" ({e.side})" if e.side else "") for e in a.exercises]
+    return f"Tests found: {', '.join(names)}." if names else "No test was recognised in the clip."
 
 
-def _plan_section(plan: Plan) -> str:
-    parts = [f"<h2 id='plan'>Your corrective plan</h2><p><strong>{esc(plan.headline)}</strong></p>"]
-    if plan.findings:
-        parts.append("<p class='muted'>Based on:</p>" + _list(plan.findings, "muted"))
-    if plan.rerecord:
-        parts.append("<h3>Re-record to get a verdict</h3>" + _list(plan.rerecord))
-    parts.append(f"<p>{esc(plan.schedule)}</p>")
-    if plan.volume_rules:
-        parts.append("<h3>Left/right volume</h3>" + _list(plan.volume_rules))
-    for title, items in plan.sections():
-        parts.append(f"<h3>{esc(title)}</h3>{_plan_items(items)}")
-    for title, lines in (("How to progress", plan.progression), ("Daily habits", plan.habits)):
-        if lines:
-            parts.append(f"<h3>{title}</h3>{_list(lines)}")
-    parts.append(f"<h3>Re-test</h3><p>{esc(plan.retest)}</p>")
-    parts.append(f"<p class='muted'>{esc(plan.note)}</p>")
-    return "".join(parts)
-
-
-def _provenance_section(a: Assessment) -> str:
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in provenance_rows(a))
-    err = "".join(f"<tr><th>{esc(plain_name(k))}</th><td>{esc(v)}</td></tr>" for k, v in a.measurement_error.items())
-    err_html = f"<h3>Measurement error of each metric</h3><table>{err}</table>" if err else ""
-    return f"<h2 id='provenance'>How this report was made</h2><table>{body}</table>{err_html}"
-
-
-def _footer() -> str:
-    return (
-        "<h2 id='note'>Please note</h2><div class='note'>"
-        f"<p>{esc(SCREENING_NOTE)}</p><p><strong>{esc(SEE_PROFESSIONAL)}</strong></p></div>"
+def report_view(
+    assessment: Assessment,
+    *,
+    keyframes: Mapping[str, NDArray[np.uint8]] | None = None,
+    plot_pngs: Mapping[str, bytes] | None = None,
+    figures: Sequence[NamedFigure] | None = None,
+) -> ReportView:
+    """What the report shows (arguments as :func:`render_html`)."""
+    a = assessment
+    plan = a.plan if a.plan is not None else build_plan(a.verdict, a.evidence)
+    src = Path(str(a.provenance.get("source_path", ""))).name
+    exercises = _exercise_views(a, plot_pngs or {}, figures)
+    return ReportView(
+        title=f"hipcheck report – {src}" if src else "hipcheck report",
+        summary=_summary_line(a),
+        verdict=_verdict_view(a),
+        evidence=tuple(_evidence_line(r) for r in a.evidence),
+        pelvic_drop_error=_pelvic_drop_error(a),
+        band_legend=_band_legend(a.evidence),
+        exercises=exercises,
+        show_exercises=any(e.figures for e in exercises),
+        keyframes=_keyframe_pictures(keyframes),
+        plan=_plan_view(plan),
+        provenance=tuple(provenance_rows(a)),
+        measurement_error=tuple((plain_name(k), str(v)) for k, v in a.measurement_error.items()),
     )
 
 
@@ -244,22 +300,8 @@ def render_html(
     figures already made (:func:`~hipcheck.render.iter_figures`), so they are
     not made again.
     """
-    plan = assessment.plan if assessment.plan is not None else build_plan(assessment.verdict, assessment.evidence)
-    src = Path(str(assessment.provenance.get("source_path", ""))).name
-    title = f"hipcheck report – {src}" if src else "hipcheck report"
-    body = "".join((
-        f"<h1>{esc(title)}</h1><p class='muted'>Left / right are <em>your</em> left and right. "
-        f"{esc(_summary_line(assessment))}</p>",
-        _verdict_section(assessment), _evidence_section(assessment),
-        _exercise_sections(assessment, plot_pngs or {}, figures),
-        _keyframe_section(keyframes), _plan_section(plan), _provenance_section(assessment), _footer(),
-    ))  # fmt: skip
-    return render_template("report.html", title=title, body=Markup(body))
-
-
-def _summary_line(a: Assessment) -> str:
-    names = [e.exercise.replace("_", " ") + (f" ({e.side})" if e.side else "") for e in a.exercises]
-    return f"Tests found: {', '.join(names)}." if names else "No test was recognised in the clip."
+    view = report_view(assessment, keyframes=keyframes, plot_pngs=plot_pngs, figures=figures)
+    return render_template("report.html", report=view)
 
 
 def write_html_report(
