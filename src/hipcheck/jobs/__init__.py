@@ -21,11 +21,11 @@ from hipcheck.jobs._batch import (
     Submitter,
     capacity,
     run_batch,
-    write_outputs,
 )
 from hipcheck.jobs._cluster import check_versions, connect_cluster
 from hipcheck.jobs._data import DATA_ENV, STORE_FILE, DataDir, default_data_dir
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
+from hipcheck.jobs._outputs import write_outputs
 from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
 from hipcheck.jobs._store import (
     CLIP_STATES,

@@ -24,10 +24,8 @@ import os
 import queue as queue_mod
 import shutil
 import signal
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,6 +36,7 @@ from typing import Any, Protocol
 from hipcheck import __version__, io
 from hipcheck.analysis import AnalysisOptions
 from hipcheck.errors import InputNotFoundError, NotAVideoError, UsageError
+from hipcheck.jobs._outputs import write_outputs
 from hipcheck.jobs._sources import discover, recorded_on
 from hipcheck.jobs._store import ClipRow, ClipSpec, JobStore, clip_id, owner_token
 from hipcheck.jobs._summary import write_summary_csv, write_summary_html
@@ -301,30 +300,6 @@ def capacity(executor: Any) -> int:
         with contextlib.suppress(Exception):
             return max(1, int(sum(nthreads().values())))
     return os.cpu_count() or 1
-
-
-def write_outputs(out_root: Path, clip: str, files: dict[str, bytes]) -> Path:
-    """Write a clip's files to ``out_root/<clip>/`` as a whole: into a temporary sibling folder
-    (each file flushed to disk), then renamed over the old folder, so a crash leaves either the
-    old outputs or the new ones, never a mix.
-    """
-    final = out_root / clip
-    tmp = Path(tempfile.mkdtemp(prefix=f".{clip}.tmp-", dir=out_root))
-    for rel, data in files.items():
-        path = tmp / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.chmod(0o644)
-    tmp.chmod(0o755)
-    old = out_root / f".{clip}.old-{uuid.uuid4().hex[:8]}"
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final
 
 
 def _clear_leftovers(out_root: Path, clip: str) -> None:
