@@ -7,10 +7,15 @@
     run_batch(sources, OUT, options=BatchOptions(...), executor=None | pool | dask Client)
         ─▶ OUT/<id>/ per clip (run_job's files) + OUT/jobs.sqlite (JobStore) + OUT/summary.csv / .html
 
+    add_session(DataDir, source=, out_dir=, assessment=, person=, recorded_on=, options=, origin=)
+        ─▶ DATA/sessions/<id>/ (the report files) + a ``done`` row in DATA/hipcheck.sqlite: a person's history
+    JobStore.sessions(person) ─▶ sessions_csv · trend_changes (baseline → latest vs MDC95)
+
 The CLI, the live session's final analysis, the batch runner and the web
 worker all call :func:`run_job`; none of them holds math. The job store
 (:class:`JobStore`: add / claim / heartbeat / finish / fail / rows) is
-SQLite in WAL mode with atomic claims, so several processes can share it.
+SQLite in WAL mode with atomic claims, so several processes can share it;
+the data folder's store (:class:`DataDir`) is also each person's history.
 """
 
 from hipcheck.jobs._batch import (
@@ -24,6 +29,32 @@ from hipcheck.jobs._batch import (
 )
 from hipcheck.jobs._cluster import check_versions, connect_cluster
 from hipcheck.jobs._data import DATA_ENV, STORE_FILE, DataDir, default_data_dir
+from hipcheck.jobs._history import (
+    MAX_PERSON_CHARS,
+    SESSION_FILES,
+    SESSIONS_CSV_COLUMNS,
+    TREND_SERIES,
+    ChangeStatus,
+    TrendChange,
+    add_session,
+    check_date,
+    check_person,
+    chronological,
+    delete_person,
+    delete_sessions,
+    headline_of_row,
+    known_people,
+    mdc95,
+    no_date_error,
+    person_sessions,
+    record_session,
+    recording_date,
+    session_date,
+    session_id,
+    session_spec,
+    sessions_csv,
+    trend_changes,
+)
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
 from hipcheck.jobs._outputs import write_outputs
 from hipcheck.jobs._sources import POSE_SUFFIX, VIDEO_SUFFIXES, discover, looks_like_video, recorded_on
@@ -57,17 +88,22 @@ __all__ = [
     "DATA_ENV",
     "HEADLINE_COLUMNS",
     "HEADLINE_METRICS",
+    "MAX_PERSON_CHARS",
     "POSE_SUFFIX",
     "REPORT_FILES",
     "SCHEMA_VERSION",
+    "SESSIONS_CSV_COLUMNS",
+    "SESSION_FILES",
     "STALE_AFTER_S",
     "STORE_FILE",
     "STORE_NAME",
     "SUMMARY_COLUMNS",
+    "TREND_SERIES",
     "VIDEO_SUFFIXES",
     "BatchMonitor",
     "BatchOptions",
     "BatchResult",
+    "ChangeStatus",
     "ClipOrigin",
     "ClipOutcome",
     "ClipRow",
@@ -82,22 +118,41 @@ __all__ = [
     "JobStatus",
     "JobStore",
     "Submitter",
+    "TrendChange",
+    "add_session",
     "analyse_clip",
     "capacity",
+    "check_date",
+    "check_person",
     "check_versions",
+    "chronological",
     "clip_id",
     "connect_cluster",
     "decode_note",
     "default_data_dir",
+    "delete_person",
+    "delete_sessions",
     "discover",
     "headline_of",
+    "headline_of_row",
+    "known_people",
     "looks_like_video",
+    "mdc95",
+    "no_date_error",
     "overview_png",
     "owner_token",
+    "person_sessions",
+    "record_session",
     "recorded_on",
+    "recording_date",
     "render_summary_html",
     "run_batch",
     "run_job",
+    "session_date",
+    "session_id",
+    "session_spec",
+    "sessions_csv",
+    "trend_changes",
     "worker_version",
     "write_outputs",
     "write_summary_csv",
