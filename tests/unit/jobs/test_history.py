@@ -1,5 +1,5 @@
 """A person's history in a data folder: adding sessions (copy, replace, checks), CSV, change calls against
-MDC95 with the answers built in.
+MDC95 with the answers built in, and a batch that adds its clips.
 """
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ import csv
 import datetime as dt
 import io
 import math
+import shutil
 import struct
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ import pytest
 from hipcheck.errors import InputNotFoundError, UsageError
 from hipcheck.jobs import (
     SESSIONS_CSV_COLUMNS,
+    BatchOptions,
     ClipRow,
     ClipSpec,
     DataDir,
@@ -31,12 +35,15 @@ from hipcheck.jobs import (
     mdc95,
     person_sessions,
     recording_date,
+    run_batch,
     session_date,
     sessions_csv,
     trend_changes,
 )
 from hipcheck.results import Assessment
+from support import FIXTURES
 
+POSE = FIXTURES / "squat_front_bodyweight_armsup_01.npz"
 NAN = math.nan
 
 
@@ -246,3 +253,48 @@ def test_sessions_csv_text_cannot_run_as_a_spreadsheet_formula(tmp_path: Path) -
         store.record(spec, Headline("none", 0.5, "front", "squat", pelvic_drop_left_deg=-3.0), "/o")
         (row,) = list(csv.DictReader(io.StringIO(sessions_csv(store.sessions("@anna")))))
     assert (row["name"], row["person"], row["pelvic_drop_left_deg"]) == ("'=HYPERLINK(1).mp4", "'@anna", "-3.0")
+
+
+# ------------------------------------------------------------------ a batch adds its clips
+def test_a_batch_adds_each_done_clip_and_a_clip_without_a_date_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("dated.npz", "undated.npz"):
+        shutil.copy(POSE, tmp_path / name)
+    real: Callable[[str | Path], str | None] = recording_date
+    monkeypatch.setattr("hipcheck.jobs._history.recording_date",
+                        lambda p: "2026-02-02" if Path(p).name == "dated.npz" else real(p))  # fmt: skip
+    data = DataDir.at(tmp_path / "data")
+    sources = [tmp_path / "dated.npz", tmp_path / "undated.npz"]
+    with ThreadPoolExecutor(1) as pool:
+        result = run_batch(sources, tmp_path / "out", options=BatchOptions(person=" anna "), executor=pool,
+                           history=data)  # fmt: skip
+    states = {r.name: (r.state, r.exit_code, r.error) for r in result.rows}
+    assert states["dated.npz"] == ("done", 0, "")
+    assert states["undated.npz"] == (
+        "failed", 2, f"{tmp_path / 'undated.npz'}: no recording date in the file; give --recorded-on YYYY-MM-DD",
+    )  # fmt: skip
+    (added,) = result.history
+    assert (added.person, added.recorded_on, added.origin, added.name) == ("anna", "2026-02-02", "batch", "dated.npz")
+    assert (Path(added.out_dir) / "report.json").is_file() and not (Path(added.out_dir) / "pose.npz").exists()
+    done = next(r for r in result.rows if r.name == "dated.npz")
+    assert (added.verdict, added.knee_fppa_left_deg) == (done.verdict, done.knee_fppa_left_deg)
+
+    with ThreadPoolExecutor(1) as pool:  # with a date for every clip: the undated one runs, the other is kept
+        second = run_batch(sources, tmp_path / "out", options=BatchOptions(person="anna", recorded_on="2026-03-01"),
+                           executor=pool, history=data)  # fmt: skip
+    assert [r.state for r in second.rows] == ["done", "done"]
+    assert {(r.name, r.recorded_on) for r in second.history} == {("dated.npz", "2026-03-01"),
+                                                                 ("undated.npz", "2026-03-01")}  # fmt: skip
+    assert [(p, n) for p, n, _ in known_people(data)] == [("anna", 3)]  # 2026-02-02 and two on 2026-03-01
+
+
+def test_a_batch_history_needs_a_person_and_a_good_date(tmp_path: Path) -> None:
+    shutil.copy(POSE, tmp_path / "a.npz")
+    data = DataDir.at(tmp_path / "data")
+    with pytest.raises(UsageError, match="needs a person"):
+        run_batch([tmp_path / "a.npz"], tmp_path / "out", history=data)
+    with pytest.raises(UsageError, match="not a real date"):
+        run_batch([tmp_path / "a.npz"], tmp_path / "out", options=BatchOptions(person="a", recorded_on="2026-02-30"),
+                  history=data)  # fmt: skip
+    assert not (tmp_path / "out").exists()
