@@ -9,7 +9,8 @@
 
     add_session(DataDir, source=, out_dir=, assessment=, person=, recorded_on=, options=, origin=)
         ─▶ DATA/sessions/<id>/ (the report files) + a ``done`` row in DATA/hipcheck.sqlite: a person's history
-    JobStore.sessions(person) ─▶ sessions_csv · trend_changes (baseline → latest vs MDC95)
+    JobStore.sessions(person) ─▶ sessions_csv · trend_changes (baseline → latest vs MDC95) · trend_context
+        ─▶ trend.html / trend_body.html (the sessions, the change calls, trend plots)
 
 The CLI, the live session's final analysis, the batch runner and the web
 worker all call :func:`run_job`; none of them holds math. The job store
@@ -80,6 +81,22 @@ from hipcheck.jobs._summary import (
     write_summary_csv,
     write_summary_html,
 )
+from hipcheck.jobs._trend import (
+    MIN_SESSIONS,
+    TREND_NOTE,
+    ReportUrl,
+    change_cells,
+    local_report_url,
+    people_table,
+    plot_trend,
+    plot_verdicts,
+    render_trend_html,
+    session_cells,
+    sessions_table,
+    trend_context,
+    trend_plots,
+    write_trend_html,
+)
 from hipcheck.jobs._worker import HEADLINE_METRICS, ClipOutcome, ClipTask, analyse_clip, headline_of, worker_version
 
 __all__ = [
@@ -89,6 +106,7 @@ __all__ = [
     "HEADLINE_COLUMNS",
     "HEADLINE_METRICS",
     "MAX_PERSON_CHARS",
+    "MIN_SESSIONS",
     "POSE_SUFFIX",
     "REPORT_FILES",
     "SCHEMA_VERSION",
@@ -98,6 +116,7 @@ __all__ = [
     "STORE_FILE",
     "STORE_NAME",
     "SUMMARY_COLUMNS",
+    "TREND_NOTE",
     "TREND_SERIES",
     "VIDEO_SUFFIXES",
     "BatchMonitor",
@@ -117,11 +136,13 @@ __all__ = [
     "JobResult",
     "JobStatus",
     "JobStore",
+    "ReportUrl",
     "Submitter",
     "TrendChange",
     "add_session",
     "analyse_clip",
     "capacity",
+    "change_cells",
     "check_date",
     "check_person",
     "check_versions",
@@ -136,25 +157,35 @@ __all__ = [
     "headline_of",
     "headline_of_row",
     "known_people",
+    "local_report_url",
     "looks_like_video",
     "mdc95",
     "no_date_error",
     "overview_png",
     "owner_token",
+    "people_table",
     "person_sessions",
+    "plot_trend",
+    "plot_verdicts",
     "record_session",
     "recorded_on",
     "recording_date",
     "render_summary_html",
+    "render_trend_html",
     "run_batch",
     "run_job",
+    "session_cells",
     "session_date",
     "session_id",
     "session_spec",
     "sessions_csv",
+    "sessions_table",
     "trend_changes",
+    "trend_context",
+    "trend_plots",
     "worker_version",
     "write_outputs",
     "write_summary_csv",
     "write_summary_html",
+    "write_trend_html",
 ]
