@@ -17,6 +17,16 @@ from hipcheck.results import Assessment
 from support import CATALOG, SHARED_VIDEOS, make_assessment, make_pose, synthetic_frame, write_with_pyav
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every ``hipcheck`` it starts) gets its own empty history data folder
+    (``$HIPCHECK_DATA``): no test reads or writes the user's ``~/.local/share/hipcheck``.
+    """
+    folder = tmp_path_factory.mktemp("hipcheck_data")
+    monkeypatch.setenv("HIPCHECK_DATA", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shared_videos() -> Path:
     """``../shared/videos`` (with ``CATALOG.tsv``), or skip the test when it is absent."""

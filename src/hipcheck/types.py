@@ -14,7 +14,8 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Literal, get_args
 
 import numpy as np
@@ -26,6 +27,11 @@ SIDES: tuple[Side, Side] = ("left", "right")
 
 WeakerSide = Literal["left", "right", "none", "insufficient"]
 """A verdict: the likely weaker side, no clear asymmetry, or not enough evidence."""
+VERDICT_WORDS: Mapping[str, str] = MappingProxyType(
+    {"left": "likely weaker: left", "right": "likely weaker: right", "none": "no clear asymmetry",
+     "insufficient": "not enough evidence"}
+)  # fmt: skip
+"""A verdict (:data:`WeakerSide`) as a table cell reads it."""
 
 View = Literal["front", "back", "side", "oblique", "unknown"]
 """The camera's view of the person."""
@@ -80,6 +86,7 @@ __all__ = [
     "STANCE_TESTS",
     "TEST_EXERCISES",
     "UNILATERAL",
+    "VERDICT_WORDS",
     "Band",
     "BoolArray",
     "ExerciseName",

@@ -34,7 +34,7 @@ def test_bad_files_fail_alone_and_a_rerun_skips_what_is_done(tmp_path: Path) -> 
     (clips / "readme.txt").write_text("not taken: neither a video extension nor video bytes\n")
     missing = clips / "gone.mp4"
 
-    first = batch(clips, missing, "-o", out, "--workers", "2", "--person", "anna")
+    first = batch(clips, missing, "-o", out, "--workers", "2", "--person", "anna", "--recorded-on", "2026-03-01")
     errors = sorted(line for line in first.stderr.splitlines() if line.startswith("hipcheck: error:"))
     assert errors == [
         f"hipcheck: error: {missing}: no such file",
@@ -64,7 +64,8 @@ def test_bad_files_fail_alone_and_a_rerun_skips_what_is_done(tmp_path: Path) -> 
     stamps = {r.id: (r.finished_at, (out / r.id / "report.json").stat().st_mtime_ns) for r in rows.values()
               if r.state == "done"}  # fmt: skip
 
-    again = batch(clips, missing, "-o", out, "--workers", "2", "--person", "anna", "--quiet")
+    again = batch(clips, missing, "-o", out, "--workers", "2", "--person", "anna", "--recorded-on", "2026-03-01",
+                  "--quiet")  # fmt: skip
     assert again.returncode == 4 and len(again.stderr.strip().splitlines()) == 3
     with JobStore(out / "jobs.sqlite") as store:
         after = {r.name: r for r in store.rows()}

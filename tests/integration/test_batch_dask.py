@@ -89,13 +89,14 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_dask_cluster_gives_the_same_rows_as_the_local_pool(cluster: str, clips: Path, tmp_path: Path) -> None:
     remote = subprocess.run(
         [sys.executable, "-m", "hipcheck.cli", "batch", str(clips), "-o", str(tmp_path / "remote"),
-         "--scheduler", cluster, "--person", "anna", "--quiet"],
+         "--scheduler", cluster, "--person", "anna", "--recorded-on", "2026-03-01", "--quiet"],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert remote.returncode == 4, remote.stderr  # the text file: not a video
     assert remote.stderr.strip().splitlines() == [f"hipcheck: error: {clips / 'notes.mp4'}: not a video file "
                                                   "(no decoder recognises it)"]  # fmt: skip
-    local = run_batch([clips], tmp_path / "local", options=BatchOptions(person="anna"), workers=2)
+    local = run_batch([clips], tmp_path / "local", options=BatchOptions(person="anna", recorded_on="2026-03-01"),
+                      workers=2)  # fmt: skip
     assert local.exit_code == 4
     with JobStore(tmp_path / "remote" / "jobs.sqlite") as store:
         rows = store.rows()

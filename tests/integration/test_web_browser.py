@@ -81,13 +81,18 @@ def test_upload_queue_verdict_and_person_trend(browser, tmp_path: Path) -> None:
         assert "left side looks weaker" in frame.locator("#verdict-text").inner_text(timeout=30_000)
         page.goto(srv.url + "/people")
         page.click("text=Anna K")
-        page.wait_for_selector("table.sessions")
-        rows = page.locator("table.sessions tbody tr")
+        page.wait_for_selector("#trend-sessions")
+        rows = page.locator("#trend-sessions tbody tr")
         assert rows.count() == 2
         assert rows.nth(0).locator("td").nth(0).inner_text() == "2026-11-02"  # newest first
-        trend = page.locator("img.trend")
-        assert trend.count() >= 1
-        assert page.eval_on_selector_all("img.trend", "els => els.every(e => e.complete && e.naturalWidth > 300)")
+        assert page.locator("#trend-note").count() == 0  # two sessions: a trend, not "2 sessions needed"
+        trend = page.locator("figure.trend-plot img")
+        assert trend.count() == 4  # pelvic drop, knee FPPA, hip height, verdict
+        assert page.eval_on_selector_all(
+            "figure.trend-plot img", "els => els.every(e => e.complete && e.naturalWidth > 300)"
+        )
+        changes = page.inner_text("#trend-changes")
+        assert "Pelvic drop" in changes and "within measurement error" in changes  # the same clip twice: no change
         person_png = page.screenshot(full_page=True)
         assert non_blank(person_png) > 10
         assert non_blank(trend.first.screenshot()) > 10

@@ -30,7 +30,7 @@ from types import FrameType
 from hipcheck import __version__
 from hipcheck.errors import HipcheckError, OutputError
 
-COMMANDS: tuple[str, ...] = ("_landmarks", "_analyze", "_batch", "_serve", "_validate", "_live", "_models")
+COMMANDS: tuple[str, ...] = ("_landmarks", "_analyze", "_batch", "_history", "_serve", "_validate", "_live", "_models")
 """The sub-command modules of this package, in ``--help`` order (imported when the parser is built, so
 ``hipcheck --version`` imports none of them, nor numpy)."""
 

@@ -68,6 +68,43 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def add_data_option(p: argparse.ArgumentParser) -> None:
+    """``--data DIR``: the history's data folder (else ``$HIPCHECK_DATA``, else the user's data folder)."""
+    p.add_argument(
+        "--data", type=Path, default=None, metavar="DIR",
+        help="the history's data folder (default: $HIPCHECK_DATA, else ~/.local/share/hipcheck)",
+    )  # fmt: skip
+
+
+def add_history_options(p: argparse.ArgumentParser) -> None:
+    """``--person NAME``, ``--recorded-on YYYY-MM-DD`` and ``--data DIR``: add each analysed clip to the
+    person's history (``hipcheck history``).
+    """
+    p.add_argument("--person", default=None, metavar="NAME", help="who is in the clip(s): add each to their history")
+    p.add_argument(
+        "--recorded-on", default=None, metavar="YYYY-MM-DD",
+        help="the date the clip(s) were filmed (default: the date in the file; never today)",
+    )  # fmt: skip
+    add_data_option(p)
+
+
+def history_dates(args: argparse.Namespace, sources: list[Path]) -> list[str | None] | None:
+    """The recording date of each source for ``--person`` (None without it): ``--recorded-on``, else the
+    file's own date (:func:`hipcheck.jobs.session_date`), checked before any analysis. A file that does
+    not exist gets None: its analysis fails with its own error.
+    """
+    from hipcheck.errors import UsageError
+    from hipcheck.jobs import check_date, check_person, session_date
+
+    if args.person is None:
+        if args.recorded_on is not None or args.data is not None:
+            raise UsageError("--recorded-on and --data need --person NAME")
+        return None
+    check_person(args.person)
+    given = None if args.recorded_on is None else check_date(args.recorded_on)
+    return [session_date(src, given) if src.is_file() else None for src in sources]
+
+
 def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
     """``AnalysisOptions`` from the flags of :func:`add_analysis_options` (a height outside 50–250 cm is a
     :class:`~hipcheck.errors.UsageError`).

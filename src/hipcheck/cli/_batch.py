@@ -11,7 +11,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from hipcheck.cli._args import Subparsers, add_analysis_options, add_model_option, analysis_options
+from hipcheck.cli._args import (
+    Subparsers,
+    add_analysis_options,
+    add_history_options,
+    add_model_option,
+    analysis_options,
+)
 from hipcheck.errors import UsageError
 
 if TYPE_CHECKING:
@@ -36,7 +42,6 @@ def register(sub: Subparsers) -> None:
         "--scheduler", default=None, metavar="ADDRESS",
         help="run on a Dask cluster: the scheduler's address, e.g. tcp://HOST:8786",
     )  # fmt: skip
-    p.add_argument("--person", default=None, metavar="NAME", help="who is in the clips (kept with each clip)")
     p.add_argument("--retry-failed", action="store_true", help="run clips again that failed last time")
     p.add_argument(
         "--clip-timeout", type=clip_timeout, default="auto", metavar="SECONDS",
@@ -49,6 +54,7 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 for each video")
     p.add_argument("--no-html", action="store_true", help="skip each clip's report.html and plots")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -67,24 +73,32 @@ def clip_timeout(text: str) -> float | str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the batch; the exit code is 0, or the first failed clip's code."""
-    from hipcheck.jobs import BatchOptions, connect_cluster, run_batch
+    from hipcheck.jobs import BatchOptions, DataDir, connect_cluster, run_batch
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: expected at least 1")
+    if args.person is None and (args.recorded_on is not None or args.data is not None):
+        raise UsageError("--recorded-on and --data need --person NAME")
     options = BatchOptions(
         analysis_options(args), args.model, annotate=args.annotate, html=not args.no_html,
         person=args.person, retry_failed=args.retry_failed, clip_timeout_s=args.clip_timeout,
+        recorded_on=args.recorded_on,
     )  # fmt: skip
+    history = None if args.person is None else DataDir.at(args.data)
     client = connect_cluster(args.scheduler) if args.scheduler else None
     try:
         with BatchProgress(enabled=not args.quiet) as monitor:
             result = run_batch(
-                args.inputs, args.out, options=options, executor=client, workers=args.workers, monitor=monitor
-            )
+                args.inputs, args.out, options=options, executor=client, workers=args.workers, monitor=monitor,
+                history=history,
+            )  # fmt: skip
     finally:
         if client is not None:
             client.close()
     _report(result, quiet=args.quiet)
+    if history is not None and not args.quiet:
+        n = len(result.history)
+        print(f"history: {n} session{'s' * (n != 1)} of {str(args.person).strip()} in {history.root}")
     return result.exit_code
 
 

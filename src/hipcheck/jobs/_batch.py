@@ -32,9 +32,7 @@ import math
 import os
 import queue as queue_mod
 import shutil
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,9 @@ from typing import Any, Literal, Protocol
 from hipcheck import __version__, io
 from hipcheck.analysis import AnalysisOptions
 from hipcheck.errors import InputNotFoundError, NotAVideoError, UsageError
+from hipcheck.jobs._data import DataDir
+from hipcheck.jobs._history import check_date, check_person, headline_of_row, record_session, session_date, session_spec
+from hipcheck.jobs._outputs import write_outputs
 from hipcheck.jobs._pool import LocalPool
 from hipcheck.jobs._sources import POSE_SUFFIX, discover, header_duration_s, recorded_on
 from hipcheck.jobs._store import ClipRow, ClipSpec, JobStore, clip_id, owner_token
@@ -77,6 +78,7 @@ class BatchOptions:
         retry_failed: run clips again that failed with the same bytes and options.
         clip_timeout_s: each clip's time limit in seconds; ``"auto"``: :func:`default_time_limit_s`
             of the clip; None: no limit. A clip over it is a ``failed`` row (exit 15).
+        recorded_on: the date every clip was filmed (``YYYY-MM-DD``), or None: each file's own date.
     """
 
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
@@ -86,6 +88,7 @@ class BatchOptions:
     person: str | None = None
     retry_failed: bool = False
     clip_timeout_s: float | Literal["auto"] | None = "auto"
+    recorded_on: str | None = None
 
     def output_options(self) -> dict[str, Any]:
         """The options that change a clip's outputs, as stored (and compared) in its row."""
@@ -100,6 +103,8 @@ class BatchResult:
     store: Path
     summary_csv: Path
     summary_html: Path
+    history: tuple[ClipRow, ...] = ()
+    """The sessions added to the person's history (``run_batch(history=...)``), as the data folder's rows."""
 
     @property
     def failed(self) -> tuple[ClipRow, ...]:
@@ -143,6 +148,7 @@ def run_batch(
     executor: Submitter | None = None,
     workers: int | None = None,
     monitor: BatchMonitor | None = None,
+    history: DataDir | None = None,
 ) -> BatchResult:
     """Analyse every clip of ``sources`` (files; folders searched recursively) into ``out_root``.
 
@@ -152,10 +158,14 @@ def run_batch(
     (a process pool, a Dask client); None = a pool of ``workers`` processes (default:
     the number of cores). A bad clip is a ``failed`` row; a bad model or an empty
     input list raises :class:`~hipcheck.errors.HipcheckError`.
+
+    With ``history`` (a data folder) every ``done`` clip is also added to ``options.person``'s
+    history there (:func:`~hipcheck.jobs.record_session`), dated ``options.recorded_on`` or by the
+    file's own date; a clip with neither fails with that error before the batch starts.
     """
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers}: expected at least 1")
-    options = options or BatchOptions()
+    options = _checked(options or BatchOptions(), history)
     out = Path(out_root).absolute()
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: the output must be a folder")
@@ -166,6 +176,7 @@ def run_batch(
         raise UsageError(f"{', '.join(map(str, inputs)) or 'no input'}: no videos or pose .npz files found")
     with JobStore(out / STORE_NAME) as store:
         ids = _register(store, paths, options, model_sha)
+        days = _dates(store, paths, ids, options) if history is not None else {}
         if monitor is not None:
             monitor.batch_started(store.rows(ids=ids))
         with _executor(executor, workers) as (submitter, frames):
@@ -174,19 +185,70 @@ def run_batch(
             runner.run(ids)
         rows = tuple(store.rows(ids=ids))
         every = store.rows()
-    return BatchResult(rows, out / STORE_NAME, write_summary_csv(every, out), write_summary_html(every, out))
+    summary = (write_summary_csv(every, out), write_summary_html(every, out))
+    added = _add_to_history(history, rows, days, options) if history is not None else ()
+    return BatchResult(rows, out / STORE_NAME, *summary, history=added)
+
+
+def _checked(options: BatchOptions, history: DataDir | None) -> BatchOptions:
+    """The options with the person's name as stored; the history's folder checked before any clip runs."""
+    if history is None:
+        return options
+    if options.person is None:
+        raise UsageError("a batch that adds to a history needs a person (--person NAME)")
+    person = check_person(options.person)
+    given = None if options.recorded_on is None else check_date(options.recorded_on)
+    io.ensure_output_dir(history.sessions)
+    return dataclasses.replace(options, person=person, recorded_on=given)
+
+
+def _dates(store: JobStore, paths: Sequence[Path], ids: Sequence[str], options: BatchOptions) -> dict[str, str]:
+    """Each clip's recording date for the history (by id); a clip without one fails with that error."""
+    days: dict[str, str] = {}
+    for path, clip in zip(paths, ids, strict=True):
+        row = store.get(clip)
+        if row is None or row.state == "running" or not path.is_file():
+            continue
+        try:
+            days[clip] = session_date(path, options.recorded_on)
+        except UsageError as exc:
+            if row.state == "done":
+                store.requeue(clip)  # its results cleared: a clip without a date fails, as its error says
+            store.fail(clip, str(exc), exc.exit_code)
+    return days
+
+
+def _add_to_history(
+    history: DataDir, rows: Sequence[ClipRow], days: dict[str, str], options: BatchOptions
+) -> tuple[ClipRow, ...]:
+    """Record every ``done`` clip of ``rows`` with a date in ``history`` (a clip done earlier too: the
+    same clip, person and date replaces its session).
+    """
+    assert options.person is not None
+    added = []
+    for row in rows:
+        if row.state == "done" and row.out_dir and row.id in days:
+            spec = session_spec(row, options.person, days[row.id], "batch")
+            added.append(record_session(history, spec, headline_of_row(row), Path(row.out_dir)))
+    return tuple(added)
 
 
 def _register(store: JobStore, paths: Sequence[Path], options: BatchOptions, model_sha: str) -> list[str]:
-    """Add a row per clip (a missing or unreadable one is failed at once); returns the ids in order."""
+    """Add a row per clip (a missing or unreadable one is failed at once); returns the ids in order.
+
+    A clip that failed for its arguments (exit 2: no recording date, a worker of another hipcheck
+    version), not for its content, is queued again.
+    """
     ids: list[str] = []
     for path in paths:
         sha, problem = _hash(path)
         spec = ClipSpec(
             clip_id(path.name, sha, fallback=str(path)), path.name, str(path), sha, options.output_options(),
-            __version__, model_sha, options.person, recorded_on(path) if sha else None,
+            __version__, model_sha, options.person, options.recorded_on or (recorded_on(path) if sha else None),
         )  # fmt: skip
         row = store.add(spec, retry_failed=options.retry_failed)
+        if row.state == "failed" and row.exit_code == UsageError.exit_code:
+            row = store.requeue(spec.id) or row
         if problem and row.state != "failed":
             store.fail(spec.id, problem[0], problem[1])
         ids.append(spec.id)
@@ -374,30 +436,6 @@ def capacity(executor: Any) -> int:
         with contextlib.suppress(Exception):
             return max(1, int(sum(nthreads().values())))
     return os.cpu_count() or 1
-
-
-def write_outputs(out_root: Path, clip: str, files: dict[str, bytes]) -> Path:
-    """Write a clip's files to ``out_root/<clip>/`` as a whole: into a temporary sibling folder
-    (each file flushed to disk), then renamed over the old folder, so a crash leaves either the
-    old outputs or the new ones, never a mix.
-    """
-    final = out_root / clip
-    tmp = Path(tempfile.mkdtemp(prefix=f".{clip}.tmp-", dir=out_root))
-    for rel, data in files.items():
-        path = tmp / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.chmod(0o644)
-    tmp.chmod(0o755)
-    old = out_root / f".{clip}.old-{uuid.uuid4().hex[:8]}"
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final
 
 
 def _clear_leftovers(out_root: Path, clip: str) -> None:

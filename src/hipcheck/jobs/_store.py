@@ -90,8 +90,9 @@ _ADDED_IN_V2: tuple[tuple[str, str], ...] = (
 )
 """Columns a version-1 store lacks: added in place when it is opened (its rows keep their values)."""
 ClipOrigin = Literal["batch", "web", "analyze"]
-"""Who made a row: ``batch`` and ``web`` rows own their output folder; an ``analyze`` row only points at
-the folder the user chose (deleting the row never deletes that folder)."""
+"""Who made a row: a batch, the web page, or ``hipcheck analyze --person``. A history row's ``out_dir`` is
+its copy in ``DATA/sessions/<id>/`` (:func:`~hipcheck.jobs.add_session`); deleting a row removes only
+files inside the data folder (:meth:`DataDir.owns`), never the user's own video or ``analyze -o`` folder."""
 
 HEADLINE_COLUMNS: tuple[str, ...] = (
     "verdict", "confidence", "view", "exercises",

@@ -21,6 +21,7 @@ from hipcheck import io
 from hipcheck.jobs._store import COLUMNS, HEADLINE_COLUMNS, ClipRow
 from hipcheck.metrics import METRICS
 from hipcheck.render import SIDE_HEX, data_uri, render_template
+from hipcheck.types import VERDICT_WORDS
 
 _FIRST = ("person", "recorded_on", "name", "state", "verdict", "confidence", "view", "exercises",
           *HEADLINE_COLUMNS[4:], "error", "exit_code", "report")  # fmt: skip
@@ -86,8 +87,7 @@ class SummaryRow:
 def _verdict_text(row: ClipRow) -> str:
     if row.state != "done":
         return row.error if row.state == "failed" else row.state
-    return {"left": "likely weaker: left", "right": "likely weaker: right", "none": "no clear asymmetry",
-            "insufficient": "not enough evidence"}.get(row.verdict or "", row.verdict or "")  # fmt: skip
+    return VERDICT_WORDS.get(row.verdict or "", row.verdict or "")
 
 
 def _summary_row(row: ClipRow) -> SummaryRow:

@@ -11,9 +11,7 @@ must carry it.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hmac
-import io as stdio
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,7 +27,7 @@ from starlette.exceptions import HTTPException
 
 from hipcheck import __version__
 from hipcheck.errors import HipcheckError, http_status
-from hipcheck.jobs import HEADLINE_COLUMNS, ClipRow
+from hipcheck.jobs import ClipRow, sessions_csv
 from hipcheck.render import stylesheet
 from hipcheck.types import TEST_EXERCISES
 from hipcheck.web._pages import PageRenderer
@@ -39,8 +37,6 @@ from hipcheck.web._upload import receive_upload
 log = logging.getLogger("hipcheck.serve")
 STATIC = Path(__file__).with_name("static")
 TOKEN_COOKIE = "hipcheck_token"
-PERSON_CSV_COLUMNS: tuple[str, ...] = ("person", "recorded_on", "name", *HEADLINE_COLUMNS, "id", "finished_at")
-"""The columns of a person's sessions export (angles in degrees; hip height + = left hip higher)."""
 SESSION_FILES = frozenset({"report.html", "report.json", "metrics.csv", "annotated.mp4"})
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -283,15 +279,8 @@ def _add_person_pages(app: FastAPI, state: AppState, pages: PageRenderer) -> Non
     @app.get("/people/{person}/sessions.csv")
     def person_csv(person: str) -> Response:
         rows = _sessions_of(state, person)
-        out = stdio.StringIO()
-        writer = csv.writer(out)
-        columns = PERSON_CSV_COLUMNS
-        writer.writerow(columns)
-        for row in rows:
-            values = row.as_dict()
-            writer.writerow(["" if values.get(c) is None else values.get(c) for c in columns])
         filename = quote(f"{person}-sessions.csv")
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+        return Response(sessions_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})  # fmt: skip
 
 

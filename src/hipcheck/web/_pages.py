@@ -10,27 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from hipcheck import jobs
 from hipcheck.jobs import ClipRow
-from hipcheck.metrics import format_metric
 from hipcheck.render import render_template
-from hipcheck.types import TEST_EXERCISES
+from hipcheck.types import TEST_EXERCISES, VERDICT_WORDS
 from hipcheck.web._state import AppState
 
 TEMPLATES = Path(__file__).with_name("templates")
-VERDICT_WORDS = {
-    "left": "left side weaker", "right": "right side weaker", "none": "no side difference",
-    "insufficient": "could not be judged",
-}  # fmt: skip
 
 
 def verdict_words(verdict: str | None) -> str:
-    """The verdict in words for the tables."""
+    """The verdict in words for the tables (:data:`hipcheck.types.VERDICT_WORDS`)."""
     return VERDICT_WORDS.get(verdict or "", verdict or "")
-
-
-def degrees(value: float | None, metric: str = "pelvic_drop_deg") -> str:
-    """An angle as the report rounds it (``metric``'s decimals and unit), or an en dash when not measured."""
-    return format_metric(metric, value)
 
 
 class PageRenderer:
@@ -58,8 +49,8 @@ class PageRenderer:
 
     def jobs(self) -> str:
         """``/jobs``: every job, newest first, with state, position, progress, ETA."""
-        jobs = [self.state.describe(r) for r in reversed(self.state.store.rows())]
-        return self._render("jobs.html", jobs=jobs, verdict_words=verdict_words, active="jobs")
+        listed = [self.state.describe(r) for r in reversed(self.state.store.rows())]
+        return self._render("jobs.html", jobs=listed, verdict_words=verdict_words, active="jobs")
 
     def job(self, row: ClipRow) -> str:
         """``/jobs/{id}``: the job's state, and when done its report and downloads."""
@@ -74,16 +65,13 @@ class PageRenderer:
         return self._render("people.html", people=people, active="people")
 
     def person(self, person: str, rows: list[ClipRow]) -> str:
-        """``/people/{person}``: sessions newest first and the trend."""
-        sessions = [
-            {"row": r, "verdict": verdict_words(r.verdict),
-             "drop": (degrees(r.pelvic_drop_left_deg), degrees(r.pelvic_drop_right_deg)),
-             "fppa": (degrees(r.knee_fppa_left_deg, "knee_fppa_deg"), degrees(r.knee_fppa_right_deg, "knee_fppa_deg")),
-             "hip": degrees(r.hip_height_diff_deg, "hip_height_asymmetry_deg"),
-             "report": self.state.report_exists(r)}
-            for r in rows
-        ]  # fmt: skip
-        return self._render("person.html", person=person, sessions=sessions, trend=None, active="people")
+        """``/people/{person}``: the trend (change calls, plots, sessions newest first) and the deletes."""
+        trend = jobs.trend_context(person, rows, report_url=self._report_url)
+        manage = [{"id": r.id, "date": r.recorded_on or "–", "name": r.name} for r in rows]
+        return self._render("person.html", **trend, manage=manage, active="people")
+
+    def _report_url(self, row: ClipRow) -> str | None:
+        return f"/jobs/{row.id}/files/report.html" if self.state.report_exists(row) else None
 
 
-__all__ = ["PageRenderer", "degrees", "verdict_words"]
+__all__ = ["PageRenderer", "verdict_words"]

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hipcheck import __version__, io
+from hipcheck import __version__, io, jobs
 from hipcheck.errors import HipcheckError, InputNotFoundError, OutputBusyError, UsageError
 from hipcheck.jobs import ClipRow, ClipSpec, DataDir, JobStore, QueueService, clip_id
 from hipcheck.types import TEST_EXERCISES
 from hipcheck.web._upload import Upload
 
 log = logging.getLogger("hipcheck.serve")
-MAX_PERSON_CHARS = 100
 RETENTION_EVERY_S = 3600.0
 
 
@@ -76,29 +75,21 @@ def safe_stem(label: str) -> str:
 
 
 def check_person(text: str) -> str:
-    """A person's name as stored: stripped, NFC, 1–100 characters, no control characters."""
+    """A person's name as stored (NFC, the history's rules: :func:`hipcheck.jobs.check_person`)."""
     name = unicodedata.normalize("NFC", (text or "").strip())
     if not name:
         raise UsageError("person: a name is required")
-    if len(name) > MAX_PERSON_CHARS:
-        raise UsageError(f"person: at most {MAX_PERSON_CHARS} characters")
-    if any(unicodedata.category(c)[0] == "C" for c in name):
-        raise UsageError("person: control characters are not allowed in a name")
-    return name
+    return jobs.check_person(name)
 
 
 def check_date(text: str) -> str:
-    """A recording date ``YYYY-MM-DD``: a real date, not after tomorrow (time zones)."""
+    """A recording date ``YYYY-MM-DD`` (:func:`hipcheck.jobs.check_date`), up to tomorrow: the browser
+    may be a time zone ahead of this machine.
+    """
     value = (text or "").strip()
     if not value:
         raise UsageError("recorded_on: the date the clip was recorded is required (YYYY-MM-DD)")
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"recorded_on: {value[:20]!r} is not a date YYYY-MM-DD") from None
-    if len(value) != 10 or day > dt.date.today() + dt.timedelta(days=1):
-        raise UsageError(f"recorded_on: {value[:20]!r} must be YYYY-MM-DD and not in the future")
-    return day.isoformat()
+    return jobs.check_date(value, today=dt.date.today() + dt.timedelta(days=1))
 
 
 def check_exercise(text: str | None) -> str | None:
