@@ -131,3 +131,12 @@ def test_retention_deletes_old_videos_and_keeps_the_metrics(tmp_path: Path) -> N
     with pytest.raises(Exception, match="the video was deleted"):
         state.rerun("c1")
     outside.unlink()
+
+
+def test_the_script_uses_the_servers_verdict_words() -> None:
+    from hipcheck.types import VERDICT_WORDS
+    from hipcheck.web._app import STATIC
+
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    for verdict, words in VERDICT_WORDS.items():
+        assert f'{verdict}: "{words}"' in script, verdict

@@ -66,8 +66,9 @@ function setupUpload() {
 }
 
 function verdictWords(v) {
-  return { left: "left side weaker", right: "right side weaker", none: "no side difference",
-           insufficient: "could not be judged" }[v] || (v || "");
+  // the words of hipcheck.types.VERDICT_WORDS (the server renders the same)
+  return { left: "likely weaker: left", right: "likely weaker: right", none: "no clear asymmetry",
+           insufficient: "not enough evidence" }[v] || (v || "");
 }
 
 function updateRow(tr, job) {
