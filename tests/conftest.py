@@ -6,6 +6,7 @@ The builders behind them are in ``tests/support.py``.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +16,26 @@ from hipcheck.io import VideoSink
 from hipcheck.landmarks import PoseSeries
 from hipcheck.results import Assessment
 from support import CATALOG, SHARED_VIDEOS, make_assessment, make_pose, synthetic_frame, write_with_pyav
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+"""Debian's chromium, started as the browser tests need it: headless, and off the network by itself."""
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium through Playwright (one per test module); skips without Playwright or chromium."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
+    if exe is None:
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture(autouse=True)

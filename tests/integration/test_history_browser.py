@@ -7,37 +7,20 @@ Needs Playwright (pip) and Debian's chromium at /usr/bin/chromium; skips cleanly
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from hipcheck.jobs import ClipSpec, Headline, JobStore, clip_id, write_trend_html
 from hipcheck.render import SIDE_HEX
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 SESSIONS = (
     ("2026-01-05", "left", 0.8, 8.0, 3.0, 14.0, 9.0, 2.0),
     ("2026-01-19", "left", 0.6, 6.5, math.nan, 12.0, 8.5, 1.5),
     ("2026-02-02", "none", 0.55, 5.0, 3.5, math.nan, math.nan, 0.8),
     ("2026-03-02", "none", 0.7, 4.0, 3.2, 5.0, 8.0, -0.5),
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
-    if exe is None:
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(exe), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def trend_page(tmp_path: Path) -> Path:

@@ -5,33 +5,12 @@ Needs Playwright (pip) and Debian's chromium at /usr/bin/chromium; skips cleanly
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
 from hipcheck.render import PoseAnnotator, metrics_row, write_html_report
 from support import FIXTURES
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
-    if exe is None:
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(exe), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _report(tmp_path, fake_assessment, fake_pose, weaker="left"):

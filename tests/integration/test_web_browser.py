@@ -6,7 +6,6 @@ sessions. Screenshots are checked to be non-blank. Skips without Playwright or c
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import cv2
@@ -18,25 +17,8 @@ from support import REPO
 from webserver import Server
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 SAMPLE = REPO / "samples" / "sls_left_drop8_upright.mp4"
 SHOTS_ENV = "HIPCHECK_SCREENSHOTS"  # a folder to keep the screenshots in (to look at them)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
-    if exe is None:
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(exe), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def non_blank(png: bytes) -> float:
