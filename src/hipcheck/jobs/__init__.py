@@ -69,7 +69,7 @@ from hipcheck.jobs._history import (
 )
 from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
 from hipcheck.jobs._outputs import write_outputs
-from hipcheck.jobs._service import Progress, QueueService, mean_seconds, task_options
+from hipcheck.jobs._service import Progress, QueueService, task_options
 from hipcheck.jobs._sources import (
     POSE_SUFFIX,
     VIDEO_SUFFIXES,
@@ -195,7 +195,6 @@ __all__ = [
     "local_report_url",
     "looks_like_video",
     "mdc95",
-    "mean_seconds",
     "no_date_error",
     "overview_png",
     "owner_token",

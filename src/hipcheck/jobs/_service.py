@@ -11,12 +11,10 @@ hint. Progress (frames done / expected, ETA) is kept in memory for the pages.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import dataclasses
 import json
 import logging
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -199,21 +197,4 @@ class QueueService:
             log.exception("the job queue stopped")
 
 
-def mean_seconds(rows: Sequence[ClipRow]) -> float:
-    """The mean analysis time of ``done`` rows (seconds, from their start and finish stamps); NaN when none."""
-    spans = [s for s in (_span(r) for r in rows if r.state == "done") if s is not None]
-    return sum(spans) / len(spans) if spans else math.nan
-
-
-def _stamp(text: str) -> float:
-    """Seconds since the epoch of a store time stamp (``YYYY-MM-DDTHH:MM:SSZ``, UTC)."""
-    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
-
-
-def _span(row: ClipRow) -> float | None:
-    if not row.started_at or not row.finished_at:
-        return None
-    return max(0.0, _stamp(row.finished_at) - _stamp(row.started_at))
-
-
-__all__ = ["Progress", "QueueService", "mean_seconds", "task_options"]
+__all__ = ["Progress", "QueueService", "task_options"]
