@@ -14,7 +14,9 @@ folder: ``$XDG_DATA_HOME/hipcheck`` (``~/.local/share/hipcheck``) on Linux,
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,23 @@ class DataDir:
         except ValueError:
             return False
         return True
+
+    def remove(self, path: str | Path | None) -> None:
+        """Delete ``path`` — a file, or a folder with what is in it — when it lies inside this data folder
+        (nothing outside is ever touched), then its parent folder when that is left empty (an upload's
+        ``uploads/<id>/``); the data folder's own folders stay.
+        """
+        if path is None or not self.owns(path):
+            return
+        target = Path(path).absolute()
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+        parent = target.parent
+        if parent not in (self.root, self.uploads, self.sessions) and self.owns(parent):
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only when empty
 
 
 __all__ = ["DATA_ENV", "STORE_FILE", "DataDir", "default_data_dir"]

@@ -233,14 +233,8 @@ def delete_sessions(data: DataDir, rows: Sequence[ClipRow]) -> None:
     Files outside the data folder (the user's own videos, an ``analyze -o`` folder) are never touched.
     """
     for row in rows:
-        for path in (row.out_dir, row.source):
-            if not path or not data.owns(path):
-                continue
-            target = Path(path)
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target, ignore_errors=True)
-            else:
-                target.unlink(missing_ok=True)
+        data.remove(row.out_dir)
+        data.remove(row.source)
 
 
 def delete_person(data: DataDir, person: str) -> list[ClipRow]:

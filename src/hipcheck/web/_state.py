@@ -4,14 +4,12 @@ operations the API and the pages share (accept an upload, describe a job, delete
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
 import re
-import shutil
 import threading
 import time
 import unicodedata
@@ -236,7 +234,7 @@ class AppState:
             raise OutputBusyError(f"{row.name}: is running now; delete it when it has ended")
         gone = self.store.delete(clip)
         if gone is not None:
-            self._remove_files(gone)
+            jobs.delete_sessions(self.data, [gone])
         return row
 
     def delete_person(self, person: str) -> list[ClipRow]:
@@ -247,18 +245,8 @@ class AppState:
         if any(r.state == "running" for r in rows):
             raise OutputBusyError(f"{person[:80]}: a session is running now; delete when it has ended")
         gone = self.store.delete_person(person)
-        for row in gone:
-            self._remove_files(row)
+        jobs.delete_sessions(self.data, gone)
         return gone
-
-    def _remove_files(self, row: ClipRow) -> None:
-        if self.data.owns(row.source):
-            Path(row.source).unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                Path(row.source).parent.rmdir()  # its own folder uploads/<id>/
-        folder = self.data.session(row.id)
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
 
     # -- retention -----------------------------------------------------------------------------------------
 
@@ -276,10 +264,8 @@ class AppState:
                 continue
             finished = dt.datetime.strptime(row.finished_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
             if finished.timestamp() <= cutoff and Path(row.source).is_file():
-                Path(row.source).unlink(missing_ok=True)
-                with contextlib.suppress(OSError):
-                    Path(row.source).parent.rmdir()
-                (self.data.session(row.id) / "pose.npz").unlink(missing_ok=True)
+                self.data.remove(row.source)
+                self.data.remove(self.data.session(row.id) / "pose.npz")
                 gone.append(row.id)
         return gone
 

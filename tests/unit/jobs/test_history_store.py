@@ -103,3 +103,24 @@ def test_a_version_1_store_gains_the_new_columns_and_keeps_its_rows(tmp_path: Pa
         assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     with JobStore(path) as store:  # opening again adds nothing twice
         assert len(store.rows()) == 1
+
+
+def test_the_data_folder_removes_only_what_it_holds(tmp_path: Path) -> None:
+    from hipcheck.jobs import DataDir
+
+    data = DataDir.at(tmp_path / "data")
+    upload = data.uploads / "c1" / "clip.mp4"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"v")
+    session = data.session("c1")
+    (session / "plots").mkdir(parents=True)
+    (session / "report.json").write_text("{}")
+    mine = tmp_path / "mine.mp4"
+    mine.write_bytes(b"v")
+    data.remove(mine)
+    data.remove(None)
+    assert mine.exists()  # outside the data folder: never touched
+    data.remove(upload)
+    assert not upload.parent.exists() and data.uploads.is_dir()  # its emptied folder goes, uploads/ stays
+    data.remove(session)
+    assert not session.exists() and data.sessions.is_dir()
