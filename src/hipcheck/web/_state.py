@@ -157,7 +157,7 @@ class AppState:
             annotate = fields.get("annotate", "").lower() in {"1", "true", "on", "yes"}
             assert upload.path is not None
             info = io.probe_container(upload.path, label=upload.label)
-            sha = io.sha256_file(upload.path)
+            sha = upload.sha256
             key = hashlib.sha256(f"{person}\0{recorded}".encode()).hexdigest()
             clip = clip_id(upload.label, f"{sha}:{key}")
             final = self.data.uploads / clip / f"{safe_stem(upload.label)}{info.extension}"

@@ -9,12 +9,14 @@ few KB each. The client's file name is kept only as a label.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -29,13 +31,20 @@ MAX_LABEL_CHARS = 200
 @dataclass
 class Upload:
     """What a request carried: the video at ``path`` (a temporary file the caller renames or removes),
-    its label (the client's file name, cleaned), its size in bytes, and the text fields.
+    its label (the client's file name, cleaned), its size in bytes, the SHA-256 of its bytes (hashed as
+    they arrived, so the file is not read again for it), and the text fields.
     """
 
     path: Path | None = None
     label: str = ""
     size: int = 0
     fields: dict[str, str] = field(default_factory=dict)
+    digest: Any = field(default_factory=hashlib.sha256, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the video's bytes."""
+        return str(self.digest.hexdigest())
 
     def discard(self) -> None:
         """Remove the temporary file (every error path calls this)."""
@@ -103,7 +112,9 @@ class _Parser:
             self.upload.size += end - start
             if self.upload.size > self.max_bytes:
                 raise TooLargeError(f"{self.upload.label}: over the upload limit of {self.max_bytes // 2**20} MB")
-            os.write(self._file, data[start:end])
+            chunk = data[start:end]
+            os.write(self._file, chunk)
+            self.upload.digest.update(chunk)
         else:
             self._text += data[start:end]
             if len(self._text) > MAX_FIELD_BYTES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def test_the_parser_streams_the_file_to_disk_and_keeps_the_fields(tmp_path: Path
     up = _receive(body, tmp_path)
     assert up.fields == {"person": "Zoë", "recorded_on": "2026-01-02"} and up.label == "x.mp4"
     assert up.path is not None and up.path.parent == tmp_path and up.path.read_bytes() == payload and up.size == 768
+    assert up.sha256 == hashlib.sha256(payload).hexdigest()
     up.discard()
     assert list(tmp_path.iterdir()) == []
 
