@@ -112,9 +112,10 @@ class _Parser:
             self.upload.size += end - start
             if self.upload.size > self.max_bytes:
                 raise TooLargeError(f"{self.upload.label}: over the upload limit of {self.max_bytes // 2**20} MB")
-            chunk = data[start:end]
-            os.write(self._file, chunk)
+            chunk = memoryview(data)[start:end]
             self.upload.digest.update(chunk)
+            while chunk:  # os.write may write less than it was given
+                chunk = chunk[os.write(self._file, chunk) :]
         else:
             self._text += data[start:end]
             if len(self._text) > MAX_FIELD_BYTES:
