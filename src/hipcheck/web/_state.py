@@ -108,11 +108,11 @@ class AppState:
         self.data = config.data
         self.data.uploads.mkdir(parents=True, exist_ok=True)
         self.data.sessions.mkdir(parents=True, exist_ok=True)
-        _, self.model_sha = io.resolve_model(config.model_path)
         self._local = threading.local()
         self.service = service or QueueService(
             self.data.store, self.data.sessions, workers=config.workers, model_path=config.model_path
         )
+        self.model_sha = self.service.model_sha  # resolved (and its file hashed) once, by the queue
         self._stop = threading.Event()
         self._retention: threading.Thread | None = None
 

@@ -98,6 +98,7 @@ class _NoQueue:
     """A stand-in for the queue thread (nothing runs)."""
 
     alive = False
+    model_sha = "m" * 64
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
