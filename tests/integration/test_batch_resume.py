@@ -58,7 +58,10 @@ def assert_outputs_valid(out: Path, rows: list) -> None:
 
 def test_kill_9_mid_batch_then_rerun_does_each_clip_once(tmp_path: Path) -> None:
     clips, out = make_clips(tmp_path / "clips"), tmp_path / "out"
-    proc = subprocess.Popen(batch_cmd(clips, out, "--workers", "1"), start_new_session=True,
+    scratch = tmp_path / "tmp"  # the batch's temporary folder, to see what the kill leaves there
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    proc = subprocess.Popen(batch_cmd(clips, out, "--workers", "1"), start_new_session=True, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 300
     try:
@@ -77,10 +80,13 @@ def test_kill_9_mid_batch_then_rerun_does_each_clip_once(tmp_path: Path) -> None
         before = {r.id: r for r in store.rows()}
     done_before = {i: r.finished_at for i, r in before.items() if r.state == "done"}
     assert done_before and any(r.state == "running" for r in before.values())
+    orphaned = list(scratch.glob(f"hipcheck-worker-{proc.pid}-*"))
+    assert orphaned, "the killed batch's lane folder should be left for the next run to find"
 
     rerun = subprocess.run(batch_cmd(clips, out, "--workers", "1"), capture_output=True, text=True, timeout=600,
-                           check=False)  # fmt: skip
+                           check=False, env=env)  # fmt: skip
     assert rerun.returncode == 0, rerun.stderr
+    assert list(scratch.iterdir()) == []  # the re-run removed the dead batch's folder, and its own
     with JobStore(out / "jobs.sqlite") as store:
         rows = store.rows()
     assert len(rows) == len(POSES) and all(r.state == "done" for r in rows)

@@ -11,13 +11,17 @@ never reaches its worker's per-frame time check, and a shared pool cannot lose o
 failing every clip in flight on it (``BrokenProcessPool``). Here a killed or crashed worker fails its
 own clip only; its lane is started again for the next one. A lane's process keeps its imports
 between clips (each clip still makes its own landmarkers). Each lane's temporary files go to a
-scratch folder of its own, removed with the lane, so a killed worker leaves none behind.
+scratch folder of its own, removed with the lane, so a killed worker leaves none behind. The folder
+is named after the batch's process (``hipcheck-worker-<pid>-…``): when the whole batch is killed
+(``kill -9``) nothing removes it then, and the next pool on this machine removes the folders whose
+process is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue as queue_mod
 import shutil
 import signal
@@ -26,9 +30,12 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from hipcheck.jobs._worker import init_worker
+
+_SCRATCH_PREFIX = "hipcheck-worker-"
 
 
 class _Lane:
@@ -36,7 +43,7 @@ class _Lane:
 
     def __init__(self, ctx: Any) -> None:
         self.frames = ctx.Queue()
-        self.scratch = tempfile.mkdtemp(prefix="hipcheck-worker-")
+        self.scratch = tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-")
         self.pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=init_worker,
                                         initargs=(self.frames, self.scratch))  # fmt: skip
         self.future: Future[Any] | None = None
@@ -79,6 +86,7 @@ class LocalPool:
 
     def __init__(self, workers: int) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        remove_orphaned_scratch()
         self._max_workers = workers
         self._lanes: list[_Lane | None] = [None] * workers
         self.frames = _LaneFrames(self._lanes)
@@ -123,6 +131,30 @@ class LocalPool:
         return lane
 
 
+def remove_orphaned_scratch(folder: str | Path | None = None) -> list[Path]:
+    """Remove the lanes' scratch folders in ``folder`` (default: the temporary folder) whose batch
+    process no longer exists (one killed with ``kill -9``); return the removed paths. A folder of a
+    living process, or one whose name holds no process id, is left alone.
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = path.name.removeprefix(_SCRATCH_PREFIX).partition("-")[0]
+        if pid.isdigit() and path.is_dir() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def _sigint_ignored() -> Iterator[None]:
     """SIGINT ignored while worker processes start (they inherit it), so Ctrl-C reaches the batch alone.
@@ -138,4 +170,4 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-__all__ = ["LocalPool"]
+__all__ = ["LocalPool", "remove_orphaned_scratch"]

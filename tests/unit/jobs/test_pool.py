@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import queue
+import subprocess
+import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -48,3 +50,27 @@ def test_a_crashed_worker_fails_its_task_and_its_lane_starts_again(tmp_path, mon
     finally:
         pool.shutdown()
     assert list(tmp_path.glob("hipcheck-worker-*")) == []
+
+
+def test_scratch_folders_of_a_dead_batch_are_removed_by_the_next_pool(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    dead_pid = int(gone.stdout)  # this process has exited and been waited for
+    orphan = tmp_path / f"hipcheck-worker-{dead_pid}-abc123"
+    (orphan / "hipcheck-clip-x").mkdir(parents=True)
+    (orphan / "hipcheck-clip-x" / "pose.npz.part").write_bytes(b"half")
+    living = tmp_path / f"hipcheck-worker-{os.getpid()}-def456"
+    living.mkdir()
+    unnamed = tmp_path / "hipcheck-worker-q1w2e3"  # no process id in the name: not ours to judge
+    unnamed.mkdir()
+    pool = LocalPool(1)
+    try:
+        assert not orphan.exists()
+        assert living.is_dir() and unnamed.is_dir()
+        assert pool.submit(abs, -1).result(timeout=120) == 1
+        mine = [p for p in tmp_path.glob(f"hipcheck-worker-{os.getpid()}-*") if p != living]
+        assert len(mine) == 1  # this pool's lane, named after this process
+    finally:
+        pool.shutdown()
+    assert sorted(tmp_path.iterdir()) == sorted([living, unnamed])
