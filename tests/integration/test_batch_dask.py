@@ -6,6 +6,7 @@ pose files, and a bad file).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -121,3 +122,36 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 14
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hipcheck: error: tcp://127.0.0.1:") and "Dask scheduler" in lines[0]
+
+
+def test_serve_runs_uploads_on_the_dask_cluster(cluster: str, tmp_path: Path) -> None:
+    """``hipcheck serve --scheduler``: an upload is analysed by a cluster worker, not by the server."""
+    import httpx
+
+    from webserver import Server
+
+    server = Server(tmp_path / "data", "--scheduler", cluster)
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            sample = REPO / "samples" / "squat_valgus_right.mp4"
+            with sample.open("rb") as fh:
+                res = client.post("/api/jobs", files={"video": (sample.name, fh, "video/mp4")},
+                                  data={"person": "anna", "recorded_on": "2026-03-01"})  # fmt: skip
+            assert res.status_code == 201, res.text
+            done = server.wait_state(res.json()["id"], ("done", "failed"), timeout_s=400)
+            assert done["state"] == "done", done
+            assert done["verdict"] in ("left", "right", "none", "insufficient")
+            assert client.get(done["report_url"]).status_code == 200
+            sessions = client.get("/api/people/anna/sessions").json()["sessions"]
+            assert [s["id"] for s in sessions] == [done["id"]]
+    finally:
+        code = server.stop()
+    assert code == 0, "".join(server.stderr)[-2000:]
+    with JobStore(tmp_path / "data" / "hipcheck.sqlite") as store:
+        (row,) = store.rows()
+    from distributed import Client
+
+    with Client(cluster, timeout=30) as dask_client:
+        worker_pids = set(dask_client.run(os.getpid).values())
+    assert row.worker == f"{socket.gethostname()}:{row.worker.split(':')[1]}"
+    assert int(row.worker.split(":")[1]) in worker_pids  # one of the cluster's workers ran it

@@ -75,10 +75,12 @@ SESSIONS_CSV_COLUMNS = _CSV_COLUMNS
 
 # ------------------------------------------------------------------ checks
 def check_person(name: str) -> str:
-    """A person's name as stored: stripped; non-empty, at most 100 characters, no control characters
-    (NUL, newlines, tabs) or line separators. Raises :class:`~hipcheck.errors.UsageError` (one line).
+    """A person's name as stored: stripped and in Unicode NFC (so "Zoë" typed with a combining
+    diaresis is the same person as "Zoë" typed with one character); non-empty, at most 100
+    characters, no control characters (NUL, newlines, tabs) or line separators. Raises
+    :class:`~hipcheck.errors.UsageError` (one line).
     """
-    person = name.strip()
+    person = unicodedata.normalize("NFC", name.strip())
     if not person:
         raise UsageError("person name: empty; give a name, e.g. --person anna")
     if len(person) > MAX_PERSON_CHARS:
@@ -239,6 +241,7 @@ def delete_sessions(data: DataDir, rows: Sequence[ClipRow]) -> None:
 
 def delete_person(data: DataDir, person: str) -> list[ClipRow]:
     """Delete every session of ``person`` for good: the rows, then the files ``data`` owns."""
+    person = unicodedata.normalize("NFC", person.strip())
     with JobStore(data.store) as store:
         rows = store.delete_person(person)
     delete_sessions(data, rows)
@@ -260,6 +263,7 @@ def person_sessions(data: DataDir, person: str) -> list[ClipRow]:
     :class:`~hipcheck.errors.InputNotFoundError` when ``data`` has no session of that person.
     """
     rows: list[ClipRow] = []
+    person = unicodedata.normalize("NFC", person.strip())
     if data.store.is_file():
         with JobStore(data.store) as store:
             rows = store.sessions(person)

@@ -556,6 +556,11 @@ class JobStore:
         ).fetchone()
         return int(found[0]) or None
 
+    def queue_positions(self) -> dict[str, int]:
+        """Every ``queued`` row's :meth:`queue_position`, in one query (row id → 1, 2, …)."""
+        cur = self._db.execute("SELECT id FROM clips WHERE state = 'queued' ORDER BY seq")
+        return {clip: k for k, (clip,) in enumerate(cur, start=1)}
+
     def counts(self, ids: Sequence[str] | None = None) -> dict[ClipState, int]:
         """How many rows are in each state (among ``ids`` when given)."""
         out: dict[ClipState, int] = dict.fromkeys(CLIP_STATES, 0)

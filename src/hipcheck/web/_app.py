@@ -178,7 +178,7 @@ def _add_api(app: FastAPI, state: AppState) -> None:
 
     @app.get("/api/jobs")
     def list_jobs() -> dict[str, Any]:
-        return {"jobs": [state.describe(r) for r in reversed(state.store.rows())]}
+        return {"jobs": state.describe_all()}
 
     @app.get("/api/jobs/{clip}")
     def get_job(clip: str) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class PageRenderer:
 
     def jobs(self) -> str:
         """``/jobs``: every job, newest first, with state, position, progress, ETA."""
-        listed = [self.state.describe(r) for r in reversed(self.state.store.rows())]
+        listed = self.state.describe_all()
         return self._render("jobs.html", jobs=listed, verdict_words=verdict_words, active="jobs")
 
     def job(self, row: ClipRow) -> str:

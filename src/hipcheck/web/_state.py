@@ -74,10 +74,9 @@ def safe_stem(label: str) -> str:
 
 def check_person(text: str) -> str:
     """A person's name as stored (NFC, the history's rules: :func:`hipcheck.jobs.check_person`)."""
-    name = unicodedata.normalize("NFC", (text or "").strip())
-    if not name:
+    if not (text or "").strip():
         raise UsageError("person: a name is required")
-    return jobs.check_person(name)
+    return jobs.check_person(text)
 
 
 def check_date(text: str) -> str:
@@ -183,15 +182,20 @@ class AppState:
             raise NotFoundError(f"{clip[:80]}: no such job")
         return row
 
-    def describe(self, row: ClipRow) -> dict[str, Any]:
-        """A job as the API gives it (``GET /api/jobs/{id}``)."""
+    def describe_all(self) -> list[dict[str, Any]]:
+        """Every job, newest first, as :meth:`describe` gives it (``GET /api/jobs``; one position query)."""
+        positions = self.store.queue_positions()
+        return [self.describe(r, positions=positions) for r in reversed(self.store.rows())]
+
+    def describe(self, row: ClipRow, *, positions: dict[str, int] | None = None) -> dict[str, Any]:
+        """A job as the API gives it (``GET /api/jobs/{id}``); ``positions``: the queue's, when known."""
         progress = self.service.progress(row.id) if row.state == "running" else None
         fraction = {"done": 1.0, "failed": 1.0, "queued": 0.0}.get(row.state, progress.fraction if progress else 0.0)
         eta = progress.eta_s() if progress else None
         done = row.state == "done"
         return {
             "id": row.id, "state": row.state, "progress": round(fraction, 3),
-            "queue_position": self.store.queue_position(row.id) if row.state == "queued" else None,
+            "queue_position": self._position(row, positions),
             "eta_s": None if eta is None else round(eta, 1), "error": self._error_text(row),
             "report_url": f"/jobs/{row.id}/files/report.html" if done and self.report_exists(row) else None,
             "verdict": row.verdict if done else None, "confidence": row.confidence if done else None,
@@ -199,6 +203,11 @@ class AppState:
             "video_kept": Path(row.source).is_file(), "attempts": row.attempts,
             "queued_at": row.queued_at, "finished_at": row.finished_at,
         }  # fmt: skip
+
+    def _position(self, row: ClipRow, positions: dict[str, int] | None) -> int | None:
+        if row.state != "queued":
+            return None
+        return positions.get(row.id) if positions is not None else self.store.queue_position(row.id)
 
     @staticmethod
     def _error_text(row: ClipRow) -> str | None:
@@ -239,6 +248,7 @@ class AppState:
 
     def delete_person(self, person: str) -> list[ClipRow]:
         """Delete every session of ``person`` (none may be running)."""
+        person = unicodedata.normalize("NFC", person.strip())
         rows = self.store.rows(person=person)
         if not rows:
             raise NotFoundError(f"{person[:80]}: no such person")

@@ -190,6 +190,18 @@ def test_unknown_people_and_deleting_a_person(tmp_path: Path, fake_assessment) -
     assert [p for p, _, _ in known_people(data)] == ["ben"]
 
 
+def test_a_name_typed_decomposed_is_the_same_person(tmp_path: Path, fake_assessment) -> None:
+    composed, decomposed = "Zo\u00eb", "Zoe\u0308"  # "Zoë" as one character, and as e + combining diaeresis
+    assert check_person(decomposed) == composed
+    data = DataDir.at(tmp_path / "data")
+    first = add(data, tmp_path, fake_assessment("left"), person=composed, day="2026-01-05")
+    second = add(data, tmp_path, fake_assessment("none"), person=decomposed, day="2026-01-12", clip="b.mp4")
+    assert [p for p, _, _ in known_people(data)] == [composed]
+    assert [r.id for r in person_sessions(data, decomposed)] == [second.id, first.id]
+    assert {r.id for r in delete_person(data, decomposed)} == {first.id, second.id}
+    assert known_people(data) == []
+
+
 # ------------------------------------------------------------------ CSV and change calls
 def record(store: JobStore, day: str, **values: float) -> None:
     name = f"sls_{day}.mp4"

@@ -48,6 +48,7 @@ def test_queue_position_counts_queued_rows_ahead(tmp_path: Path) -> None:
         store.claim(owner_token())
         assert [store.queue_position(i) for i in ids] == [None, 1, 2]
         assert store.queue_position("no-such-clip") is None
+        assert store.queue_positions() == {ids[1]: 1, ids[2]: 2}  # the same, in one query
 
 
 def test_requeue_puts_a_failed_job_at_the_back_with_results_cleared(tmp_path: Path) -> None:
@@ -60,6 +61,7 @@ def test_requeue_puts_a_failed_job_at_the_back_with_results_cleared(tmp_path: Pa
         row = store.requeue(first)
         assert row is not None and (row.state, row.error, row.exit_code) == ("queued", "", 0)
         assert store.queue_position(second) == 1 and store.queue_position(first) == 2
+        assert store.queue_positions() == {second: 1, first: 2}
         assert store.requeue("missing") is None
         claimed = store.claim(me, [second])
         assert claimed is not None
