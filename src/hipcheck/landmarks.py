@@ -252,6 +252,23 @@ class PoseSeries:
         """(T,) True where a person was found (hips present)."""
         return np.asarray(np.isfinite(self.xy_px[:, [L_HIP, R_HIP], 0]).all(axis=1), dtype=bool)
 
+    @property
+    def decode_note(self) -> str:
+        """The sentence a report carries when the video decoded only in part ("" when whole).
+
+        Reads ``provenance.extra["decode"]`` (``frames_decoded``, ``frames_expected``,
+        ``decoded_until_s``), which the video source records when decoding stopped early.
+        """
+        info: Any = self.provenance.extra.get("decode")
+        if not isinstance(info, dict) or not info.get("incomplete"):
+            return ""
+        done, expected, until = info.get("frames_decoded"), info.get("frames_expected"), info.get("decoded_until_s")
+        until_txt = f" (up to {until:.1f} s)" if isinstance(until, int | float) else ""
+        return (
+            f"the video is truncated or damaged: {done} of {expected} frames decoded{until_txt}; "
+            "only that part was analysed"
+        )
+
     def replace(self, **changes: Any) -> PoseSeries:
         """A copy with some fields replaced (validated again)."""
         return dataclasses.replace(self, **changes)

@@ -63,11 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.csv is not None:
         series.to_csv(args.csv)
     from hipcheck.cli import warn
-    from hipcheck.jobs import decode_note
 
-    note = decode_note(series)
-    if note:
-        warn(f"{args.video}: {note}")
+    if series.decode_note:
+        warn(f"{args.video}: {series.decode_note}")
     if not args.quiet:
         n = len(series)
         pct = 100.0 * float(series.detected.mean()) if n else 0.0

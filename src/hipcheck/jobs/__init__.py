@@ -67,7 +67,7 @@ from hipcheck.jobs._history import (
     sessions_csv,
     trend_changes,
 )
-from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, decode_note, run_job
+from hipcheck.jobs._job import REPORT_FILES, Job, JobOutputs, JobResult, JobStatus, run_job
 from hipcheck.jobs._outputs import write_outputs
 from hipcheck.jobs._service import Progress, QueueService, task_options
 from hipcheck.jobs._sources import (
@@ -182,7 +182,6 @@ __all__ = [
     "chronological",
     "clip_id",
     "connect_cluster",
-    "decode_note",
     "default_data_dir",
     "default_time_limit_s",
     "delete_person",

@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from hipcheck import io
 from hipcheck.analysis import AnalysisOptions, analyze_pose
@@ -182,7 +182,7 @@ def _run_locked(job: Job, out: Path, progress: ProgressFn | None, warnings: list
     if not bool(series.detected.any()):
         raise NoPersonError(f"{source}: no person found in any frame (no usable landmarks)")
     assessment = analyze_pose(series, job.options)
-    note = decode_note(series)
+    note = series.decode_note
     if note:
         warnings.append(f"{source}: {note}")
         verdict = assessment.verdict
@@ -210,23 +210,6 @@ def _run_locked(job: Job, out: Path, progress: ProgressFn | None, warnings: list
             out / "annotated.mp4" if job.annotate and not is_pose else None,
         ),
         assessment,
-    )
-
-
-def decode_note(series: PoseSeries) -> str:
-    """The sentence a report carries when its video decoded only in part ("" when whole).
-
-    Reads ``provenance.extra["decode"]`` (``frames_decoded``, ``frames_expected``,
-    ``decoded_until_s``), which the video source records when decoding stopped early.
-    """
-    info: Any = series.provenance.extra.get("decode")
-    if not isinstance(info, dict) or not info.get("incomplete"):
-        return ""
-    done, expected, until = info.get("frames_decoded"), info.get("frames_expected"), info.get("decoded_until_s")
-    until_txt = f" (up to {until:.1f} s)" if isinstance(until, int | float) else ""
-    return (
-        f"the video is truncated or damaged: {done} of {expected} frames decoded{until_txt}; "
-        "only that part was analysed"
     )
 
 

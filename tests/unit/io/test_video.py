@@ -26,6 +26,7 @@ from hipcheck.io import (
     Frame,
     VideoSink,
     count_frames,
+    mirror_image,
     next_timestamp,
     open_source,
     probe,
@@ -411,3 +412,11 @@ def test_portrait_phone_clip_times(shared_videos: Path) -> None:
     t = np.array([f.t_s for f in frames])
     assert np.all(np.diff(t) > 0)
     assert t[-1] == pytest.approx(70 / 30.4, abs=0.05)
+
+
+@pytest.mark.parametrize("shape", [(5, 7, 3), (48, 64, 3), (1, 1, 3)])
+def test_mirror_image_is_the_reversed_columns_as_a_contiguous_copy(shape: tuple[int, int, int]) -> None:
+    image = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    flipped = mirror_image(image)
+    np.testing.assert_array_equal(flipped, image[:, ::-1])
+    assert flipped.flags.c_contiguous and flipped.dtype == np.uint8 and not np.shares_memory(flipped, image)
