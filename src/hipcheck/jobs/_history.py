@@ -76,7 +76,7 @@ SESSIONS_CSV_COLUMNS = _CSV_COLUMNS
 # ------------------------------------------------------------------ checks
 def check_person(name: str) -> str:
     """A person's name as stored: stripped and in Unicode NFC (so "Zoë" typed with a combining
-    diaresis is the same person as "Zoë" typed with one character); non-empty, at most 100
+    diaeresis is the same person as "Zoë" typed with one character); non-empty, at most 100
     characters, no control characters (NUL, newlines, tabs) or line separators. Raises
     :class:`~hipcheck.errors.UsageError` (one line).
     """
