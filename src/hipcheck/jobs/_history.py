@@ -74,13 +74,20 @@ SESSIONS_CSV_COLUMNS = _CSV_COLUMNS
 
 
 # ------------------------------------------------------------------ checks
+def person_key(name: str) -> str:
+    """``name`` as the history stores and looks it up: stripped, in Unicode NFC (not checked: see
+    :func:`check_person`).
+    """
+    return unicodedata.normalize("NFC", name.strip())
+
+
 def check_person(name: str) -> str:
     """A person's name as stored: stripped and in Unicode NFC (so "Zoë" typed with a combining
     diaeresis is the same person as "Zoë" typed with one character); non-empty, at most 100
     characters, no control characters (NUL, newlines, tabs) or line separators. Raises
     :class:`~hipcheck.errors.UsageError` (one line).
     """
-    person = unicodedata.normalize("NFC", name.strip())
+    person = person_key(name)
     if not person:
         raise UsageError("person name: empty; give a name, e.g. --person anna")
     if len(person) > MAX_PERSON_CHARS:
@@ -241,7 +248,7 @@ def delete_sessions(data: DataDir, rows: Sequence[ClipRow]) -> None:
 
 def delete_person(data: DataDir, person: str) -> list[ClipRow]:
     """Delete every session of ``person`` for good: the rows, then the files ``data`` owns."""
-    person = unicodedata.normalize("NFC", person.strip())
+    person = person_key(person)
     with JobStore(data.store) as store:
         rows = store.delete_person(person)
     delete_sessions(data, rows)
@@ -263,7 +270,7 @@ def person_sessions(data: DataDir, person: str) -> list[ClipRow]:
     :class:`~hipcheck.errors.InputNotFoundError` when ``data`` has no session of that person.
     """
     rows: list[ClipRow] = []
-    person = unicodedata.normalize("NFC", person.strip())
+    person = person_key(person)
     if data.store.is_file():
         with JobStore(data.store) as store:
             rows = store.sessions(person)
@@ -397,6 +404,7 @@ __all__ = [
     "known_people",
     "mdc95",
     "no_date_error",
+    "person_key",
     "person_sessions",
     "record_session",
     "recording_date",

@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from hipcheck.jobs._store import pid_alive
 from hipcheck.jobs._worker import init_worker
 
 _SCRATCH_PREFIX = "hipcheck-worker-"
@@ -139,20 +140,10 @@ def remove_orphaned_scratch(folder: str | Path | None = None) -> list[Path]:
     removed = []
     for path in Path(folder or tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
         pid = path.name.removeprefix(_SCRATCH_PREFIX).partition("-")[0]
-        if pid.isdigit() and path.is_dir() and not _alive(int(pid)):
+        if pid.isdigit() and path.is_dir() and not pid_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
 @contextlib.contextmanager

@@ -248,13 +248,18 @@ def _owner_dead(owner: str | None) -> bool:
     pid_text = rest.partition(":")[0]
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
+    return not pid_alive(int(pid_text))
+
+
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists on this machine (also when another user owns it)."""
     try:
-        os.kill(int(pid_text), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:  # exists, owned by someone else
         return False
-    return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _now_iso() -> str:

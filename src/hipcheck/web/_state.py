@@ -12,7 +12,6 @@ import os
 import re
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,7 +247,7 @@ class AppState:
 
     def delete_person(self, person: str) -> list[ClipRow]:
         """Delete every session of ``person`` (none may be running)."""
-        person = unicodedata.normalize("NFC", person.strip())
+        person = jobs.person_key(person)
         rows = self.store.rows(person=person)
         if not rows:
             raise NotFoundError(f"{person[:80]}: no such person")
