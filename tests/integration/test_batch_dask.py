@@ -153,5 +153,5 @@ def test_serve_runs_uploads_on_the_dask_cluster(cluster: str, tmp_path: Path) ->
 
     with Client(cluster, timeout=30) as dask_client:
         worker_pids = set(dask_client.run(os.getpid).values())
-    assert row.worker == f"{socket.gethostname()}:{row.worker.split(':')[1]}"
-    assert int(row.worker.split(":")[1]) in worker_pids  # one of the cluster's workers ran it
+    host, pid = row.worker.split(":")
+    assert host == socket.gethostname() and int(pid) in worker_pids  # one of the cluster's workers ran it
