@@ -195,6 +195,10 @@ _ALL = (
     MetricInfo("hip_sway", "hip widths", "Hip shift during the stance", "Hip shift",
                "+ = toward the left", "hip-midpoint offset from the ankle midpoint during a stance",
                kind="stance", sided=True, digits=2),
+    MetricInfo("lateral_pelvic_shift_yaw_correction", "hip widths", "Yaw correction of the hip shift",
+               "Hip shift yaw correction", "+ = the correction moved the reading toward the left",
+               "sideways hip shift measured in the body's frontal plane minus the same shift as the yawed camera "
+               "shows it (0 when no yaw correction was made)", digits=2),
     MetricInfo("pelvic_rotation_deg", "deg", "Pelvic rotation", "Pelvic rotation", "+ = left hip behind the right",
                "hip line yaw in world x-z, + = left hip behind the right", needs_frontal_view=False, target="core"),
     MetricInfo("squat_depth", "thigh lengths", "Squat depth", "Squat depth", "0 = standing, 1 ≈ thighs parallel",

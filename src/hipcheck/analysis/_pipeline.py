@@ -126,6 +126,21 @@ def _blank_frontal(cols: dict[str, FloatArray]) -> dict[str, FloatArray]:
     return out
 
 
+def _yaw_correction(pose: PoseSeries, camera: CameraView, corrected: FloatArray) -> FloatArray:
+    """How much the yaw correction moved a yaw-corrected column: corrected − the same metric with
+    the yaw left in (perspective undone in both); zeros when no yaw was corrected.
+
+    At the bottom of a squat the hips are behind the feet, so a yawed camera shows a sideways hip
+    shift of (that depth) × sin(yaw); the correction takes it off with a depth read from limb
+    foreshortening, which is known only roughly (the assessment's error model,
+    :data:`hipcheck.assessment.MEASUREMENT_ERRORS`, turns this column into an uncertainty).
+    """
+    if not math.isfinite(camera.yaw_deg):
+        return np.zeros_like(corrected)
+    plain = metric_columns(pose, roll_deg=camera.roll_deg, names=("lateral_pelvic_shift",))["lateral_pelvic_shift"]
+    return np.asarray(corrected - plain, dtype=np.float64)
+
+
 def measure(
     pose: PoseSeries, *, camera: CameraView, movement: Movement, body_height_m: float | None = None
 ) -> Measurements:
@@ -138,6 +153,7 @@ def measure(
     and back views the frontal-plane columns are NaN.
     """
     cols = metric_columns(pose, roll_deg=camera.roll_deg, body_height_m=body_height_m, yaw_deg=camera.yaw_deg)
+    cols["lateral_pelvic_shift_yaw_correction"] = _yaw_correction(pose, camera, cols["lateral_pelvic_shift"])
     waist = waist_obliquity_deg(pose, camera.roll_deg)
     if waist is not None:
         cols["waist_obliquity_deg"] = waist

@@ -14,6 +14,9 @@ Conventions
   trunk lean: a knee pushed out or a lean away from the stance leg is no sign
   of weakness) is *compared* with each side raised to the floor
   (:func:`compared_difference`); the row still shows the values as measured.
+  A whole-body value is a finding when it exceeds its threshold and twice its
+  uncertainty (rep-to-rep, plus the camera-yaw correction's error,
+  :func:`correction_uncertainty`).
 - Bands, one rule per kind of row (:func:`evidence_kind`, :func:`band_rule`):
   a left/right difference against its finding threshold; one tested leg's
   value against the one-leg limit (the Trendelenburg MDC); a whole-body value
@@ -122,6 +125,10 @@ def _peaks_for_rep(
                 peaks[f"{ind.metric}_{side}"] = reduce_window(metrics.t_s, metrics.t_s, rep, "duration")
         elif col in metrics:
             peaks[ind.metric] = reduce_window(metrics[col], metrics.t_s, rep, ind.reduce)
+            if ind.correction_column in metrics:
+                peaks[ind.correction_column] = reduce_window(
+                    metrics[ind.correction_column], metrics.t_s, rep, ind.reduce
+                )
         else:
             for side in _rep_sides(segment.exercise, segment.side):
                 name = f"{col}_{side}"
@@ -280,12 +287,29 @@ def _row_note(metric: str, stats: _SideStats, thr: float, judged: bool) -> str:
     return note
 
 
-def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceRow | None:
+def correction_uncertainty(metric: str, corrections: Sequence[float]) -> float:
+    """Standard error a camera correction adds to a reading: the metric's
+    :attr:`~hipcheck.assessment.MeasurementError.correction_error` × the median size of the
+    per-rep corrections (metric unit; 0 without corrections or without an error model).
+    """
+    err = MEASUREMENT_ERRORS.get(metric)
+    sizes = [abs(c) for c in corrections if math.isfinite(c)]
+    if err is None or not sizes:
+        return 0.0
+    return err.correction_error * float(np.median(sizes))
+
+
+def _whole_body_row(
+    ind: Indicator, task: str, values: list[float], corrections: Sequence[float] = ()
+) -> EvidenceRow | None:
     s = summarise(values)
     if s.n == 0:
         return None
     ref = reference_for(ind.metric, task)
     unc = s.spread / math.sqrt(s.n) if s.n > 1 else math.nan
+    camera = correction_uncertainty(ind.metric, corrections)
+    if camera > 0:
+        unc = math.hypot(unc, camera) if math.isfinite(unc) else camera
     if METRICS[ind.metric].unit == "ratio":
         low = ref.lower_normal if ref is not None else math.nan
         return EvidenceRow(
@@ -297,7 +321,7 @@ def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceR
     err = MEASUREMENT_ERRORS.get(ind.metric)
     thr = err.threshold if err else math.inf
     weaker: Side | None = None
-    finding = abs(s.median) >= thr and ind.weight > 0
+    finding = abs(s.median) >= thr and ind.weight > 0 and not (math.isfinite(unc) and abs(s.median) < 2.0 * unc)
     if finding and ind.metric == "lateral_pelvic_shift":  # people shift toward the stronger side
         weaker = "right" if s.median > 0 else "left"
     return EvidenceRow(
@@ -305,6 +329,7 @@ def _whole_body_row(ind: Indicator, task: str, values: list[float]) -> EvidenceR
         uncertainty=unc, unit=ind.unit, reference=ref.text if ref else "", source=ref.source if ref else "",
         band=difference_band(s.median, thr), finding=finding, weaker_side=weaker,
         note=f"one signed value for the whole body ({METRICS[ind.metric].convention}); n = {s.n}"
+        + (f"; ± {format_metric(ind.metric, camera)} from the camera-yaw correction" if camera > 0 else "")
         + ("" if ind.weight > 0 else "; for the record (never a finding)"),
         threshold=thr if math.isfinite(thr) else math.nan,
     )  # fmt: skip
@@ -354,7 +379,8 @@ def build_evidence(
     if frontal:
         for ind in WHOLE_BODY:
             for task in ind.exercises:
-                row = _whole_body_row(ind, task, _pooled(results, ind.metric, (task,))["both"])
+                corrections = _pooled(results, ind.correction_column, (task,))["both"] if ind.correction_column else []
+                row = _whole_body_row(ind, task, _pooled(results, ind.metric, (task,))["both"], corrections)
                 if row is not None:
                     rows.append(row)
     return rows

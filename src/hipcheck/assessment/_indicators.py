@@ -59,6 +59,10 @@ class Indicator:
     ``weaker`` is ``"higher"`` when the larger value marks the weaker side.
     ``floor``: values below it carry no sign of weakness and are compared as
     the floor itself (knee FPPA: a knee pushed out, FPPA < 0, is not valgus).
+    ``correction_column``: a column holding how much a camera correction moved
+    this reading (same unit), reduced like it; its error
+    (:attr:`~hipcheck.assessment.MeasurementError.correction_error` × its size)
+    adds to the reading's uncertainty.
     """
 
     metric: str
@@ -68,6 +72,7 @@ class Indicator:
     weaker: Literal["higher", "lower"] = "higher"
     column: str = ""
     floor: float = -math.inf
+    correction_column: str = ""
 
     @property
     def source_column(self) -> str:
@@ -97,7 +102,8 @@ INDICATORS: tuple[Indicator, ...] = (
 )  # fmt: skip
 
 WHOLE_BODY: tuple[Indicator, ...] = (
-    Indicator("lateral_pelvic_shift", ("squat",), "bottom", 0.5),
+    Indicator("lateral_pelvic_shift", ("squat",), "bottom", 0.5,
+              correction_column="lateral_pelvic_shift_yaw_correction"),
     Indicator("hip_height_asymmetry_deg", ("standing",), "median", 0.0, column="pelvic_obliquity_deg"),
     Indicator("knee_ankle_separation_ratio", ("squat",), "bottom", 0.0),
 )  # fmt: skip

@@ -9,6 +9,7 @@ lift / touch-down times, stance and front sides) is known exactly.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -624,3 +625,28 @@ def test_synthetic_module_single_leg_stance(stance: str, view: str) -> None:
     assert pose.t_s[rep.end - 1] == pytest.approx(3.8 - 1 / 30, abs=0.15)  # last row before touch-down
     mirrored = non_standing(mv.segment_movement(pose.mirrored()))
     assert names(mirrored) == [("single_leg_stance", lifted)]
+
+
+def test_front_view_squat_found_from_the_thighs_when_world_knees_read_straight() -> None:
+    """A small or distant body in a front view: MediaPipe's world knees can read a deep squat as
+    nearly straight legs. The thighs' foreshortening in the image still shows the knees bent, so the
+    squat is found (and quiet standing with the same frozen world pose is not).
+    """
+    tr = Track()
+    stand(tr, 1.5)
+    bottoms = squats(tr, 3, depth=0.35)
+    stand(tr, 1.0)
+    pose = render(tr)
+    frozen = np.broadcast_to(pose.xyz_world_m[:1], pose.xyz_world_m.shape).copy()  # world: standing throughout
+    pose = dataclasses.replace(pose, xyz_world_m=frozen)
+    f = mv.movement_features(pose)
+    assert np.nanmax(f.knee_flex_deg) < mv.QUIET_KNEE_DEG  # the world knees never read bent
+    sq = [s for s in mv.segment_movement(pose) if s.exercise == "squat"]
+    assert len(sq) == 1
+    assert [r.bottom for r in sq[0].reps] == pytest.approx(bottoms, abs=3)
+
+    still = Track()
+    stand(still, 5.0)
+    quiet = render(still)
+    quiet = dataclasses.replace(quiet, xyz_world_m=np.broadcast_to(quiet.xyz_world_m[:1], quiet.xyz_world_m.shape).copy())
+    assert [s.exercise for s in mv.segment_movement(quiet)] == ["standing"]

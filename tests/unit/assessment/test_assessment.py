@@ -220,3 +220,36 @@ def test_one_leg_just_past_the_limit_is_called_with_lower_confidence():
     both = _assess(*_single_leg_table(drop_left=0.0, drop_right=5.3))
     assert one.verdict.weaker_side == "right" == both.verdict.weaker_side
     assert one.verdict.confidence < both.verdict.confidence
+
+
+def _shift_table(shift: float, correction: float | None, n_reps: int = 4):
+    """Symmetric knees; the hips `shift` hip widths to the left at each rep's bottom, of which
+    `correction` came from the camera-yaw correction (no column when None)."""
+    table, segs = _squat_table(4.0, 4.0, n_reps)
+    n = len(table.t_s)
+    phase = np.tile(np.sin(np.linspace(0, np.pi, int(FPS * 2))), n_reps)
+    cols = {**table.columns, "lateral_pelvic_shift": shift * phase}
+    if correction is not None:
+        cols["lateral_pelvic_shift_yaw_correction"] = correction * phase
+    return MetricTable(table.t_s[:n], cols), segs
+
+
+def _shift_row(a):
+    return next(r for r in a.evidence if r.metric == "lateral_pelvic_shift")
+
+
+@pytest.mark.parametrize("correction", [None, 0.0, 0.1])
+def test_a_clear_hip_shift_is_a_finding_toward_the_stronger_side(correction):
+    a = _assess(*_shift_table(0.3, correction))
+    row = _shift_row(a)
+    assert row.finding and row.weaker_side == "right"  # shifted toward the left: the left carries the load
+
+
+def test_a_hip_shift_made_mostly_by_the_yaw_correction_is_not_a_finding():
+    """0.4 hip widths read, 0.6 of them put there by correcting for the camera's yaw: the correction
+    is known to half its size (± 0.3), so the reading is not twice its uncertainty and calls nothing."""
+    a = _assess(*_shift_table(0.4, 0.6))
+    row = _shift_row(a)
+    assert row.uncertainty == pytest.approx(0.3, abs=0.01)
+    assert not row.finding and row.weaker_side is None
+    assert "camera-yaw correction" in row.note

@@ -63,6 +63,9 @@ class MovementFeatures:
         abduction_deg: angle of each hip→ankle line from the vertical in the body's
             frontal plane (world), degrees, + = the ankle out to that leg's side (away
             from the midline). A foot lifted to the side shows here before it shows in ``lift``.
+        thigh_fore_deg: each thigh's angle out of the image plane from its foreshortening in the
+            image, arccos(length / its clip length), degrees, 0 = seen at full length. In a front or
+            back view a squatting thigh shows here even where the world knee angle reads too little.
     """
 
     depth: NDArray[np.float64]
@@ -75,6 +78,7 @@ class MovementFeatures:
     travel: NDArray[np.float64]
     detected: NDArray[np.bool_]
     abduction_deg: NDArray[np.float64] | None = None
+    thigh_fore_deg: NDArray[np.float64] | None = None
 
 
 # --------------------------------------------------------------------------- small numeric helpers
@@ -319,6 +323,19 @@ def _abduction_deg(w: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.stack(out, axis=1)
 
 
+def _thigh_fore_deg(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(T, 2) each thigh's angle out of the image plane, arccos(image length / clip length), degrees
+    (the clip length: :func:`robust_length`, the thigh straight and seen whole); NaN where missing.
+    """
+    out = []
+    for hip, knee in ((L_HIP, L_KNEE), (R_HIP, R_KNEE)):
+        length = norm(xy[:, hip] - xy[:, knee])
+        full = robust_length(length)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(np.degrees(np.arccos(np.clip(length / full, 0.0, 1.0))))
+    return np.stack(out, axis=1)
+
+
 def movement_features(pose: PoseSeries) -> MovementFeatures:
     """Compute the per-frame features used for recognition (see :class:`MovementFeatures`)."""
     xy, w = pose.xy_px, pose.xyz_world_m
@@ -336,4 +353,5 @@ def movement_features(pose: PoseSeries) -> MovementFeatures:
         wide=_denoise(wide, t),
         thigh_incl_deg=_denoise(incl, t), trunk_flex_deg=_denoise(trunk, t),
         travel=_travel(pose), detected=pose.detected, abduction_deg=_denoise(_abduction_deg(w), t),
+        thigh_fore_deg=_denoise(_thigh_fore_deg(xy), t),
     )  # fmt: skip

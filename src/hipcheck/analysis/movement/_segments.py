@@ -25,7 +25,10 @@ Recognition rules (thresholds are module constants of this package's modules)
   lunge). Front leg = the more horizontal thigh, then the forward foot.
 - squat: both feet down and together, hips lowered by ``SQUAT_DEPTH`` leg
   lengths (below the clip's own standing level) with the knees bent past
-  ``QUIET_KNEE_DEG``, or the knees bent past ``SQUAT_KNEE_DEG``.
+  ``QUIET_KNEE_DEG`` (or the thighs turned that far out of the image plane,
+  read from their foreshortening: a front view of a small or distant body
+  whose world knee angle reads too little), or the knees bent past
+  ``SQUAT_KNEE_DEG``.
 - walking: net travel above ``WALK_SPEED`` leg lengths/s for ``WALK_MIN_S``.
 - else standing. Frames without a pose get no label.
 
@@ -202,7 +205,11 @@ def _bipedal_label(f: MovementFeatures, i: int) -> Label:
     if (split > SPLIT_ON and ahead > FRONT_FOOT_AHEAD) or (f.wide[i] > WIDE_ON and asym > KNEE_ASYM_DEG):
         return ("lunge", _front_side(f, i))
     knee = float(np.nanmean(knees))  # both knees bend in a squat (or the one seen)
-    if (f.depth[i] > SQUAT_DEPTH and knee > QUIET_KNEE_DEG) or knee > SQUAT_KNEE_DEG:
+    # the thighs leaving the image plane as much show the knees bent where world landmarks read too little
+    thighs = f.thigh_fore_deg[i] if f.thigh_fore_deg is not None else np.full(2, np.nan)
+    fore = float(np.nanmean(thighs)) if np.isfinite(thighs).any() else 0.0
+    bent = knee > QUIET_KNEE_DEG or fore > QUIET_KNEE_DEG
+    if (f.depth[i] > SQUAT_DEPTH and bent) or knee > SQUAT_KNEE_DEG:
         return ("squat", None)
     return ("standing", None)
 
