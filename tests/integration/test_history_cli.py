@@ -77,6 +77,9 @@ def test_history_lists_people_and_an_unknown_person_is_one_line(two_sessions: Pa
     assert unknown.returncode == 3
     assert unknown.stderr == (f"hipcheck: error: bob: no sessions of this person in {data} (1 person known; "
                               "'hipcheck history' lists them)\n")  # fmt: skip
+    blank = hipcheck("history", "   ", "--data", data)
+    assert blank.returncode == 2
+    assert blank.stderr == "hipcheck: error: person name: empty; give a name, e.g. --person anna\n"
 
 
 def test_history_uses_hipcheck_data_and_delete_removes_the_copies(tmp_path: Path, monkeypatch) -> None:

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         people = jobs.known_people(data)
         console.print(jobs.people_table(people) if people else f"no sessions in {data.root} yet")
         return 0
+    args.person = jobs.check_person(args.person)  # "   " is no name: say so, not "no sessions of ''"
     rows = jobs.person_sessions(data, args.person)
     if args.delete:
         if args.out or args.csv:
