@@ -16,7 +16,7 @@ Conventions
   (:func:`compared_difference`); the row still shows the values as measured.
   A whole-body value is a finding when it exceeds its threshold and twice its
   uncertainty (rep-to-rep, plus the camera-yaw correction's error,
-  :func:`correction_uncertainty`).
+  :func:`correction_uncertainty`); the row's threshold and band use the larger of the two.
 - Bands, one rule per kind of row (:func:`evidence_kind`, :func:`band_rule`):
   a left/right difference against its finding threshold; one tested leg's
   value against the one-leg limit (the Trendelenburg MDC); a whole-body value
@@ -319,9 +319,12 @@ def _whole_body_row(
             note=f"one value for both legs, judged against its typical range; n = {s.n}",
         )  # fmt: skip
     err = MEASUREMENT_ERRORS.get(ind.metric)
-    thr = err.threshold if err else math.inf
+    base = err.threshold if err else math.inf
+    # a value is told apart from 0 only beyond twice its uncertainty: the threshold (and so the band) rises to it
+    thr = max(base, 2.0 * unc) if math.isfinite(unc) else base
+    raised = f"; threshold raised from {format_metric(ind.metric, base)} to twice its uncertainty" if thr > base else ""
     weaker: Side | None = None
-    finding = abs(s.median) >= thr and ind.weight > 0 and not (math.isfinite(unc) and abs(s.median) < 2.0 * unc)
+    finding = abs(s.median) >= thr and ind.weight > 0
     if finding and ind.metric == "lateral_pelvic_shift":  # people shift toward the stronger side
         weaker = "right" if s.median > 0 else "left"
     return EvidenceRow(
@@ -330,6 +333,7 @@ def _whole_body_row(
         band=difference_band(s.median, thr), finding=finding, weaker_side=weaker,
         note=f"one signed value for the whole body ({METRICS[ind.metric].convention}); n = {s.n}"
         + (f"; ± {format_metric(ind.metric, camera)} from the camera-yaw correction" if camera > 0 else "")
+        + raised
         + ("" if ind.weight > 0 else "; for the record (never a finding)"),
         threshold=thr if math.isfinite(thr) else math.nan,
     )  # fmt: skip

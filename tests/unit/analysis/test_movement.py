@@ -636,9 +636,7 @@ def test_front_view_squat_found_from_the_thighs_when_world_knees_read_straight()
     stand(tr, 1.5)
     bottoms = squats(tr, 3, depth=0.35)
     stand(tr, 1.0)
-    pose = render(tr)
-    frozen = np.broadcast_to(pose.xyz_world_m[:1], pose.xyz_world_m.shape).copy()  # world: standing throughout
-    pose = dataclasses.replace(pose, xyz_world_m=frozen)
+    pose = _world_frozen(render(tr))
     f = mv.movement_features(pose)
     assert np.nanmax(f.knee_flex_deg) < mv.QUIET_KNEE_DEG  # the world knees never read bent
     sq = [s for s in mv.segment_movement(pose) if s.exercise == "squat"]
@@ -647,6 +645,9 @@ def test_front_view_squat_found_from_the_thighs_when_world_knees_read_straight()
 
     still = Track()
     stand(still, 5.0)
-    quiet = render(still)
-    quiet = dataclasses.replace(quiet, xyz_world_m=np.broadcast_to(quiet.xyz_world_m[:1], quiet.xyz_world_m.shape).copy())
-    assert [s.exercise for s in mv.segment_movement(quiet)] == ["standing"]
+    assert [s.exercise for s in mv.segment_movement(_world_frozen(render(still)))] == ["standing"]
+
+
+def _world_frozen(pose: PoseSeries) -> PoseSeries:
+    """``pose`` with its world landmarks those of the first frame (standing) throughout."""
+    return dataclasses.replace(pose, xyz_world_m=np.broadcast_to(pose.xyz_world_m[:1], pose.xyz_world_m.shape).copy())

@@ -252,4 +252,5 @@ def test_a_hip_shift_made_mostly_by_the_yaw_correction_is_not_a_finding():
     row = _shift_row(a)
     assert row.uncertainty == pytest.approx(0.3, abs=0.01)
     assert not row.finding and row.weaker_side is None
-    assert "camera-yaw correction" in row.note
+    assert row.threshold == pytest.approx(0.6, abs=0.02) and row.band == "green"  # 0.4 < 2 × 0.3
+    assert "camera-yaw correction" in row.note and "threshold raised from 0.15" in row.note
