@@ -127,7 +127,7 @@ MEASUREMENT_ERRORS: Mapping[str, MeasurementError] = {
         text="hip-midpoint shift; < 0.15 hip widths is within landmark jitter. Filmed off square, the yaw "
         "correction (the hips' depth behind the feet, read from limb foreshortening) is known to about half "
         "its size: on the lab's tune squats (yaw 6-14°) the corrected shift is left with 0.1-0.5 of the "
-        "correction on symmetric bodies and up to its whole size on a tall, distant one",
+        "correction on symmetric bodies and with 1.25 x it on a tall, distant one",
         source="hipcheck convention; hipcheck ground-truth lab", correction_error=0.5,
     ),
     "knee_ankle_separation_ratio": MeasurementError(
