@@ -89,6 +89,22 @@ def mirror_x_px(x_px: NDArray[np.float64], width: int) -> NDArray[np.float64]:
     return width - np.asarray(x_px, dtype=np.float64)
 
 
+def mirror_points_px(xy_px: NDArray[np.float64], width: int) -> NDArray[np.float64]:
+    """(..., 33, 2) landmarks of the horizontally flipped frame: x → ``width − x`` and every
+    left/right pair swapped (:data:`MIRROR_PERMUTATION`), so the sides stay anatomical. A new array.
+    """
+    xy = np.asarray(xy_px, dtype=np.float64)[..., MIRROR_PERMUTATION, :].copy()
+    xy[..., 0] = mirror_x_px(xy[..., 0], width)
+    return xy
+
+
+def mirror_waist_px(waist_px: NDArray[np.float64], width: int) -> NDArray[np.float64]:
+    """(T, 2, 2) waistline end points (person's left first) in the horizontally flipped frame. A new array."""
+    waist = np.asarray(waist_px, dtype=np.float64)[:, ::-1].copy()
+    waist[..., 0] = mirror_x_px(waist[..., 0], width)
+    return waist
+
+
 @dataclass(frozen=True)
 class Provenance:
     """How a PoseSeries was made: recorded in every report.
@@ -296,8 +312,7 @@ class PoseSeries:
         """
         w = self.resolution_wh[0]
         perm = MIRROR_PERMUTATION
-        xy = self.xy_px[:, perm].copy()
-        xy[..., 0] = mirror_x_px(xy[..., 0], w)
+        xy = mirror_points_px(self.xy_px, w)
         world = self.xyz_world_m[:, perm].copy()
         world[..., 0] = -world[..., 0]
         mask = box = None
@@ -305,10 +320,7 @@ class PoseSeries:
             mask = self.pelvis_mask[:, :, ::-1].copy()
             box = self.pelvis_box_px.copy()
             box[:, [0, 2]] = mirror_x_px(self.pelvis_box_px[:, [2, 0]], w)
-        waist = None
-        if self.waist_px is not None:
-            waist = self.waist_px[:, ::-1].copy()
-            waist[..., 0] = mirror_x_px(waist[..., 0], w)
+        waist = None if self.waist_px is None else mirror_waist_px(self.waist_px, w)
         return self.replace(
             waist_px=waist,
             xy_px=xy, z=self.z[:, perm], visibility=self.visibility[:, perm],

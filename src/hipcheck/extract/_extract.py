@@ -22,7 +22,7 @@ from hipcheck import io
 from hipcheck.errors import InputNotFoundError, InvalidDataError
 from hipcheck.extract._stream import run_passes
 from hipcheck.extract._waistline import waistline_series
-from hipcheck.landmarks import PoseSeries, nanmean2
+from hipcheck.landmarks import PoseSeries, mirror_points_px, mirror_waist_px, nanmean2
 from hipcheck.types import ProgressFn
 
 
@@ -109,9 +109,7 @@ def estimate_pose_file(
     waist = result.waist_px
     if flip_average:
         assert result.waist_flipped_px is not None
-        mirrored = series.mirrored()
-        back = mirrored.replace(waist_px=result.waist_flipped_px).mirrored().waist_px
-        assert back is not None
+        back = mirror_waist_px(result.waist_flipped_px, series.resolution_wh[0])  # no copy of the whole series
         waist = nanmean2(waist, back)
     return series.replace(waist_px=waist)
 
@@ -130,12 +128,10 @@ def measure_waistline(source: Path, series: PoseSeries, *, stride: int = 1, flip
     with io.open_source(source, stride=stride) as frames:
         waist = waistline_series(frames, series.xy_px, rows)
     if flip_average:
-        mirrored = series.mirrored()
+        width = series.resolution_wh[0]
         with io.open_source(source, stride=stride) as frames:
-            flipped = waistline_series(io.Mirrored(frames), mirrored.xy_px, rows)
-        back = mirrored.replace(waist_px=flipped).mirrored().waist_px
-        assert back is not None
-        waist = nanmean2(waist, back)
+            flipped = waistline_series(io.Mirrored(frames), mirror_points_px(series.xy_px, width), rows)
+        waist = nanmean2(waist, mirror_waist_px(flipped, width))
     return series.replace(waist_px=waist)
 
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from hipcheck import io
 from hipcheck.extract._waistline import WaistlineTracker
-from hipcheck.landmarks import N_LANDMARKS, PoseSeries, Provenance, average_with_mirror
+from hipcheck.landmarks import N_LANDMARKS, PoseSeries, Provenance, average_with_mirror, mirror_points_px
 from hipcheck.types import FloatArray, ProgressFn
 
 QUEUE_FRAMES = 2
@@ -259,7 +259,7 @@ class _Pipeline:
         if len(series) != done:  # a bug, never an input problem
             raise RuntimeError(f"pose passes delivered {len(series)} rows, the waistline saw {done}")
         waist = self.trackers[0].result(series.xy_px)
-        waist_m = self.trackers[1].result(series.mirrored().xy_px) if self.flip else None
+        waist_m = self.trackers[1].result(mirror_points_px(series.xy_px, wh[0])) if self.flip else None
         return PassesResult(series, waist, waist_m)
 
 

@@ -349,7 +349,8 @@ class PoseRecorder:
         """
         if not self.keep:
             raise RuntimeError("PoseRecorder(keep=False) stores no landmarks")
-        out = {k: v[: self.n].copy() if self.n < self._cap else v for k, v in self._a.items() if k != "n_people"}
+        # views, not copies: a copy of a 10-minute clip's rows (masks included) would double them at the peak
+        out = {k: v[: self.n] for k, v in self._a.items() if k != "n_people"}
         if not self.segmentation:
             out.update(pelvis_mask=None, pelvis_box_px=None)
         return out
