@@ -227,7 +227,7 @@ class _Pipeline:
         )
         self.rows.add(int(frame.index), float(frame.t_s), _row_pose(avg, 0 if pose is None else pose.n_people))
         self.trackers[0].add(row, frame.image, avg.xy_px[0])
-        self.trackers[1].add(row, frame_m.image, avg.mirrored().xy_px[0])
+        self.trackers[1].add(row, frame_m.image, mirror_points_px(avg.xy_px[0], avg.resolution_wh[0]))
         return True
 
     def run(self, progress: ProgressFn | None) -> PassesResult:
