@@ -43,17 +43,17 @@ def run(args: argparse.Namespace) -> int:
         people = jobs.known_people(data)
         console.print(jobs.people_table(people) if people else f"no sessions in {data.root} yet")
         return 0
-    args.person = jobs.check_person(args.person)  # "   " is no name: say so, not "no sessions of ''"
-    rows = jobs.person_sessions(data, args.person)
+    person = jobs.check_person(args.person)  # "   " is no name: say so, not "no sessions of ''"
+    rows = jobs.person_sessions(data, person)
     if args.delete:
         if args.out or args.csv:
             raise UsageError("--delete cannot be combined with -o or --csv")
-        gone = jobs.delete_person(data, args.person)
-        print(f"deleted {len(gone)} session{'s' * (len(gone) != 1)} of {args.person} from {data.root}")
+        gone = jobs.delete_person(data, person)
+        print(f"deleted {len(gone)} session{'s' * (len(gone) != 1)} of {person} from {data.root}")
         return 0
-    console.print(jobs.sessions_table(args.person, rows))
+    console.print(jobs.sessions_table(person, rows))
     if args.csv is not None:
         print(f"   csv: {io.write_text_atomic(args.csv, jobs.sessions_csv(rows))}")
     if args.out is not None:
-        print(f" trend: {jobs.write_trend_html(args.out, args.person, rows)}")
+        print(f" trend: {jobs.write_trend_html(args.out, person, rows)}")
     return 0

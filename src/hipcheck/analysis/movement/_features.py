@@ -77,8 +77,8 @@ class MovementFeatures:
     trunk_flex_deg: NDArray[np.float64]
     travel: NDArray[np.float64]
     detected: NDArray[np.bool_]
+    thigh_fore_deg: NDArray[np.float64]
     abduction_deg: NDArray[np.float64] | None = None
-    thigh_fore_deg: NDArray[np.float64] | None = None
 
 
 # --------------------------------------------------------------------------- small numeric helpers

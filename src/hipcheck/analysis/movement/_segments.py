@@ -206,7 +206,7 @@ def _bipedal_label(f: MovementFeatures, i: int) -> Label:
         return ("lunge", _front_side(f, i))
     knee = float(np.nanmean(knees))  # both knees bend in a squat (or the one seen)
     # the thighs leaving the image plane as much show the knees bent where world landmarks read too little
-    thighs = f.thigh_fore_deg[i] if f.thigh_fore_deg is not None else np.full(2, np.nan)
+    thighs = f.thigh_fore_deg[i]
     fore = float(np.nanmean(thighs)) if np.isfinite(thighs).any() else 0.0
     bent = knee > QUIET_KNEE_DEG or fore > QUIET_KNEE_DEG
     if (f.depth[i] > SQUAT_DEPTH and bent) or knee > SQUAT_KNEE_DEG:
