@@ -1,4 +1,5 @@
-"""Ctrl-C during pose estimation: both workers stop at once, one line, exit 130, no half-written pose.npz."""
+"""Ctrl-C during pose estimation (both passes, or both halves of the single pass): every worker stops at once,
+one line, exit 130, no half-written pose.npz."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ pytestmark = pytest.mark.e2e
 CLIP = REPO / "samples" / "lunge_left_valgus.mp4"  # the longest sample: ~10 s of pose work on 2 cores
 
 
-def test_ctrl_c_stops_the_passes_with_exit_130(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [[], ["--no-flip"]], ids=["flip-averaged", "single-pass-halves"])
+def test_ctrl_c_stops_the_passes_with_exit_130(tmp_path: Path, mode: list[str]) -> None:
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hipcheck.cli", "analyze", str(CLIP), "-o", str(out)],
+        [sys.executable, "-m", "hipcheck.cli", "analyze", str(CLIP), "-o", str(out), *mode],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60

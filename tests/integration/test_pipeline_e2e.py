@@ -89,6 +89,22 @@ def test_analyze_writes_reports_and_reuses_the_pose_cache(tmp_path):
     assert {k: v for k, v in report.items() if k != "provenance"} == {k: v for k, v in doc.items() if k != "provenance"}
 
 
+def test_analyze_no_flip_runs_one_pass_in_two_halves_and_says_so(tmp_path):
+    out = tmp_path / "one-pass"
+    run = _cli("analyze", str(SAMPLE), "-o", str(out), "--no-flip", "--json", "--no-html", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    extra = doc["provenance"]["extra"]
+    assert not extra.get("flip_average") and extra["chunks"]["seam_s"] == pytest.approx(2.1)
+    assert any("without the mirrored pass" in c for c in doc["verdict"]["caveats"])
+    # the cache knows the two kinds apart: the default run makes the flip-averaged pose, with no such caveat
+    again = _cli("analyze", str(SAMPLE), "-o", str(out), "--json", "--no-html", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    redone = json.loads(again.stdout)
+    assert redone["provenance"]["extra"]["flip_average"] is True and "chunks" not in redone["provenance"]["extra"]
+    assert not any("mirrored pass" in c for c in redone["verdict"]["caveats"])
+
+
 @pytest.mark.parametrize(
     ("make", "code", "message"),
     [

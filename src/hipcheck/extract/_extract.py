@@ -16,10 +16,13 @@ flight plus the output arrays, whatever the clip's length.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from hipcheck import io
 from hipcheck.errors import InputNotFoundError, InvalidDataError
+from hipcheck.extract._chunks import chunk_seam, run_single_pass_chunked
 from hipcheck.extract._stream import run_passes
 from hipcheck.extract._waistline import waistline_series
 from hipcheck.landmarks import PoseSeries, mirror_points_px, mirror_waist_px, nanmean2
@@ -77,7 +80,9 @@ def estimate_pose_file(
     mirror-equivariant and cancels left/right bias of the pose model; the
     waistline is then also found on the flipped frames and averaged
     (:func:`measure_waistline` describes the result). Without it one pass runs
-    (about twice as fast on two cores, less exact: the model's left/right bias stays).
+    (less exact: the model's left/right bias stays); on a video of at least
+    ``MIN_CHUNKED_S`` it runs as two halves on two cores, and the result is still
+    that of the pass from the start (:mod:`hipcheck.extract._chunks` says how).
 
     Args:
         source: what :func:`hipcheck.io.open_source` opens.
@@ -101,10 +106,19 @@ def estimate_pose_file(
     with io.open_source(source, stride=stride, start_s=start_s, end_s=end_s) as frames:
         if source_sha256 is None and frames.info.kind == "video":
             source_sha256 = io.sha256_file(Path(frames.info.source))  # once, not once per pass
-        result = run_passes(
-            frames, model_path=model_path, flip=flip_average, stride=stride, max_people=max_people,
-            segmentation=segmentation, progress=progress, source_sha256=source_sha256,
-        )  # fmt: skip
+        options: dict[str, Any] = {
+            "model_path": model_path, "max_people": max_people, "segmentation": segmentation, "stride": stride,
+            "source_sha256": source_sha256,
+        }  # fmt: skip
+        seam = None if flip_average or max_people < 2 else chunk_seam(frames, start_s, end_s)
+        if seam is not None:  # the single pass on two cores, same result (see _chunks)
+
+            def reopen(t_s: float) -> AbstractContextManager[io.FrameSource]:
+                return io.open_source(source, stride=stride, start_s=t_s, end_s=end_s)
+
+            result = run_single_pass_chunked(frames, reopen, seam, options, progress)
+        else:
+            result = run_passes(frames, flip=flip_average, progress=progress, **options)
     series = result.series
     waist = result.waist_px
     if flip_average:

@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipcheck import io
-from hipcheck.extract._waistline import WaistlineTracker
+from hipcheck.extract._waistline import WaistlineTracker, drop_waistline_outliers
 from hipcheck.landmarks import N_LANDMARKS, PoseSeries, Provenance, average_with_mirror, mirror_points_px
 from hipcheck.types import FloatArray, ProgressFn
 
@@ -140,6 +141,31 @@ def _start(name: str, target: Callable[[], Any], ends: list[queue.Queue[Any]], s
 
 
 @dataclass(frozen=True)
+class RawPasses:
+    """What one :class:`_Pipeline` run leaves, before the waistline's outliers are dropped.
+
+    Attributes:
+        series: the pose (flip-averaged when both passes ran), without ``waist_px``.
+        lines: (T, 2, 2) the waistline found frame by frame (no outlier dropped).
+        lines_flipped: (T, 2, 2) the same on the mirrored frames, in the mirrored picture, or None.
+        n_people: (T,) people the model saw in each frame (0 where nobody was chosen).
+    """
+
+    series: PoseSeries
+    lines: FloatArray
+    lines_flipped: FloatArray | None
+    n_people: NDArray[np.int64]
+
+    def passes_result(self) -> PassesResult:
+        """The :class:`PassesResult`: the waistlines with the rows that disagree with their neighbours blanked."""
+        flipped = None
+        if self.lines_flipped is not None:
+            xy_m = mirror_points_px(self.series.xy_px, self.series.resolution_wh[0])
+            flipped = drop_waistline_outliers(self.lines_flipped, xy_m)
+        return PassesResult(self.series, drop_waistline_outliers(self.lines, self.series.xy_px), flipped)
+
+
+@dataclass(frozen=True)
 class PassesResult:
     """What :func:`run_passes` returns.
 
@@ -173,11 +199,22 @@ def _row_pose(row: PoseSeries, n_people: int) -> Any:
     )  # fmt: skip
 
 
-class _Pipeline:
-    """The decoder, the pose workers and their queues (see the module docstring)."""
+Gate = Callable[[io.Frame], bool]
+"""Asked by the decoder before each frame goes to the workers: False ends the stream at that frame."""
 
-    def __init__(self, frames: io.FrameSource, flip: bool, pose_options: dict[str, Any]) -> None:
-        self.frames, self.flip, self.pose_options = frames, flip, pose_options
+
+class _Pipeline:
+    """The decoder, the pose workers and their queues (see the module docstring).
+
+    ``gate`` (optional) is called in the decoder thread before each frame is handed on; when it
+    returns False the stream ends there, as if the source had ended. ``collected`` counts the
+    frames recorded so far; ``changed`` is notified after each one and when the run ends.
+    """
+
+    def __init__(
+        self, frames: io.FrameSource, flip: bool, pose_options: dict[str, Any], gate: Gate | None = None
+    ) -> None:
+        self.frames, self.flip, self.pose_options, self.gate = frames, flip, pose_options, gate
         self.segmentation = bool(pose_options["segmentation"])
         self.stop = threading.Event()
         n = 2 if flip else 1
@@ -186,9 +223,13 @@ class _Pipeline:
         self.trackers = [WaistlineTracker(frames.expected_frames or 0) for _ in range(n)]
         self.rows = io.PoseRecorder(self.segmentation, frames.expected_frames)
         self.stages: list[_Stage] = []
+        self.collected = 0
+        self.changed = threading.Condition()
 
     def _decode(self) -> None:
         for frame in self.frames:
+            if self.gate is not None and not self.gate(frame):
+                return
             for q in self.inputs:
                 _put(q, frame, self.stop)
 
@@ -208,11 +249,11 @@ class _Pipeline:
         """
         items = []
         for q, worker in zip(self.outputs, self.stages[1:], strict=True):
-            item = q.get()
+            item = _get(q, self.stop)
             if item is _END:
                 if worker.error is None:
                     for other in self.outputs:  # the others end too: drain them to their end markers
-                        while other is not q and other.get() is not _END:
+                        while other is not q and _get(other, self.stop) is not _END:
                             pass
                 return False
             items.append(item)
@@ -230,7 +271,13 @@ class _Pipeline:
         self.trackers[1].add(row, frame_m.image, mirror_points_px(avg.xy_px[0], avg.resolution_wh[0]))
         return True
 
-    def run(self, progress: ProgressFn | None) -> PassesResult:
+    def _counted(self, done: int) -> None:
+        with self.changed:
+            self.collected = done
+            self.changed.notify_all()
+
+    def run(self, progress: ProgressFn | None) -> RawPasses:
+        """Run the passes to the end of the stream; raises ``_Stopped`` when :attr:`stop` was set from outside."""
         expected = self.frames.expected_frames
         done = 0
         try:
@@ -239,12 +286,14 @@ class _Pipeline:
                 self.stages.append(_start(f"pose-{k}", partial(self._estimate, k), [out], self.stop))
             while self._collect(done):
                 done += 1
+                self._counted(done)
                 if progress is not None:
                     progress(done, expected)
         finally:
             self.stop.set()
             for stage in self.stages:
                 stage.thread.join()
+            self._counted(done)
         for stage in self.stages:  # the decoder's error first: a damaged file explains the rest
             if stage.error is not None:
                 raise stage.error
@@ -258,9 +307,9 @@ class _Pipeline:
         series = PoseSeries(**self.rows.arrays(), resolution_wh=wh, provenance=prov)
         if len(series) != done:  # a bug, never an input problem
             raise RuntimeError(f"pose passes delivered {len(series)} rows, the waistline saw {done}")
-        waist = self.trackers[0].result(series.xy_px)
-        waist_m = self.trackers[1].result(mirror_points_px(series.xy_px, wh[0])) if self.flip else None
-        return PassesResult(series, waist, waist_m)
+        lines = self.trackers[0].result(series.xy_px, drop_outliers=False)
+        lines_m = self.trackers[1].result(series.xy_px, drop_outliers=False) if self.flip else None
+        return RawPasses(series, lines, lines_m, self.rows.n_people.copy())
 
 
 def run_passes(
@@ -285,4 +334,4 @@ def run_passes(
         "model_path": model_path, "max_people": max_people, "segmentation": segmentation, "stride": stride,
         "source_sha256": source_sha256,
     }  # fmt: skip
-    return _Pipeline(frames, flip, options).run(progress)
+    return _Pipeline(frames, flip, options).run(progress).passes_result()

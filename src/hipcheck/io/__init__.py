@@ -64,7 +64,7 @@ from hipcheck.io._models import (
 from hipcheck.io._offline import ALLOW_ENV_VAR, call_offline, network_guard_status
 from hipcheck.io._probe import ContainerInfo, probe_container
 from hipcheck.io._sink import VideoSink
-from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker, person_box_px
+from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker, people_summary, person_box_px, subject_text
 from hipcheck.io._video import (
     CORRUPT_FRACTION,
     DEFAULT_IMAGE_FPS,
@@ -159,6 +159,7 @@ __all__ = [
     "open_source",
     "output_error",
     "pelvis_box",
+    "people_summary",
     "person_box_px",
     "probe",
     "probe_container",
@@ -168,6 +169,7 @@ __all__ = [
     "resample_mask",
     "resolve_model",
     "sha256_file",
+    "subject_text",
     "verify_sha256",
     "video_timestamp_ms",
     "window_frame_count",

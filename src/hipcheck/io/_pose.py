@@ -50,7 +50,7 @@ from hipcheck.io._frames import Frame, FrameStream, VideoInfo
 from hipcheck.io._mask import MASK_SIZE, PELVIS_BOX_SCALE, PELVIS_MIN_TORSO_FRACTION, pelvis_box, resample_mask
 from hipcheck.io._models import resolve_model
 from hipcheck.io._offline import call_offline
-from hipcheck.io._subject import SUBJECT_RULE, SubjectTracker
+from hipcheck.io._subject import SubjectTracker, people_summary, subject_text
 from hipcheck.landmarks import PoseSeries, Provenance, empty_rows
 from hipcheck.types import Image, ProgressFn
 
@@ -368,25 +368,18 @@ def _provenance(info: VideoInfo, est: PoseEstimator, rows: PoseRecorder, stride:
     path = Path(name) if name else None
     if sha is None:
         sha = sha256_file(path) if path is not None and path.is_file() else ""
-    n_people = rows.n_people
-    detected = rows.detected
-    subject = (
-        f"{SUBJECT_RULE}. Up to {int(n_people.max(initial=0))} "
-        f"{'person' if int(n_people.max(initial=0)) == 1 else 'people'} seen; "
-        f"{int((n_people > 1).sum())} of {len(n_people)} frames had more than one; "
-        f"subject chosen {est.subject_reselections} time(s)."
-    )
+    counts = people_summary(rows.n_people, est.subject_reselections)
     return Provenance(
         source_path=name, source_sha256=sha, model_path=str(est.model_path), model_sha256=est.model_sha256,
         hipcheck_version=__version__, fps=float(info.fps or math.nan), stride=stride,
-        subject=subject,
+        subject=subject_text(counts),
         extra={
             "pose_mode": est.mode, "max_people": est.max_people, "segmentation": est.segmentation,
             "min_detection_confidence": est.min_detection_confidence,
             "min_tracking_confidence": est.min_tracking_confidence,
-            "frames": rows.n, "frames_detected": detected,
-            "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
-            "subject_selections": est.subject_reselections,
+            "frames": counts["frames"], "frames_detected": counts["frames_detected"],
+            "max_people_seen": counts["max_people_seen"], "frames_multi_person": counts["frames_multi_person"],
+            "subject_selections": counts["subject_selections"],
             "pelvis_box": f"square, centre hip midpoint, side {PELVIS_BOX_SCALE} x max(hip width, "
             f"{PELVIS_MIN_TORSO_FRACTION} x hip-shoulder distance), mask {MASK_SIZE}x{MASK_SIZE}",
             "mediapipe_version": getattr(mp, "__version__", ""),

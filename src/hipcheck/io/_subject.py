@@ -7,6 +7,7 @@ Pure numpy, no MediaPipe. Landmarks are
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +20,28 @@ SUBJECT_RULE = (
     "(frames where nobody is within half the subject's box diagonal count as missing; after 1 s without the "
     "subject it is re-selected by the first rule)"
 )
+
+
+def people_summary(n_people: NDArray[np.int64], selections: int) -> dict[str, int]:
+    """The provenance counts of a pass: frames, frames with the subject, most people in one frame,
+    frames with more than one, and how often the subject was chosen. ``n_people``: (T,) people
+    per frame, 0 where no subject was chosen.
+    """
+    return {
+        "frames": int(n_people.shape[0]), "frames_detected": int((n_people > 0).sum()),
+        "max_people_seen": int(n_people.max(initial=0)), "frames_multi_person": int((n_people > 1).sum()),
+        "subject_selections": int(selections),
+    }  # fmt: skip
+
+
+def subject_text(counts: dict[str, Any]) -> str:
+    """The provenance's subject sentence from :func:`people_summary`'s counts."""
+    most = int(counts["max_people_seen"])
+    return (
+        f"{SUBJECT_RULE}. Up to {most} {'person' if most == 1 else 'people'} seen; "
+        f"{counts['frames_multi_person']} of {counts['frames']} frames had more than one; "
+        f"subject chosen {counts['subject_selections']} time(s)."
+    )
 
 
 def person_box_px(xy_px: NDArray[np.float64], resolution_wh: tuple[int, int]) -> NDArray[np.float64]:
