@@ -10,7 +10,9 @@ clip, so the ratios are measured under the same load:
 - ``analyze``: ``hipcheck analyze CLIP -o TMP`` (flip-averaged pose, waistline,
   report.json, metrics.csv, report.html with plots and key frames), no cache.
 - ``landmarks``: ``hipcheck landmarks CLIP -o TMP.npz`` (flip-averaged pose and waistline).
-- ``no-flip``: ``hipcheck landmarks --no-flip`` (one pass).
+- ``analyze-1``: ``hipcheck analyze --no-flip`` (the single pass, as two halves on two cores
+  when the clip is long enough; the same reports otherwise).
+- ``no-flip``: ``hipcheck landmarks --no-flip`` (the single pass).
 
 Speed is reported as plain time / hipcheck time (1.0 = as fast as the plain
 loop; higher is faster). "cores" = (user + system CPU time) / wall time;
@@ -46,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VIDEOS = ROOT / ".." / "shared" / "videos"
 DEFAULT_CLIPS = (ROOT / "samples" / "sls_left_drop8_upright.mp4", VIDEOS / "squat_front_bodyweight_armsup_01.mov")
 DEFAULT_LOOP_CLIP = VIDEOS / "squat_oblique_bodyweight_06.mp4"  # 1920x1080, 30 fps, 7.4 s
-KINDS = ("plain", "analyze", "landmarks", "no-flip")
+KINDS = ("plain", "analyze", "analyze-1", "landmarks", "no-flip")
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def command(kind: str, clip: Path, tmp: Path) -> list[str]:
     if kind == "plain":
         return [py, __file__, "--plain", str(clip)]
     out = tmp / f"{kind}-{time.monotonic_ns()}"
-    if kind == "analyze":
-        return [py, "-m", "hipcheck.cli", "analyze", str(clip), "-o", str(out), "--quiet"]
+    if kind in ("analyze", "analyze-1"):
+        one = ["--no-flip"] if kind == "analyze-1" else []
+        return [py, "-m", "hipcheck.cli", "analyze", str(clip), "-o", str(out), "--quiet", *one]
     flip = ["--no-flip"] if kind == "no-flip" else []
     return [py, "-m", "hipcheck.cli", "landmarks", str(clip), "-o", str(out) + ".npz", "--quiet", *flip]
 

@@ -44,11 +44,11 @@ from hipcheck.extract._stream import PassesResult, RawPasses, _Pipeline, _Stoppe
 from hipcheck.landmarks import PoseSeries, Provenance
 from hipcheck.types import ProgressFn
 
-CHUNK_OVERLAP_S = 0.5
+CHUNK_OVERLAP_S = 0.3
 """Seconds of the second pass before the seam that are compared with the first pass."""
 MIN_OVERLAP_FRAMES = 5
 """The overlap holds at least this many frames (longer than ``CHUNK_OVERLAP_S`` at a low frame rate)."""
-MIN_CHUNKED_S = 3.0
+MIN_CHUNKED_S = 2.0
 """Windows shorter than this run as one pass (the overlap would be too large a share of the work)."""
 _WAIT_S = 0.05
 
@@ -90,7 +90,7 @@ class _Second:
     def check(self, done: int, seam_s: float) -> None:
         """After each of its frames: stop at once when the overlap shows more than one person."""
         rows = self.pipeline.rows
-        if done and rows.n_people[done - 1] > 1 and rows.arrays()["t_s"][done - 1] < seam_s:
+        if done and rows.n_people[done - 1] > 1 and rows.t_s[done - 1] < seam_s:
             self.refused = True
             self.pipeline.stop.set()
 
@@ -130,7 +130,7 @@ class _Handover:
 
         def overlap_seen() -> bool:
             n = p2.collected
-            return second.ended or (n > 0 and p2.rows.arrays()["t_s"][n - 1] >= self.seam_s)
+            return second.ended or (n > 0 and p2.rows.t_s[n - 1] >= self.seam_s)
 
         self._wait(p2, overlap_seen)
         return second.error is None and not second.refused and _same_overlap(first, p2, self.seam_s)

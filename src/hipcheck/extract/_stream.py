@@ -221,7 +221,7 @@ class _Pipeline:
         self.inputs: list[queue.Queue[Any]] = [queue.Queue(QUEUE_FRAMES) for _ in range(n)]
         self.outputs: list[queue.Queue[Any]] = [queue.Queue(QUEUE_FRAMES) for _ in range(n)]
         self.trackers = [WaistlineTracker(frames.expected_frames or 0) for _ in range(n)]
-        self.rows = io.PoseRecorder(self.segmentation, frames.expected_frames)
+        self.rows = io.PoseRecorder(self.segmentation, frames.expected_frames, pack_masks=True)
         self.stages: list[_Stage] = []
         self.collected = 0
         self.changed = threading.Condition()

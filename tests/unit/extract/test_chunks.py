@@ -97,8 +97,8 @@ def _assert_same(got: PoseSeries, want: PoseSeries) -> None:
         (Clip(300), (None, 20.0), 5.0),  # a window past the end: the clip's own end
         (Clip(300, stride=2), (None, None), None),  # the second half's stride phase would differ
         (Clip(300, kind="images"), (None, None), None),
-        (Clip(80), (None, None), None),  # 2.7 s: shorter than MIN_CHUNKED_S
-        (Clip(300), (1.0, 3.5), None),
+        (Clip(50), (None, None), None),  # 1.7 s: shorter than MIN_CHUNKED_S
+        (Clip(300), (1.0, 2.5), None),
     ],
 )
 def test_where_the_seam_goes(clip: Clip, window: tuple[float | None, float | None], seam: float | None) -> None:
@@ -113,7 +113,7 @@ def test_a_pass_without_memory_is_handed_over_at_the_seam(monkeypatch: pytest.Mo
     _assert_same(got, want)
     np.testing.assert_array_equal(got.xy_px[:, L_HIP, 0], np.arange(150.0))
     extra = got.provenance.extra
-    assert extra["chunks"] == {"seam_s": 2.5, "overlap_s": 0.5}
+    assert extra["chunks"] == {"seam_s": 2.5, "overlap_s": 0.3}
     assert (extra["frames"], extra["frames_detected"], extra["subject_selections"]) == (150, 150, 1)
     dones = [d for d, _ in seen]
     assert dones == sorted(dones) and seen[-1] == (150, 150) and all(t == 150 for _, t in seen)

@@ -284,3 +284,28 @@ def test_pose_recorder_grows_past_the_expected_count() -> None:
     assert np.isnan(rows["xy_px"][3]).all() and rows["xy_px"][4, 0, 0] == 4.0
     assert rows["pelvis_mask"].shape == (5, io.MASK_SIZE, io.MASK_SIZE) and np.isnan(rows["pelvis_box_px"]).all()
     np.testing.assert_array_equal(rec.n_people, [2, 2, 2, 0, 2])
+
+
+def test_packed_masks_come_back_exactly() -> None:
+    """``pack_masks`` keeps each mask compressed (lossless): the rows are those of the plain recorder."""
+    rng = np.random.default_rng(3)
+    m = io.MASK_SIZE
+    plain = io.PoseRecorder(segmentation=True, expected=2)
+    packed = io.PoseRecorder(segmentation=True, expected=2, pack_masks=True)
+    for i in range(6):
+        soft = rng.integers(0, 256, (m, m), dtype=np.uint8)
+        soft[:, : m // 3] = 0  # the usual shape: background, soft edge, body
+        box = np.array([1.0, 2.0, 3.0, 4.0]) + i
+        with_mask = i not in (2, 4)
+        pose = io.FramePose(
+            np.full((33, 2), float(i)), np.zeros(33), np.ones(33), np.ones(33), np.zeros((33, 3)),
+            soft if with_mask else None, box if with_mask else None, n_people=1,
+        )  # fmt: skip
+        for rec in (plain, packed):
+            rec.add(i, 0.1 * i, None if i == 4 else pose)
+    want, got = plain.arrays(), packed.arrays()
+    assert set(want) == set(got)
+    for key in want:
+        np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+    assert got["pelvis_mask"][1].any() and not got["pelvis_mask"][2].any() and not got["pelvis_mask"][4].any()
+    np.testing.assert_array_equal(packed.t_s, np.arange(6) * 0.1)
