@@ -95,7 +95,7 @@ def test_analyze_no_flip_runs_one_pass_in_two_halves_and_says_so(tmp_path):
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     extra = doc["provenance"]["extra"]
-    assert not extra.get("flip_average") and extra["chunks"]["seam_s"] == pytest.approx(2.1)
+    assert not extra.get("flip_average") and extra["chunks"]["seam_s"] == pytest.approx(2.25)
     assert any("without the mirrored pass" in c for c in doc["verdict"]["caveats"])
     # the cache knows the two kinds apart: the default run makes the flip-averaged pose, with no such caveat
     again = _cli("analyze", str(SAMPLE), "-o", str(out), "--json", "--no-html", cwd=tmp_path)

@@ -14,9 +14,10 @@ every frame (it tracks fewer people than it may return) and its output has no
 memory; measured on rendered and phone clips, a pass started at any frame
 gives bit for bit the sequential pass's landmarks from that frame on.
 
-So the clip is split at its middle (the *seam*). The first pass runs from the
-start; a second landmarker, in its own pass with its own decoder, starts
-``overlap`` seconds before the seam. When the first pass reaches the seam its
+So the clip is split near its middle (the *seam*, placed so both passes have
+as many frames). The first pass runs from the start; a second landmarker, in
+its own pass with its own decoder, starts ``overlap`` seconds before the
+seam. When the first pass reaches the seam its
 decoder asks whether the second pass may take over. It may when, on every
 frame of the overlap, the two passes recorded exactly the same thing
 (landmarks, world points, visibility, mask, people, waistline), no frame
@@ -57,10 +58,12 @@ OpenWindow = Callable[[float], AbstractContextManager[io.FrameSource]]
 
 
 def chunk_seam(frames: io.FrameSource, start_s: float | None, end_s: float | None) -> float | None:
-    """The seam time (s, the middle of the window) when ``frames`` may run as two halves, else None.
+    """The seam time (s) when ``frames`` may run as two halves, else None.
 
-    Only a video file with a known frame count and frame rate, every frame kept (stride 1: the
-    second half's stride phase would differ) and a window of at least ``MIN_CHUNKED_S``.
+    The seam splits the work evenly: the first pass runs from the window's start to the seam,
+    the second from ``overlap_s`` before it to the end, so the seam is half an overlap past the
+    window's middle. Only a video file with a known frame count and frame rate, every frame kept
+    (stride 1: the second half's stride phase would differ) and a window of at least ``MIN_CHUNKED_S``.
     """
     info = frames.info
     fps = float(info.fps or math.nan)
@@ -68,7 +71,7 @@ def chunk_seam(frames: io.FrameSource, start_s: float | None, end_s: float | Non
         return None
     t0 = max(0.0, start_s or 0.0)
     t1 = min(math.inf if end_s is None else end_s, info.frame_count / fps)
-    return t0 + 0.5 * (t1 - t0) if t1 - t0 >= MIN_CHUNKED_S else None
+    return t0 + 0.5 * (t1 - t0 + overlap_s(fps)) if t1 - t0 >= MIN_CHUNKED_S else None
 
 
 def overlap_s(fps: float) -> float:
