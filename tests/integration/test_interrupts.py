@@ -20,6 +20,7 @@ import pytest
 
 from corpus import is_valid_report, leftovers
 from hipcheck.io import open_source
+from hipcheck.landmarks import PoseSeries
 from support import REPO
 
 pytestmark = pytest.mark.e2e
@@ -135,20 +136,23 @@ def test_kill_9_at_several_points_then_a_rerun_gives_a_valid_report(tmp_path, cl
     assert again.returncode == 0, again.stderr
     assert "damaged pose cache" in again.stderr and "pose.npz.damaged" in again.stderr
     assert (out / "pose.npz.damaged").exists() and is_valid_report(out / "report.json")
-    from hipcheck.landmarks import PoseSeries
-
     assert len(PoseSeries.load_npz(out / "pose.npz")) == 45
 
 
-def test_a_clip_cut_short_is_analysed_as_far_as_it_decodes_and_says_so(tmp_path) -> None:
+@pytest.mark.parametrize("mode", [[], ["--no-flip"]], ids=["flip-averaged", "single-pass-halves"])
+def test_a_clip_cut_short_is_analysed_as_far_as_it_decodes_and_says_so(tmp_path, mode) -> None:
+    """Also when the single pass runs as two halves: the second half decodes to the cut and says so."""
     whole = _h264(tmp_path / "whole.mp4", 60, faststart=True)
     cut = tmp_path / "cut.mp4"
     data = whole.read_bytes()
     cut.write_bytes(data[: int(len(data) * 0.9)])
     pose = tmp_path / "cut.npz"
-    res = _run("landmarks", str(cut), "-o", str(pose), "--no-segmentation", "--quiet")
+    res = _run("landmarks", str(cut), "-o", str(pose), "--no-segmentation", "--quiet", *mode)
     assert res.returncode == 0, res.stderr
     assert "hipcheck: warning:" in res.stderr and "truncated or damaged" in res.stderr
+    extra = PoseSeries.load_npz(pose).provenance.extra
+    assert extra["decode"]["incomplete"] and extra["decode"]["frames_decoded"] < 60
+    assert ("chunks" in extra) == bool(mode)  # 2 s of video: split in two (seam at 1.15 s, before the cut)
     res = _run("analyze", str(pose), "-o", str(tmp_path / "out"), "--json", "--no-html")
     assert res.returncode == 0, res.stderr
     reasons = " ".join(json.loads(res.stdout)["verdict"]["reasons"])
