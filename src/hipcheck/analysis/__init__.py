@@ -41,6 +41,7 @@ from hipcheck.analysis._cleaning import (
     gate_by_visibility,
     lowpass_butterworth,
     one_euro_series,
+    preload,
     reject_outliers,
     repair_swaps,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "observe_camera",
     "one_euro_series",
     "pelvis_line",
+    "preload",
     "reject_outliers",
     "repair_swaps",
     "stance_columns",

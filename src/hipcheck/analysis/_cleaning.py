@@ -25,21 +25,25 @@ Steps and their defaults
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import itertools
 import math
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
 from hipcheck.landmarks import INDEX, L_HIP, LEFT_RIGHT_PAIRS, R_HIP, PoseSeries
 from hipcheck.types import FloatArray
 
 VISIBILITY_THRESHOLD = 0.5
 """Landmarks with MediaPipe visibility below this are treated as missing."""
+LAZY_MODULES = ("scipy.signal",)
+"""Imported when first used, not with :mod:`hipcheck.analysis` (0.7 s at start-up otherwise)."""
+
 MAX_GAP_S = 0.25
 """Gaps up to this long (seconds) are interpolated; longer ones stay NaN."""
 CUTOFF_HZ = 6.0
@@ -295,6 +299,8 @@ def butterworth_1d(x: FloatArray, *, fps: float, cutoff_hz: float = CUTOFF_HZ, o
     """
     if not (math.isfinite(fps) and 0 < cutoff_hz < fps / 2):
         raise ValueError(f"cutoff_hz: expected 0 < cutoff < fps/2 = {fps / 2:.3g}, got {cutoff_hz}")
+    from scipy import signal  # here, not at import: 0.7 s that hipcheck.jobs loads during the pose passes
+
     sos = signal.butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
     padlen = 3 * (2 * len(sos) + 1)
     out = np.asarray(x, dtype=np.float64).copy()
@@ -322,6 +328,8 @@ def lowpass_butterworth(
         return pose, f"none (frame rate {fps:.3g} fps too low for a {cutoff_hz:g} Hz low-pass)"
     flat = [pose.xy_px.reshape(len(pose), -1), pose.z, pose.xyz_world_m.reshape(len(pose), -1)]
     out = []
+    from scipy import signal  # see butterworth_1d
+
     sos = signal.butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
     for arr in flat:
         res = arr.copy()
@@ -434,3 +442,20 @@ def clean(
     filled, n_filled = fill_short_gaps(no_spikes, max_gap_s=max_gap_s)
     smooth, how = lowpass_butterworth(filled, cutoff_hz=cutoff_hz, order=order)
     return smooth, CleanReport(len(pose), n_gated, swaps, n_out, n_filled, how, params)
+
+
+def preload() -> threading.Thread:
+    """Import :data:`LAZY_MODULES` in a background thread, and return it (already started).
+
+    For a caller that is about to wait on something else, e.g. the pose passes, which spend their
+    time in MediaPipe with the GIL released: the analysis then finds the modules loaded. Importing
+    them again meanwhile is safe (Python's import lock makes the second import wait).
+    """
+
+    def load() -> None:
+        for name in LAZY_MODULES:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="analysis-preload", daemon=True)
+    thread.start()
+    return thread

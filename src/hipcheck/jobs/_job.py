@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Literal
 
 from hipcheck import io
-from hipcheck.analysis import AnalysisOptions, analyze_pose
+from hipcheck.analysis import AnalysisOptions, analyze_pose, preload
 from hipcheck.errors import HipcheckError, InputNotFoundError, InvalidDataError, NoPersonError, NotAVideoError
 from hipcheck.extract import load_or_estimate_pose
 from hipcheck.landmarks import PoseSeries
@@ -183,6 +183,7 @@ def _run_locked(job: Job, out: Path, progress: ProgressFn | None, warnings: list
     cache = out / "pose.npz"
     if not is_pose:
         _set_aside_damaged_cache(cache, warnings)
+        preload()  # the analysis's imports load while the pose passes wait on MediaPipe
     series = load_or_estimate_pose(
         source, cache, model_path=job.model_path, flip_average=job.flip_average, progress=progress
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -176,3 +179,15 @@ def test_real_fixture_cleaning_commutes_with_mirroring(name: str) -> None:
     # smoothing moves a real track by about a pixel, never by a body part
     moved = np.nanmedian(np.linalg.norm(a.xy_px - pose.xy_px, axis=-1))
     assert moved < 3.0
+
+
+def test_scipy_signal_loads_on_use_or_in_the_background() -> None:
+    """``import hipcheck.analysis`` leaves scipy.signal out (0.7 s); ``preload()`` loads it off the main thread."""
+    code = (
+        "import sys, hipcheck.analysis as a\n"
+        "assert 'scipy.signal' not in sys.modules, 'imported with hipcheck.analysis'\n"
+        "t = a.preload(); t.join(60)\n"
+        "assert not t.is_alive() and 'scipy.signal' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
 
 from hipcheck.analysis.movement._features import fill_gaps, rows_spanning, smooth
 from hipcheck.types import Side
@@ -92,6 +91,8 @@ def find_reps(
         return []
     x = smooth(fill_gaps(x, rows_spanning(t, 0.3)), rows_spanning(t, smooth_s))
     filled = np.where(np.isfinite(x), x, np.nanmin(x))
+    from scipy.signal import find_peaks  # here, not at import (see hipcheck.analysis._cleaning)
+
     peaks, props = find_peaks(filled, prominence=min_depth, distance=rows_spanning(t, min_duration_s / 2))
     reps: list[RepSegment] = []
     for p, (start, end) in zip(peaks, _rep_edges(filled, peaks, props["prominences"], edge_frac), strict=True):
