@@ -157,3 +157,24 @@ def test_flip_average_keeps_a_detection_found_in_one_pass_only():
 def test_flip_average_rejects_mismatched_series():
     with pytest.raises(ValueError, match="flipped: expected 5 rows"):
         average_with_mirror(_series(), _series(t=4))
+
+
+def test_loading_a_long_pose_file_makes_no_float64_copy_of_its_masks(tmp_path) -> None:
+    """The value checks of load_npz read extremes in place: a (T, 64, 64) uint8 mask is not
+    widened to float64 (8 bytes a pixel: 0.6 GB for a 10-minute clip)."""
+    import tracemalloc
+
+    t = 3000
+    masks = np.full((t, 64, 64), 200, np.uint8)
+    boxes = np.tile([10.0, 20.0, 74.0, 84.0], (t, 1))
+    path = _series(t, pelvis_mask=masks, pelvis_box_px=boxes).save_npz(tmp_path / "long.npz")
+    tracemalloc.start()
+    try:
+        loaded = PoseSeries.load_npz(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    rows = ("xy_px", "z", "visibility", "presence", "xyz_world_m")
+    data = masks.nbytes + sum(getattr(loaded, k).nbytes for k in rows)
+    assert peak < 2.5 * data, f"peak {peak / 2**20:.0f} MiB for {data / 2**20:.0f} MiB of rows"
+    np.testing.assert_array_equal(loaded.pelvis_mask, masks)
