@@ -42,8 +42,8 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--no-html", action="store_true", help="skip report.html and plots")
     p.add_argument(
         "--no-flip", action="store_true",
-        help="one pose pass instead of two (the mirrored frames are not run): about twice as fast on two cores, "
-        "less exact (the pose model's left/right bias of about 1.5 degrees stays; the report says so)",
+        help="one pose pass instead of two (the mirrored frames are not run): the pose step takes half the CPU "
+        "time; less exact (the pose model's left/right bias of about 1.5 degrees stays; the report says so)",
     )  # fmt: skip
     out = p.add_mutually_exclusive_group()
     out.add_argument(
